@@ -1,0 +1,78 @@
+/**
+ * Base class of every error that core throws on purpose. Each subclass has a `name` that says what went
+ * wrong and a message that says what to do about it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   loadPlugins([podPlugin, podPlugin], process.env);
+ * } catch (error) {
+ *   if (error instanceof AlmaWebhooksError) console.error(error.name, error.message);
+ * }
+ * ```
+ */
+export class AlmaWebhooksError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Two plugins were registered under the same name. Plugin names label executions and log lines, so they
+ * must be unique.
+ *
+ * @example
+ * ```ts
+ * // throws DuplicatePluginError: "Two job plugins are named 'PPOD'. ..."
+ * loadPlugins([podPlugin, podPlugin], process.env);
+ * ```
+ */
+export class DuplicatePluginError extends AlmaWebhooksError {
+  constructor(readonly pluginName: string) {
+    super(`Two job plugins are named '${pluginName}'. Give each plugin a unique name or register it once.`);
+  }
+}
+
+/**
+ * A plugin definition is malformed (a bad name, an execution-name prefix that Step Functions would refuse,
+ * no activating setting). Raised when the plugin is defined, long before any request arrives.
+ *
+ * @example
+ * ```ts
+ * // throws InvalidPluginError: the name must match /^[A-Z][A-Z0-9_]*$/
+ * defineJobPlugin({ name: "my plugin", ... });
+ * ```
+ */
+export class InvalidPluginError extends AlmaWebhooksError {}
+
+/**
+ * The configuration handed to core is incomplete or invalid. `problems` lists every problem found, each a
+ * sentence naming the variable at fault, so that one deployment fixes them all.
+ *
+ * @example
+ * ```ts
+ * const { problems } = loadPlugins(plugins, process.env);
+ * if (problems.length > 0) throw new ConfigurationError(problems);
+ * ```
+ */
+export class ConfigurationError extends AlmaWebhooksError {
+  constructor(
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid configuration:\n- ${problems.join("\n- ")}`, options);
+  }
+}
+
+/**
+ * A webhook router option is invalid (no secret, a non-positive body limit). Thrown by
+ * {@link createWebhookRouter} at cold start, never while answering a request.
+ *
+ * @example
+ * ```ts
+ * // throws InvalidRouterOptionsError: "At least one webhook secret is required."
+ * createWebhookRouter({ secrets: [], workspace: "dev", plugins: [], dispatcher });
+ * ```
+ */
+export class InvalidRouterOptionsError extends AlmaWebhooksError {}

@@ -1,0 +1,125 @@
+import type { Outcome, PluginResult } from "../outcome.js";
+
+/**
+ * The answer to every Lambda HTTP front: Function URL, API Gateway (v1 and v2) and ALB all accept it.
+ *
+ * @example
+ * ```ts
+ * const response: HttpResponse = await router.handle(event);
+ * // { statusCode: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "…" }
+ * ```
+ */
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly isBase64Encoded: false;
+}
+
+const TEXT = "text/plain; charset=utf-8";
+const VALIDATED = "Webhook POST request received and validated";
+
+function respond(statusCode: number, body: string, contentType = TEXT): HttpResponse {
+  return {
+    statusCode,
+    headers: {
+      "content-type": contentType,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+const started = (result: PluginResult): boolean =>
+  result.decision === "started" || result.decision === "duplicate";
+
+function handled(jobName: string, results: readonly PluginResult[]): HttpResponse {
+  const failed = results.filter((result) => result.decision === "failed");
+  const transient = failed.filter((result) => result.transient);
+  if (transient.length > 0) {
+    const names = transient.map((result) => result.plugin).join(", ");
+    return respond(503, `${VALIDATED}, but starting the ${names} pipeline failed for now; retry later.`);
+  }
+  if (failed.length > 0) {
+    const names = failed.map((result) => result.plugin).join(", ");
+    return respond(500, `${VALIDATED}, but starting the ${names} pipeline failed.`);
+  }
+  const initiated = results.filter(started).map((result) => result.plugin);
+  if (initiated.length > 0) {
+    const noun = initiated.length === 1 ? "pipeline" : "pipelines";
+    return respond(200, `${VALIDATED}, ${initiated.join(", ")} ${noun} initiated.`);
+  }
+  const [first] = results;
+  if (first?.decision === "zero-records") {
+    return respond(200, `${VALIDATED}, Alma job '${jobName}' exported zero records so no action was taken.`);
+  }
+  if (first?.decision === "declined") {
+    return respond(
+      200,
+      `${VALIDATED}, ${first.plugin} declined Alma job '${jobName}' (${first.reason}) so no action was taken.`,
+    );
+  }
+  return respond(200, `${VALIDATED}, Alma job '${jobName}' failed so no action was taken.`);
+}
+
+/**
+ * Maps an {@link Outcome} to its HTTP answer. The bodies are the compatibility contract: existing checks
+ * compare them to the character.
+ *
+ * @example
+ * ```ts
+ * toHttpResponse({ kind: "unclaimed", jobName: "Some job" }, "dev").body;
+ * // "Webhook POST request received and validated, no action taken."
+ * ```
+ */
+export function toHttpResponse(outcome: Outcome): HttpResponse {
+  switch (outcome.kind) {
+    case "challenge":
+      return outcome.format === "json"
+        ? respond(200, JSON.stringify({ challenge: outcome.challenge }), "application/json")
+        : respond(200, outcome.challenge);
+    case "challenge-missing":
+      return respond(400, "Malformed request, 'challenge' query parameter required.");
+    case "challenge-too-long":
+      return respond(
+        400,
+        `Malformed request, 'challenge' query parameter longer than ${outcome.limit} characters.`,
+      );
+    case "method-not-allowed":
+      return respond(405, `HTTP method ${outcome.method} not allowed. Supported methods: GET, POST.`);
+    case "not-http":
+      return respond(400, `Malformed request: ${outcome.reason}.`);
+    case "too-large":
+      return respond(
+        413,
+        `Request body of ${outcome.size} bytes is larger than the limit of ${outcome.limit} bytes.`,
+      );
+    case "unauthorized":
+      return respond(401, "Unable to validate signature. Has the webhook challenge secret changed?");
+    case "xml-body":
+      return respond(
+        415,
+        "XML webhook bodies are not supported. In the Alma webhook integration profile, set the message type to JSON.",
+      );
+    case "invalid-body":
+      return respond(400, `Malformed webhook body. ${outcome.reason}`);
+    case "not-job-end":
+      return respond(200, `${VALIDATED}, not a JOB_END webhook so no action was taken.`);
+    case "other-environment":
+      return respond(
+        200,
+        `${VALIDATED} in ${outcome.workspace} env for job '${outcome.jobName}', no action taken.`,
+      );
+    case "unclaimed":
+      return respond(200, `${VALIDATED}, no action taken.`);
+    case "handled":
+      return handled(outcome.jobName, outcome.results);
+    case "internal-error":
+      return respond(
+        500,
+        "Internal error while handling the webhook; it was not acted on and may be retried.",
+      );
+  }
+}

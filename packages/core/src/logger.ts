@@ -1,0 +1,37 @@
+/** Extra structured fields attached to a log line. */
+export type LogFields = Record<string, unknown>;
+
+/**
+ * The structured logger core writes to: a message plus fields, at four levels. Powertools' `Logger`
+ * satisfies it as it is; so does a thin wrapper around `console`.
+ *
+ * @example
+ * ```ts
+ * import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+ * const logger: Logger = new PowertoolsLogger({ serviceName: "alma-webhooks" });
+ * logger.info("webhook decision", { outcome: "started", plugin: "PPOD" });
+ * ```
+ */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+const ignore = (): void => {};
+
+/**
+ * A logger that drops everything: the default, so that core stays quiet unless a logger is given.
+ *
+ * @example
+ * ```ts
+ * const router = createWebhookRouter({ ...options, logger: silentLogger });
+ * ```
+ */
+export const silentLogger: Logger = Object.freeze({
+  debug: ignore,
+  info: ignore,
+  warn: ignore,
+  error: ignore,
+});

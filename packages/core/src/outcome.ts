@@ -1,0 +1,47 @@
+/** What happened for one plugin that claimed the job. */
+export type PluginResult =
+  | { readonly plugin: string; readonly decision: "status-not-accepted"; readonly status: string }
+  | { readonly plugin: string; readonly decision: "zero-records" }
+  | { readonly plugin: string; readonly decision: "declined"; readonly reason: string }
+  | {
+      readonly plugin: string;
+      readonly decision: "started" | "duplicate";
+      readonly executionName: string;
+      readonly executionArn?: string;
+    }
+  | {
+      readonly plugin: string;
+      readonly decision: "failed";
+      readonly transient: boolean;
+      readonly error: string;
+      readonly executionName?: string;
+    };
+
+/**
+ * The typed result of every step of the decision chain; {@link toHttpResponse} is the one place that
+ * turns it into an HTTP answer.
+ *
+ * @example
+ * ```ts
+ * const outcome = await router.decide(event);
+ * if (outcome.kind === "handled") console.log(outcome.results.map((r) => r.decision));
+ * ```
+ */
+export type Outcome =
+  | { readonly kind: "not-http"; readonly reason: string }
+  | { readonly kind: "method-not-allowed"; readonly method: string }
+  | { readonly kind: "challenge"; readonly challenge: string; readonly format: ChallengeFormat }
+  | { readonly kind: "challenge-missing" }
+  | { readonly kind: "challenge-too-long"; readonly limit: number }
+  | { readonly kind: "too-large"; readonly size: number; readonly limit: number }
+  | { readonly kind: "unauthorized" }
+  | { readonly kind: "xml-body" }
+  | { readonly kind: "invalid-body"; readonly reason: string }
+  | { readonly kind: "not-job-end"; readonly action: string }
+  | { readonly kind: "other-environment"; readonly workspace: string; readonly jobName: string }
+  | { readonly kind: "unclaimed"; readonly jobName: string }
+  | { readonly kind: "handled"; readonly jobName: string; readonly results: readonly PluginResult[] }
+  | { readonly kind: "internal-error"; readonly error: string };
+
+/** How a GET challenge is answered: the bare value as text (Alma's default) or `{"challenge": …}`. */
+export type ChallengeFormat = "text" | "json";

@@ -1,0 +1,38 @@
+/** The envelope every Alma webhook has: an action. */
+export const envelopeSchema = {
+  type: "object",
+  required: ["action"],
+  properties: { action: { type: "string", minLength: 1 } },
+} as const;
+
+const code = {
+  type: "object",
+  required: ["value"],
+  properties: { value: { type: "string", minLength: 1 } },
+} as const;
+
+/** The JOB_END fields that routing and the plugins use; anything else is allowed through. */
+export const jobEndSchema = {
+  type: "object",
+  required: ["job_instance"],
+  properties: {
+    job_instance: {
+      type: "object",
+      required: ["id", "name", "status", "end_time", "counter"],
+      properties: {
+        id: { type: "string", minLength: 1 },
+        name: { type: "string", minLength: 1 },
+        status: code,
+        end_time: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}" },
+        counter: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["type", "value"],
+            properties: { type: code, value: { type: "string", pattern: "^[0-9]{1,15}$" } },
+          },
+        },
+      },
+    },
+  },
+} as const;

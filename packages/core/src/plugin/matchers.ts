@@ -1,0 +1,60 @@
+/**
+ * Decides whether a job plugin claims an Alma job, by the job's name. Build one with {@link exactName},
+ * {@link namePrefix} or {@link namePattern}; all compare case-insensitively.
+ *
+ * @example
+ * ```ts
+ * const matcher = exactName("PPOD Export to Dev1");
+ * matcher.matches("ppod export to dev1"); // true
+ * ```
+ */
+export interface JobMatcher {
+  /** For logs and docs: what the matcher looks for. */
+  readonly description: string;
+  matches(jobName: string): boolean;
+}
+
+const fold = (text: string): string => text.trim().toLocaleLowerCase("en-US");
+
+/**
+ * Claims the job whose name equals `name`, ignoring case and surrounding spaces.
+ *
+ * @example
+ * ```ts
+ * exactName("Bursar Export to Dev1").matches("BURSAR EXPORT TO DEV1"); // true
+ * ```
+ */
+export function exactName(name: string): JobMatcher {
+  const expected = fold(name);
+  return { description: `name equals '${name}'`, matches: (jobName) => fold(jobName) === expected };
+}
+
+/**
+ * Claims every job whose name starts with `prefix`, ignoring case.
+ *
+ * @example
+ * ```ts
+ * namePrefix("TIMDEX Export to Dev1").matches("TIMDEX Export to Dev1 Daily"); // true
+ * ```
+ */
+export function namePrefix(prefix: string): JobMatcher {
+  const expected = fold(prefix);
+  return {
+    description: `name starts with '${prefix}'`,
+    matches: (jobName) => fold(jobName).startsWith(expected),
+  };
+}
+
+/**
+ * Claims every job whose name matches `pattern`; the pattern is made case-insensitive.
+ *
+ * @example
+ * ```ts
+ * namePattern(/^analytics export (daily|weekly)$/).matches("Analytics Export Daily"); // true
+ * ```
+ */
+export function namePattern(pattern: RegExp): JobMatcher {
+  const flags = pattern.flags.replace(/[gy]/g, "");
+  const regex = new RegExp(pattern.source, flags.includes("i") ? flags : `${flags}i`);
+  return { description: `name matches ${regex}`, matches: (jobName) => regex.test(jobName.trim()) };
+}

@@ -1,0 +1,131 @@
+import type { AlmaCounter, JobEndPayload, JobInstance } from "../payload/types.js";
+
+/**
+ * Builds one `job_instance.counter` entry.
+ *
+ * @example
+ * ```ts
+ * counter("label.new.records", 12); // { type: { value: "label.new.records", desc: "..." }, value: "12" }
+ * ```
+ */
+export function counter(type: string, value: number | string, desc = ""): AlmaCounter {
+  return { type: { value: type, desc }, value: String(value) };
+}
+
+/** Shallow overrides of a JOB_END payload: top-level fields, and `job_instance` fields merged in. */
+export interface JobEndOverrides {
+  readonly job_instance?: Partial<JobInstance> & Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Builds a JOB_END webhook payload in the shape Alma sends today (the newer shape, without the null
+ * `bib`/`holding`/... fields), with every field Alma sends. Override what a test is about.
+ *
+ * @example
+ * ```ts
+ * const payload = jobEndPayload({
+ *   job_instance: { name: "PPOD Export to Dev1", counter: [counter("label.new.records", 3)] },
+ * });
+ * ```
+ */
+export function jobEndPayload(overrides: JobEndOverrides = {}): JobEndPayload {
+  const { job_instance: jobOverrides = {}, ...top } = overrides;
+  const job_instance: JobInstance = {
+    id: "6219373120004761",
+    name: "Publishing Platform Job PPOD EXPORT to Dev1",
+    submitted_by: { value: "exl_api", desc: "API, Ex Libris" },
+    submit_time: "2024-11-06T14:30:01.256Z",
+    start_time: "2024-11-06T14:30:05.112Z",
+    end_time: "2024-11-06T14:43:10.585Z",
+    progress: 110,
+    status: { value: "COMPLETED_SUCCESS", desc: "Completed Successfully" },
+    status_date: "2024-11-06Z",
+    alert: [{ value: "alert_general_success", desc: "The job completed successfully." }],
+    counter: [
+      counter("label.new.records", 12, "New records"),
+      counter("label.updated.records", 3, "Updated records"),
+      counter("label.deleted.records", 0, "Deleted records"),
+      counter("c.jobs.publishing.total_records", 15, "Total records processed"),
+      counter("c.jobs.publishing.free_text", 0),
+      counter("c.jobs.publishing.free_text", 0),
+    ],
+    action: [],
+    link: "https://api-na.hosted.exlibrisgroup.com/almaws/v1/conf/jobs/M48/instances/6219373120004761",
+    job_info: {
+      id: "M48",
+      name: "Publishing Platform Job PPOD EXPORT to Dev1",
+      description: "Publishing profile export",
+      type: { value: "SCHEDULED", desc: "Scheduled" },
+      category: { value: "PUBLISHING", desc: "Publishing" },
+      link: "https://api-na.hosted.exlibrisgroup.com/almaws/v1/conf/jobs/M48",
+    },
+    ...jobOverrides,
+  };
+  return {
+    id: "3751207219283201",
+    action: "JOB_END",
+    institution: { value: "01MIT_INST", desc: "Massachusetts Institute of Technology" },
+    time: "2024-11-06T14:43:11.020Z",
+    job_instance,
+    ...top,
+  } as JobEndPayload;
+}
+
+/**
+ * The older JOB_END shape: the same payload with `bib`, `holding`, `item`, `portfolio`, `representation`
+ * and `event` present as `null`.
+ *
+ * @example
+ * ```ts
+ * const legacy = legacyJobEndPayload({ job_instance: { name: "Bursar Export to Dev1" } });
+ * ```
+ */
+export function legacyJobEndPayload(overrides: JobEndOverrides = {}): JobEndPayload {
+  const nulls = { bib: null, holding: null, item: null, portfolio: null, representation: null, event: null };
+  return jobEndPayload({ ...nulls, ...overrides });
+}
+
+/**
+ * A failed run: `COMPLETED_FAILED` with the error counters Alma adds.
+ *
+ * @example
+ * ```ts
+ * const failed = failedJobEndPayload({ job_instance: { name: "PPOD Export to Dev1" } });
+ * ```
+ */
+export function failedJobEndPayload(overrides: JobEndOverrides = {}): JobEndPayload {
+  return jobEndPayload({
+    ...overrides,
+    job_instance: {
+      status: { value: "COMPLETED_FAILED", desc: "Completed with Errors" },
+      alert: [{ value: "alert_general_error", desc: "The job completed with errors." }],
+      counter: [
+        counter("label.new.records", 4, "New records"),
+        counter("label.updated.records", 0, "Updated records"),
+        counter("label.deleted.records", 0, "Deleted records"),
+        counter("c.jobs.publishing.failed_records", 9, "Records failed"),
+        counter("c.jobs.error.general", 1, ""),
+      ],
+      ...overrides.job_instance,
+    },
+  });
+}
+
+/**
+ * A webhook of another kind (not JOB_END), e.g. a NOTIFICATION.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(otherActionPayload("USER"));
+ * ```
+ */
+export function otherActionPayload(action = "NOTIFICATION"): Record<string, unknown> {
+  return {
+    id: "3751207219283555",
+    action,
+    institution: { value: "01MIT_INST", desc: "Massachusetts Institute of Technology" },
+    time: "2024-11-06T15:00:00.000Z",
+    notification: { entity_id: "991234", entity_type: "BIB_MMS" },
+  };
+}

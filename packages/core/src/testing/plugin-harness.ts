@@ -1,0 +1,68 @@
+import type { ExecutionRequest } from "../dispatcher.js";
+import { ConfigurationError } from "../errors.js";
+import type { HttpResponse } from "../http/response.js";
+import type { JobPlugin } from "../plugin/contract.js";
+import { loadPlugins } from "../plugin/registry.js";
+import type { Environment } from "../plugin/settings.js";
+import { createWebhookRouter } from "../router.js";
+import { signedPost } from "./events.js";
+import { RecordingDispatcher } from "./fake-dispatcher.js";
+
+/** What one delivery through a {@link PluginHarness} gave. */
+export interface Delivery {
+  readonly response: HttpResponse;
+  /** The start the plugin asked for, if any. */
+  readonly request?: ExecutionRequest;
+  /** That start's input, parsed back from JSON. */
+  readonly input?: unknown;
+}
+
+/** A plugin behind a real router with a recording dispatcher: what a plugin's own tests drive. */
+export interface PluginHarness {
+  readonly dispatcher: RecordingDispatcher;
+  /** Signs and delivers a payload, as Alma would. */
+  deliver(payload: unknown): Promise<Delivery>;
+}
+
+/** Options of {@link createPluginHarness}. */
+export interface PluginHarnessOptions {
+  readonly workspace?: string;
+  readonly secret?: string;
+}
+
+/**
+ * Loads one plugin from `env` exactly as the Lambda shell does and puts it behind a real router, so a
+ * plugin's tests go through signature, validation, gates and dispatch. Throws {@link ConfigurationError}
+ * when `env` does not activate the plugin.
+ *
+ * @example
+ * ```ts
+ * const harness = createPluginHarness(podPlugin, { ALMA_POD_EXPORT_JOB_NAME: name, PPOD_STATE_MACHINE_ARN: arn });
+ * const { response, input } = await harness.deliver(jobEndPayload({ job_instance: { name } }));
+ * ```
+ */
+export function createPluginHarness(
+  plugin: JobPlugin<string>,
+  env: Environment,
+  options: PluginHarnessOptions = {},
+): PluginHarness {
+  const { active, warnings, problems } = loadPlugins([plugin], env);
+  if (active.length === 0) throw new ConfigurationError([...warnings, ...problems]);
+  const secret = options.secret ?? "harness-secret";
+  const dispatcher = new RecordingDispatcher();
+  const router = createWebhookRouter({
+    secrets: [secret],
+    workspace: options.workspace ?? "dev",
+    plugins: active,
+    dispatcher,
+  });
+  return {
+    dispatcher,
+    async deliver(payload) {
+      const before = dispatcher.requests.length;
+      const response = await router.handle(signedPost(payload, secret));
+      const request = dispatcher.requests[before];
+      return request === undefined ? { response } : { response, request, input: JSON.parse(request.input) };
+    },
+  };
+}

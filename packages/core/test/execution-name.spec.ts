@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { EXECUTION_NAME_MAX_LENGTH, executionName } from "../src/index.js";
+
+const RULE = /^[0-9A-Za-z_-]{1,80}$/;
+const job = { id: "6219373120004761", end_time: "2024-11-06T14:43:10.585Z" };
+
+describe("executionName", () => {
+  it("joins prefix, compact end time and job id", () => {
+    expect(executionName("ppod-upload", job)).to.equal("ppod-upload-20241106T144310-6219373120004761");
+  });
+
+  it("accepts a prefix given with its trailing dash", () => {
+    expect(executionName("bursar-", job)).to.equal(executionName("bursar", job));
+  });
+
+  it("is the same for the same job, whatever the clock", () => {
+    expect(executionName("x", { ...job })).to.equal(executionName("x", job));
+  });
+
+  it("differs for another job id or another end time", () => {
+    expect(executionName("x", { ...job, id: "6219373120004762" })).not.to.equal(executionName("x", job));
+    expect(executionName("x", { ...job, end_time: "2024-11-07T14:43:10Z" })).not.to.equal(
+      executionName("x", job),
+    );
+  });
+
+  it("hashes ids with characters Step Functions refuses, keeping distinct ids distinct", () => {
+    const a = executionName("bursar", { ...job, id: "a.b" });
+    const b = executionName("bursar", { ...job, id: "a_b" });
+    expect(a).to.match(RULE);
+    expect(a).not.to.equal(b);
+    expect(a).to.match(/^bursar-20241106T144310-[0-9A-Za-z_-]{22}$/);
+  });
+
+  it("stays within 80 characters for very long ids and prefixes, and stays distinct", () => {
+    const long = "9".repeat(200);
+    const names = [
+      executionName("alma-supercalifragilisticexpialidocious-ingest", { ...job, id: long }),
+      executionName("alma-supercalifragilisticexpialidocious-ingest", { ...job, id: `${long}8` }),
+      executionName("p".repeat(300), job),
+    ];
+    for (const name of names) {
+      expect(name).to.match(RULE);
+      expect(name.length).to.be.at.most(EXECUTION_NAME_MAX_LENGTH);
+    }
+    expect(names[0]).not.to.equal(names[1]);
+  });
+
+  it("keeps the plain form up to exactly 80 characters", () => {
+    const prefix = "p".repeat(80 - "-20241106T144310-".length - job.id.length);
+    const name = executionName(prefix, job);
+    expect(name).to.have.length(80);
+    expect(name.endsWith(job.id)).to.equal(true);
+    expect(executionName(`${prefix}p`, job)).to.match(/^p+-20241106T144310-[0-9A-Za-z_-]{22}$/);
+  });
+
+  it("replaces characters a prefix may not carry and hashes to stay unique", () => {
+    const name = executionName("alma run", job);
+    expect(name).to.match(RULE);
+    expect(name.startsWith("alma_run-20241106T144310-")).to.equal(true);
+    expect(name).not.to.equal(executionName("alma_run", job));
+  });
+
+  it("tolerates an end time without seconds or an unparseable one", () => {
+    expect(executionName("x", { ...job, end_time: "2024-11-06T14:43Z" })).to.equal(
+      "x-20241106T144300-6219373120004761",
+    );
+    expect(executionName("x", { ...job, end_time: "garbage" })).to.equal("x-notime-6219373120004761");
+  });
+});

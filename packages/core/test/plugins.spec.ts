@@ -1,0 +1,166 @@
+import { expect } from "chai";
+import {
+  ConfigurationError,
+  DuplicatePluginError,
+  defineJobPlugin,
+  exactName,
+  InvalidPluginError,
+  loadPluginSettings,
+  loadPlugins,
+  namePattern,
+  namePrefix,
+} from "../src/index.js";
+import { POD_ARN, POD_JOB, prefixPlugin, samplePlugin } from "./fixtures/plugins.js";
+
+describe("matchers", () => {
+  it("exactName ignores case and surrounding spaces but not other words", () => {
+    const matcher = exactName("PPOD Export to Dev1");
+    expect(matcher.matches("ppod export TO dev1 ")).to.equal(true);
+    expect(matcher.matches("PPOD Export to Dev1 Full")).to.equal(false);
+    expect(matcher.description).to.equal("name equals 'PPOD Export to Dev1'");
+  });
+
+  it("namePrefix claims names that start with the prefix, in any case", () => {
+    const matcher = namePrefix("TIMDEX Export to Dev1");
+    expect(matcher.matches("timdex export to dev1 Daily")).to.equal(true);
+    expect(matcher.matches("Other TIMDEX Export to Dev1 Daily")).to.equal(false);
+  });
+
+  it("namePattern is made case-insensitive and ignores global state", () => {
+    const matcher = namePattern(/^analytics (daily|weekly)$/g);
+    expect(matcher.matches("Analytics DAILY")).to.equal(true);
+    expect(matcher.matches("Analytics DAILY")).to.equal(true);
+    expect(matcher.matches("Analytics monthly")).to.equal(false);
+    expect(namePattern(/x/i).description).to.equal("name matches /x/i");
+  });
+});
+
+describe("defineJobPlugin", () => {
+  const base = {
+    name: "GOOD",
+    settings: { jobName: { env: "GOOD_JOB", description: "job" } },
+    activatedBy: "jobName" as const,
+    matcher: ({ jobName }: { jobName: string }) => exactName(jobName),
+    exportedRecordCounters: ["label.new.records"],
+    target: () => "arn",
+    buildExecution: () => ({ input: {}, name: "n" }),
+  };
+
+  it("defaults accepted statuses to COMPLETED_SUCCESS and freezes the plugin", () => {
+    const plugin = defineJobPlugin(base);
+    expect(plugin.acceptedStatuses).to.deep.equal(["COMPLETED_SUCCESS"]);
+    expect(Object.isFrozen(plugin)).to.equal(true);
+  });
+
+  it("keeps accepted statuses it is given", () => {
+    const plugin = defineJobPlugin({ ...base, acceptedStatuses: ["COMPLETED_SUCCESS", "COMPLETED_WARNING"] });
+    expect(plugin.acceptedStatuses).to.deep.equal(["COMPLETED_SUCCESS", "COMPLETED_WARNING"]);
+  });
+
+  for (const [label, change, message] of [
+    ["a lower-case name", { name: "pod" }, /the name must be/],
+    ["an empty name", { name: "" }, /the name must be/],
+    [
+      "an unknown activating setting",
+      { activatedBy: "nope" },
+      /activatedBy 'nope' is not one of its settings/,
+    ],
+    [
+      "a bad variable name",
+      { settings: { jobName: { env: "bad-name", description: "" } } },
+      /invalid environment variable 'bad-name'/,
+    ],
+    ["no counters", { exportedRecordCounters: [] }, /exportedRecordCounters must name at least one/],
+    ["a builder that is not a function", { buildExecution: "nope" }, /buildExecution must be a function/],
+  ] as const) {
+    it(`throws InvalidPluginError for ${label}`, () => {
+      expect(() => defineJobPlugin({ ...base, ...(change as object) } as typeof base))
+        .to.throw(InvalidPluginError, message)
+        .with.property("name", "InvalidPluginError");
+    });
+  }
+});
+
+describe("loadPluginSettings", () => {
+  it("is active with its settings when every variable is valid", () => {
+    const result = loadPluginSettings(samplePlugin, {
+      SAMPLE_JOB_NAME: POD_JOB,
+      SAMPLE_STATE_MACHINE_ARN: POD_ARN,
+    });
+    expect(result).to.deep.equal({
+      status: "active",
+      settings: { jobName: POD_JOB, stateMachineArn: POD_ARN },
+    });
+  });
+
+  it("is inactive with a warning naming the variable when the job name is absent or blank", () => {
+    const expected = {
+      status: "inactive",
+      warning: "SAMPLE plugin is inactive: SAMPLE_JOB_NAME is not set.",
+    };
+    expect(loadPluginSettings(samplePlugin, { SAMPLE_STATE_MACHINE_ARN: POD_ARN })).to.deep.equal(expected);
+    expect(loadPluginSettings(samplePlugin, { SAMPLE_JOB_NAME: "  " })).to.deep.equal(expected);
+  });
+
+  it("is invalid, naming both variables, when the job name is set but the ARN is not", () => {
+    expect(loadPluginSettings(samplePlugin, { SAMPLE_JOB_NAME: POD_JOB })).to.deep.equal({
+      status: "invalid",
+      problems: [
+        "SAMPLE_STATE_MACHINE_ARN is not set, but the SAMPLE plugin needs it because SAMPLE_JOB_NAME is set.",
+      ],
+    });
+  });
+
+  it("is invalid, naming both variables, when the ARN is malformed", () => {
+    const result = loadPluginSettings(samplePlugin, {
+      SAMPLE_JOB_NAME: POD_JOB,
+      SAMPLE_STATE_MACHINE_ARN: "arn:nope",
+    });
+    expect(result).to.deep.equal({
+      status: "invalid",
+      problems: [
+        "SAMPLE_STATE_MACHINE_ARN is not a Step Functions state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>): 'arn:nope' (SAMPLE plugin, activated by SAMPLE_JOB_NAME).",
+      ],
+    });
+  });
+});
+
+describe("loadPlugins", () => {
+  const env = {
+    SAMPLE_JOB_NAME: POD_JOB,
+    SAMPLE_STATE_MACHINE_ARN: POD_ARN,
+    PREFIXED_JOB_PREFIX: "Prefix",
+  };
+
+  it("activates configured plugins, warns for inactive ones and collects every problem", () => {
+    const { active, warnings, problems } = loadPlugins([samplePlugin, prefixPlugin], env);
+    expect(active.map((plugin) => [plugin.name, plugin.target])).to.deep.equal([["SAMPLE", POD_ARN]]);
+    expect(active[0]?.matcher.matches(POD_JOB.toUpperCase())).to.equal(true);
+    expect(warnings).to.deep.equal([]);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.contain("PREFIXED_STATE_MACHINE_ARN is not set");
+  });
+
+  it("warns about plugins that are not configured at all", () => {
+    const { active, warnings, problems } = loadPlugins([samplePlugin, prefixPlugin], {});
+    expect(active).to.deep.equal([]);
+    expect(problems).to.deep.equal([]);
+    expect(warnings).to.deep.equal([
+      "SAMPLE plugin is inactive: SAMPLE_JOB_NAME is not set.",
+      "PREFIXED plugin is inactive: PREFIXED_JOB_PREFIX is not set.",
+    ]);
+  });
+
+  it("throws DuplicatePluginError when two plugins share a name", () => {
+    expect(() => loadPlugins([samplePlugin, samplePlugin], env))
+      .to.throw(DuplicatePluginError, "Two job plugins are named 'SAMPLE'")
+      .with.property("pluginName", "SAMPLE");
+  });
+
+  it("ConfigurationError lists every problem in its message", () => {
+    const error = new ConfigurationError(["A is not set.", "B is malformed."]);
+    expect(error.message).to.equal("Invalid configuration:\n- A is not set.\n- B is malformed.");
+    expect(error.name).to.equal("ConfigurationError");
+    expect(error.problems).to.deep.equal(["A is not set.", "B is malformed."]);
+  });
+});

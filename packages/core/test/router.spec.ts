@@ -1,0 +1,523 @@
+import { expect } from "chai";
+import sinon from "sinon";
+import {
+  type ActivePlugin,
+  createWebhookRouter,
+  type HttpResponse,
+  InvalidRouterOptionsError,
+  type Logger,
+  type WebhookRouterOptions,
+} from "../src/index.js";
+import {
+  apiGatewayV1Event,
+  challengeEvent,
+  counter,
+  failedJobEndPayload,
+  functionUrlEvent,
+  httpEvent,
+  jobEndPayload,
+  LAMBDA_FRONTS,
+  legacyJobEndPayload,
+  otherActionPayload,
+  RecordingDispatcher,
+  signBody,
+  signedPost,
+} from "../src/testing/index.js";
+import { activePrefixed, activeSample, POD_ARN, POD_JOB, SECRET, TIMDEX_PREFIX } from "./fixtures/plugins.js";
+
+const HEADERS = {
+  "content-type": "text/plain; charset=utf-8",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
+const text = (statusCode: number, body: string): HttpResponse => ({
+  statusCode,
+  headers: HEADERS,
+  body,
+  isBase64Encoded: false,
+});
+const VALIDATED = "Webhook POST request received and validated";
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      lines.push({ level, message, ...(fields ? { fields } : {}) });
+    };
+  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { logger, lines };
+}
+
+describe("createWebhookRouter", () => {
+  let dispatcher: RecordingDispatcher;
+  let log: ReturnType<typeof recordingLogger>;
+
+  const router = (overrides: Partial<WebhookRouterOptions> = {}) =>
+    createWebhookRouter({
+      secrets: [SECRET],
+      workspace: "dev",
+      plugins: [activeSample, activePrefixed],
+      dispatcher,
+      logger: log.logger,
+      ...overrides,
+    });
+  const post = (payload: unknown, options = {}) => router().handle(signedPost(payload, SECRET, options));
+  const pod = (job: Record<string, unknown> = {}) =>
+    jobEndPayload({ job_instance: { name: POD_JOB, ...job } });
+
+  beforeEach(() => {
+    dispatcher = new RecordingDispatcher();
+    log = recordingLogger();
+  });
+
+  afterEach(() => sinon.restore());
+
+  describe("options", () => {
+    it("refuses to build without a secret", () => {
+      expect(() => router({ secrets: ["", ""] })).to.throw(
+        InvalidRouterOptionsError,
+        "At least one non-empty",
+      );
+    });
+
+    it("refuses an empty workspace and a non-positive body limit", () => {
+      expect(() => router({ workspace: " " })).to.throw(InvalidRouterOptionsError, "workspace");
+      expect(() => router({ maxBodyBytes: 0 })).to.throw(InvalidRouterOptionsError, "maxBodyBytes");
+    });
+  });
+
+  describe("GET challenge", () => {
+    for (const front of LAMBDA_FRONTS) {
+      it(`echoes the challenge as text/plain (${front})`, async () => {
+        expect(await router().handle(challengeEvent("d4f3-a1b2 ünï", front))).to.deep.equal(
+          text(200, "d4f3-a1b2 ünï"),
+        );
+      });
+
+      it(`answers 400 without a challenge parameter (${front})`, async () => {
+        expect(await router().handle(httpEvent(front, { method: "GET" }))).to.deep.equal(
+          text(400, "Malformed request, 'challenge' query parameter required."),
+        );
+      });
+    }
+
+    it("answers 400 with a null query map", async () => {
+      expect((await router().handle(apiGatewayV1Event({ method: "GET", query: null }))).statusCode).to.equal(
+        400,
+      );
+    });
+
+    it("answers JSON in json mode", async () => {
+      expect(await router({ challengeFormat: "json" }).handle(challengeEvent("abc"))).to.deep.equal({
+        statusCode: 200,
+        headers: { ...HEADERS, "content-type": "application/json" },
+        body: '{"challenge":"abc"}',
+        isBase64Encoded: false,
+      });
+    });
+
+    it("refuses a challenge longer than the limit", async () => {
+      expect(await router({ maxChallengeLength: 8 }).handle(challengeEvent("123456789"))).to.deep.equal(
+        text(400, "Malformed request, 'challenge' query parameter longer than 8 characters."),
+      );
+    });
+
+    it("starts nothing, even with a signed JOB_END body", async () => {
+      const event = functionUrlEvent({
+        method: "GET",
+        query: { challenge: "x" },
+        body: JSON.stringify(pod()),
+      });
+      await router().handle(event);
+      expect(dispatcher.requests).to.deep.equal([]);
+    });
+  });
+
+  describe("other methods", () => {
+    for (const method of ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]) {
+      it(`answers 405 to ${method}`, async () => {
+        expect(await router().handle(functionUrlEvent({ method }))).to.deep.equal(
+          text(405, `HTTP method ${method} not allowed. Supported methods: GET, POST.`),
+        );
+      });
+    }
+  });
+
+  describe("events that are not HTTP", () => {
+    it("answers 400 to an empty event instead of throwing", async () => {
+      expect(await router().handle({})).to.deep.equal(
+        text(400, "Malformed request: the event is not an HTTP event (no HTTP method found)."),
+      );
+    });
+
+    it("answers 400 to undefined", async () => {
+      expect((await router().handle(undefined)).statusCode).to.equal(400);
+    });
+  });
+
+  describe("signature", () => {
+    const unauthorised = text(401, "Unable to validate signature. Has the webhook challenge secret changed?");
+
+    it("answers 401 without the signature header", async () => {
+      const event = functionUrlEvent({ body: JSON.stringify(pod()) });
+      expect(await router().handle(event)).to.deep.equal(unauthorised);
+    });
+
+    it("answers 401 to a signature made with another secret", async () => {
+      expect(await router().handle(signedPost(pod(), "not-the-secret"))).to.deep.equal(unauthorised);
+      expect(dispatcher.requests).to.deep.equal([]);
+    });
+
+    it("answers 401 to a tampered body", async () => {
+      const event = signedPost(pod(), SECRET);
+      const tampered = { ...event, body: JSON.stringify(pod({ id: "999" })) };
+      expect(await router().handle(tampered)).to.deep.equal(unauthorised);
+    });
+
+    it("accepts the previous secret during a rotation", async () => {
+      const response = await router({ secrets: ["new-secret", SECRET] }).handle(signedPost(pod(), SECRET));
+      expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+    });
+
+    it("finds the header whatever its case on API Gateway v1", async () => {
+      const body = JSON.stringify(pod());
+      const event = apiGatewayV1Event({ body, headers: { "x-EXL-sIgNaTuRe": signBody(body, SECRET) } });
+      expect((await router().handle(event)).statusCode).to.equal(200);
+      expect(dispatcher.requests).to.have.length(1);
+    });
+
+    it("verifies base64 bodies over the decoded bytes", async () => {
+      const response = await post(pod(), { base64: true });
+      expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+    });
+
+    it("refuses a base64 body signed over its base64 text", async () => {
+      const body = JSON.stringify(pod());
+      const encoded = Buffer.from(body).toString("base64");
+      const event = functionUrlEvent({
+        body,
+        base64: true,
+        headers: { "x-exl-signature": signBody(encoded, SECRET) },
+      });
+      expect((await router().handle(event)).statusCode).to.equal(401);
+    });
+  });
+
+  describe("body", () => {
+    it("answers 413 before hashing a body over the limit", async () => {
+      const event = functionUrlEvent({ body: "x".repeat(101), headers: { "x-exl-signature": "sig" } });
+      expect(await router({ maxBodyBytes: 100 }).handle(event)).to.deep.equal(
+        text(413, "Request body of 101 bytes is larger than the limit of 100 bytes."),
+      );
+    });
+
+    it("answers 415 to an XML body, pointing at the Alma setting", async () => {
+      const xml = '<?xml version="1.0"?><webhook><action>JOB_END</action></webhook>';
+      const expected = text(
+        415,
+        "XML webhook bodies are not supported. In the Alma webhook integration profile, set the message type to JSON.",
+      );
+      expect(await post(xml, { headers: { "Content-Type": "application/xml" } })).to.deep.equal(expected);
+      expect(await post(`\uFEFF  ${xml}`, { headers: { "Content-Type": "text/plain" } })).to.deep.equal(
+        expected,
+      );
+    });
+
+    it("answers 400 to a body that is not JSON", async () => {
+      const response = await post("not json at all");
+      expect(response.statusCode).to.equal(400);
+      expect(response.body).to.match(/^Malformed webhook body\. The body is not valid JSON/);
+    });
+
+    it("answers 400 to an empty signed body", async () => {
+      expect(await post("")).to.deep.equal(
+        text(400, "Malformed webhook body. The body is empty; a JSON webhook body is required."),
+      );
+    });
+
+    it("answers 400 to a JSON array", async () => {
+      expect(await post([pod()])).to.deep.equal(
+        text(400, "Malformed webhook body. Invalid webhook body: the body must be an object."),
+      );
+    });
+
+    it("answers 400 naming a missing job_instance", async () => {
+      expect(await post({ action: "JOB_END" })).to.deep.equal(
+        text(400, "Malformed webhook body. Invalid JOB_END webhook body: job_instance is required."),
+      );
+    });
+
+    it("answers 400 naming a missing counter", async () => {
+      const payload = pod();
+      const { counter: _dropped, ...job } = payload.job_instance;
+      expect(await post({ ...payload, job_instance: job })).to.deep.equal(
+        text(400, "Malformed webhook body. Invalid JOB_END webhook body: job_instance.counter is required."),
+      );
+    });
+
+    it("answers 400 naming a non-numeric counter", async () => {
+      const response = await post(pod({ counter: [counter("label.new.records", "lots")] }));
+      expect(response.statusCode).to.equal(400);
+      expect(response.body).to.contain("job_instance.counter[0].value must be a whole number");
+    });
+
+    it("answers 400 naming a missing status or name", async () => {
+      expect((await post(pod({ status: { desc: "x" } }))).body).to.contain(
+        "job_instance.status.value is required",
+      );
+      const payload = pod();
+      const { name: _name, ...job } = payload.job_instance;
+      expect((await post({ ...payload, job_instance: job })).body).to.contain(
+        "job_instance.name is required",
+      );
+    });
+
+    it("handles a signed 5 MiB body", async () => {
+      const padding = "x".repeat(5 * 1024 * 1024);
+      const response = await post(pod({ padding }));
+      expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+    });
+  });
+
+  describe("decision chain", () => {
+    it("ignores webhooks that are not JOB_END", async () => {
+      expect(await post(otherActionPayload("USER"))).to.deep.equal(
+        text(200, `${VALIDATED}, not a JOB_END webhook so no action was taken.`),
+      );
+    });
+
+    it("ignores jobs of another environment", async () => {
+      const name = "Publishing Platform Job PPOD EXPORT to Prod";
+      expect(await post(pod({ name }))).to.deep.equal(
+        text(200, `${VALIDATED} in dev env for job '${name}', no action taken.`),
+      );
+      expect(dispatcher.requests).to.deep.equal([]);
+    });
+
+    it("matches the environment case-insensitively ('dev' in 'Dev1')", async () => {
+      expect((await post(pod())).body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+    });
+
+    it("ignores jobs no plugin claims", async () => {
+      expect(await post(pod({ name: "Some other export to Dev1" }))).to.deep.equal(
+        text(200, `${VALIDATED}, no action taken.`),
+      );
+    });
+
+    it("ignores a claimed job that did not succeed", async () => {
+      const payload = failedJobEndPayload({ job_instance: { name: POD_JOB } });
+      expect(await post(payload)).to.deep.equal(
+        text(200, `${VALIDATED}, Alma job '${POD_JOB}' failed so no action was taken.`),
+      );
+      expect(dispatcher.requests).to.deep.equal([]);
+    });
+
+    it("ignores a claimed job that exported zero records, counting only the plugin's counters", async () => {
+      const counters = [
+        counter("label.new.records", 0),
+        counter("label.updated.records", 0),
+        counter("c.jobs.publishing.total_records", 40),
+      ];
+      expect(await post(pod({ counter: counters }))).to.deep.equal(
+        text(200, `${VALIDATED}, Alma job '${POD_JOB}' exported zero records so no action was taken.`),
+      );
+    });
+
+    it("starts the pipeline with the plugin's input, name and target", async () => {
+      expect(await post(pod())).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+      expect(dispatcher.requests).to.deep.equal([
+        {
+          plugin: "SAMPLE",
+          target: POD_ARN,
+          name: "ppod-upload-20241106T144310-6219373120004761",
+          input: '{"filename-prefix":"exlibris/pod/POD_ALMA_EXPORT_20241106"}',
+        },
+      ]);
+    });
+
+    it("starts from deleted records alone", async () => {
+      const response = await post(pod({ counter: [counter("label.deleted.records", 2)] }));
+      expect(response.body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+    });
+
+    it("accepts the older payload shape with null fields", async () => {
+      const payload = legacyJobEndPayload({ job_instance: { name: POD_JOB } });
+      expect((await post(payload)).body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+    });
+
+    it("answers a redelivery as started without starting a second execution", async () => {
+      await post(pod());
+      const again = await post(pod());
+      expect(again).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+      expect(dispatcher.executions.size).to.equal(1);
+    });
+
+    it("handles multibyte UTF-8 job names", async () => {
+      const name = `${TIMDEX_PREFIX} Tägliche`;
+      const response = await post(jobEndPayload({ job_instance: { name } }));
+      expect(response.body).to.equal(
+        `${VALIDATED}, PREFIXED declined Alma job '${name}' (run type 'tägliche' is not a plain word) so no action was taken.`,
+      );
+      expect(
+        log.lines.some((line) => line.level === "warn" && line.message.includes("PREFIXED declined")),
+      ).to.equal(true);
+    });
+
+    it("answers 503 when the dispatcher fails transiently, so that Alma retries", async () => {
+      dispatcher.behaveAs("transient-failure");
+      expect(await post(pod())).to.deep.equal(
+        text(503, `${VALIDATED}, but starting the SAMPLE pipeline failed for now; retry later.`),
+      );
+    });
+
+    it("answers 500 when the dispatcher fails permanently", async () => {
+      dispatcher.behaveAs("permanent-failure");
+      expect(await post(pod())).to.deep.equal(
+        text(500, `${VALIDATED}, but starting the SAMPLE pipeline failed.`),
+      );
+    });
+
+    it("answers 500 when the dispatcher throws", async () => {
+      dispatcher.behaveAs("throw");
+      expect((await post(pod())).statusCode).to.equal(500);
+    });
+
+    it("answers a forced duplicate as started", async () => {
+      dispatcher.behaveAs("duplicate");
+      expect((await post(pod())).body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+    });
+  });
+
+  describe("several plugins", () => {
+    const both = (name: string): ActivePlugin => ({ ...activeSample, name, matcher: activePrefixed.matcher });
+    const daily = () => jobEndPayload({ job_instance: { name: `${TIMDEX_PREFIX} Daily` } });
+
+    it("dispatches every plugin that claims the job", async () => {
+      const response = await router({ plugins: [activePrefixed, both("OTHER")] }).handle(
+        signedPost(daily(), SECRET),
+      );
+      expect(response.body).to.equal(`${VALIDATED}, PREFIXED, OTHER pipelines initiated.`);
+      expect(dispatcher.requests.map((request) => request.plugin)).to.deep.equal(["PREFIXED", "OTHER"]);
+    });
+
+    it("isolates a plugin that throws from the others", async () => {
+      const broken: ActivePlugin = {
+        ...both("BROKEN"),
+        plugin: {
+          ...activeSample.plugin,
+          buildExecution: () => {
+            throw new TypeError("bug");
+          },
+        },
+      };
+      const response = await router({ plugins: [broken, activePrefixed] }).handle(
+        signedPost(daily(), SECRET),
+      );
+      expect(response).to.deep.equal(text(500, `${VALIDATED}, but starting the BROKEN pipeline failed.`));
+      expect(dispatcher.requests.map((request) => request.plugin)).to.deep.equal(["PREFIXED"]);
+      const decision = log.lines.find((line) => line.message === "webhook decision");
+      expect(decision?.fields?.plugins).to.deep.include({
+        plugin: "BROKEN",
+        decision: "failed",
+        transient: false,
+        error: "TypeError: bug",
+        executionName: undefined,
+      });
+    });
+
+    it("answers 503 when one of several plugins failed transiently", async () => {
+      const flaky = new RecordingDispatcher();
+      sinon
+        .stub(flaky, "start")
+        .callsFake(async (request) =>
+          request.plugin === "OTHER"
+            ? { status: "failed", transient: true, error: "throttled" }
+            : { status: "started", executionArn: "arn" },
+        );
+      const response = await router({ plugins: [activePrefixed, both("OTHER")], dispatcher: flaky }).handle(
+        signedPost(daily(), SECRET),
+      );
+      expect(response.statusCode).to.equal(503);
+      expect(response.body).to.contain("the OTHER pipeline failed for now");
+    });
+  });
+
+  describe("logging", () => {
+    it("writes one decision line with the request's facts", async () => {
+      await router().handle(signedPost(pod(), SECRET, { requestId: "req-42" }));
+      const decisions = log.lines.filter((line) => line.message === "webhook decision");
+      expect(decisions).to.have.length(1);
+      expect(decisions[0]?.fields).to.deep.include({
+        requestId: "req-42",
+        front: "function-url",
+        method: "POST",
+        action: "JOB_END",
+        jobId: "6219373120004761",
+        jobName: POD_JOB,
+        outcome: "handled",
+        statusCode: 200,
+      });
+    });
+
+    it("never logs the secret or the signature", async () => {
+      const event = signedPost(pod(), SECRET);
+      const signature = (event.headers as Record<string, string>)["x-exl-signature"] as string;
+      await router().handle(event);
+      await router().handle(signedPost(pod(), "wrong"));
+      await router().handle({ ...event, body: "garbage" });
+      const written = JSON.stringify(log.lines);
+      expect(written).not.to.contain(SECRET);
+      expect(written).not.to.contain(signature);
+    });
+
+    it("logs the reason of a refused body", async () => {
+      await post({ action: "JOB_END" });
+      expect(log.lines[0]?.fields).to.deep.include({ outcome: "invalid-body", statusCode: 400 });
+      expect(log.lines[0]?.fields?.reason).to.contain("job_instance is required");
+    });
+
+    it("still answers when the logger throws", async () => {
+      const throwing: Logger = {
+        ...log.logger,
+        info: () => {
+          throw new Error("disk full");
+        },
+      };
+      expect((await router({ logger: throwing }).handle(challengeEvent("x"))).statusCode).to.equal(200);
+    });
+
+    it("is silent by default", async () => {
+      const quiet = createWebhookRouter({ secrets: [SECRET], workspace: "dev", plugins: [], dispatcher });
+      expect((await quiet.handle(challengeEvent("x"))).body).to.equal("x");
+    });
+  });
+
+  describe("unexpected errors", () => {
+    it("answers 500 and logs an error when a matcher throws", async () => {
+      const exploding: ActivePlugin = {
+        ...activeSample,
+        matcher: {
+          description: "explodes",
+          matches: () => {
+            throw new Error("boom");
+          },
+        },
+      };
+      const response = await router({ plugins: [exploding] }).handle(signedPost(pod(), SECRET));
+      expect(response).to.deep.equal(
+        text(500, "Internal error while handling the webhook; it was not acted on and may be retried."),
+      );
+      expect(log.lines.find((line) => line.level === "error")?.fields).to.deep.include({
+        error: "Error: boom",
+      });
+    });
+
+    it("decide returns the typed outcome", async () => {
+      expect(await router().decide(signedPost(pod({ name: "Other to Dev1" }), SECRET))).to.deep.equal({
+        kind: "unclaimed",
+        jobName: "Other to Dev1",
+      });
+    });
+  });
+});

@@ -1,0 +1,490 @@
+import { randomUUID } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
+export interface LocalExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly status: "RUNNING";
+  readonly startDate: Date;
+}
+
+/** One request as the endpoint received it, kept so tests can assert on what the client really sent. */
+export interface ReceivedRequest {
+  /** `X-Amz-Target` without its `AWSStepFunctions.` prefix; undefined when the header was missing. */
+  readonly operation: string | undefined;
+  /** The parsed JSON body; undefined when it was not JSON or too large. */
+  readonly body: unknown;
+  /** The fault this request consumed, if any. */
+  readonly fault?: FaultKind;
+}
+
+/** What an injected fault does to the request that consumes it. */
+export type FaultKind = "throttle" | "server-error" | "reset" | "delay";
+
+/**
+ * A fault for reliability tests. "throttle" answers 400 `ThrottlingException`, "server-error" answers
+ * 500 `InternalServerError`, "reset" destroys the socket without answering; none of them start an
+ * execution. "delay" waits `delayMs` and then handles the request normally, so the execution starts
+ * even if the client gave up — like AWS when a response is lost on the way back.
+ */
+export interface Fault {
+  readonly kind: FaultKind;
+  /** How many requests this fault hits; default 1, `Infinity` allowed. */
+  readonly times?: number;
+  /** Required for "delay". */
+  readonly delayMs?: number;
+  /** Only requests for this operation (e.g. "StartExecution") consume the fault. */
+  readonly operation?: string;
+}
+
+/** Options of {@link startLocalStepFunctions}. */
+export interface LocalStepFunctionsOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0: a free port chosen by the OS. */
+  readonly port?: number;
+  /** Known state machines; when omitted or empty, any well-formed state machine ARN is accepted. */
+  readonly stateMachineArns?: readonly string[];
+  /** When given, every newly started execution is appended there as one JSON line. */
+  readonly journalPath?: string;
+  readonly logger?: (line: string) => void;
+}
+
+/** A running local endpoint. */
+export interface LocalStepFunctions {
+  /** Base URL to give the SDK as `endpoint` or `AWS_ENDPOINT_URL_SFN`, e.g. `http://127.0.0.1:4567`. */
+  readonly url: string;
+  readonly port: number;
+  /** Copy of the started executions, oldest first. */
+  executions(): LocalExecution[];
+  /** Copy of every request received, faulted and rejected ones included, oldest first. */
+  requests(): ReceivedRequest[];
+  /** Queue a fault; queued faults are consumed in order, one per matching request. */
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Forget executions, requests and faults; the journal file is left alone. */
+  reset(): void;
+  /** Stop listening and drop every connection, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+const TARGET_PREFIX = "AWSStepFunctions.";
+const CONTENT_TYPE = "application/x-amz-json-1.0";
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_INPUT_BYTES = 262_144;
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+const STATUSES = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
+
+// Stricter than AWS on purpose: AWS accepts more characters, but only these keep CloudWatch logging working.
+const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:\s]{1,80})$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]{1,80}:[^:\s]{1,80}$/;
+
+/**
+ * The ARN AWS gives the execution `name` of a standard state machine.
+ * @throws RangeError when `stateMachineArn` is not a well-formed state machine ARN.
+ */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
+  if (!match) {
+    throw new RangeError(`Not a state machine ARN: ${stateMachineArn}`);
+  }
+  const [, partition, region, account, stateMachineName] = match;
+  return `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
+}
+
+/** An AWS error answer; thrown by the operations and turned into a response by the dispatcher. */
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+type JsonObject = Record<string, unknown>;
+
+interface QueuedFault {
+  readonly kind: FaultKind;
+  remaining: number;
+  readonly delayMs: number;
+  readonly operation: string | undefined;
+}
+
+/**
+ * Start an in-memory Step Functions endpoint speaking the AWS JSON 1.0 protocol
+ * (StartExecution, DescribeExecution, ListExecutions) with the standard-workflow naming rules.
+ */
+export async function startLocalStepFunctions(
+  options: LocalStepFunctionsOptions = {},
+): Promise<LocalStepFunctions> {
+  const { host = "127.0.0.1", port = 0, journalPath, logger = () => {} } = options;
+  const known = new Set(options.stateMachineArns ?? []);
+  for (const arn of known) {
+    // A typo here would otherwise surface as a puzzling StateMachineDoesNotExist much later.
+    if (!STATE_MACHINE_ARN.test(arn)) {
+      throw new RangeError(`Not a state machine ARN: ${arn}`);
+    }
+  }
+  if (journalPath !== undefined) {
+    mkdirSync(dirname(journalPath), { recursive: true });
+  }
+
+  // Keyed by execution ARN, which embeds state machine and name: uniqueness per state machine for free.
+  const executions = new Map<string, LocalExecution>();
+  let requests: ReceivedRequest[] = [];
+  let faults: QueuedFault[] = [];
+  const shutdown = new AbortController();
+
+  function takeFault(operation: string | undefined): QueuedFault | undefined {
+    const fault = faults.find((f) => f.operation === undefined || f.operation === operation);
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) {
+        faults = faults.filter((f) => f !== fault);
+      }
+    }
+    return fault;
+  }
+
+  function stateMachineArnOf(body: JsonObject): string {
+    const arn = requiredString(body, "stateMachineArn");
+    if (!STATE_MACHINE_ARN.test(arn)) {
+      throw new ApiError("InvalidArn", `Invalid Arn: '${arn}'`);
+    }
+    if (known.size > 0 && !known.has(arn)) {
+      throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+    }
+    return arn;
+  }
+
+  function startExecution(body: JsonObject): JsonObject {
+    const stateMachineArn = stateMachineArnOf(body);
+    const name = optionalString(body, "name") ?? randomUUID();
+    if (!EXECUTION_NAME.test(name)) {
+      throw new ApiError("InvalidName", `Invalid Name: '${name}'`);
+    }
+    const input = optionalString(body, "input") ?? "{}";
+    if (Buffer.byteLength(input, "utf8") > MAX_INPUT_BYTES) {
+      throw new ApiError("InvalidExecutionInput", `Execution input exceeds ${MAX_INPUT_BYTES} bytes`);
+    }
+    try {
+      JSON.parse(input);
+    } catch (error) {
+      throw new ApiError(
+        "InvalidExecutionInput",
+        `Invalid State Machine Execution Input: '${String(error)}'`,
+      );
+    }
+
+    const executionArn = executionArnFor(stateMachineArn, name);
+    const existing = executions.get(executionArn);
+    // Every execution here is still RUNNING, so AWS's "same input while open" rule reduces to the input.
+    if (existing) {
+      if (existing.input !== input) {
+        throw new ApiError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
+      }
+      logger(`StartExecution ${executionArn} (idempotent repeat)`);
+      return { executionArn, startDate: epochSeconds(existing.startDate) };
+    }
+
+    const execution: LocalExecution = Object.freeze({
+      executionArn,
+      stateMachineArn,
+      name,
+      input,
+      status: "RUNNING",
+      startDate: new Date(),
+    });
+    // Written synchronously and before storing, so a failed write leaves no execution the journal lacks.
+    if (journalPath !== undefined) {
+      appendFileSync(journalPath, `${JSON.stringify(execution)}\n`);
+    }
+    executions.set(executionArn, execution);
+    logger(`StartExecution ${executionArn}`);
+    return { executionArn, startDate: epochSeconds(execution.startDate) };
+  }
+
+  function describeExecution(body: JsonObject): JsonObject {
+    const executionArn = requiredString(body, "executionArn");
+    if (!EXECUTION_ARN.test(executionArn)) {
+      throw new ApiError("InvalidArn", `Invalid Arn: '${executionArn}'`);
+    }
+    const execution = executions.get(executionArn);
+    if (!execution) {
+      throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+    }
+    return { ...summary(execution), input: execution.input };
+  }
+
+  function listExecutions(body: JsonObject): JsonObject {
+    const stateMachineArn = stateMachineArnOf(body);
+    const statusFilter = optionalString(body, "statusFilter");
+    if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
+      throw new ApiError("ValidationException", `Invalid statusFilter: '${statusFilter}'`);
+    }
+    const maxResults = body.maxResults ?? 0;
+    if (
+      typeof maxResults !== "number" ||
+      !Number.isInteger(maxResults) ||
+      maxResults < 0 ||
+      maxResults > MAX_PAGE_SIZE
+    ) {
+      throw new ApiError("ValidationException", `maxResults must be an integer from 0 to ${MAX_PAGE_SIZE}`);
+    }
+    const offset = decodeToken(optionalString(body, "nextToken"));
+
+    const pageSize = maxResults === 0 ? DEFAULT_PAGE_SIZE : maxResults;
+    // AWS lists newest first.
+    const matching = [...executions.values()]
+      .filter((e) => e.stateMachineArn === stateMachineArn)
+      .filter((e) => statusFilter === undefined || e.status === statusFilter)
+      .reverse();
+    const end = offset + pageSize;
+    return {
+      executions: matching.slice(offset, end).map(summary),
+      ...(end < matching.length && { nextToken: encodeToken(end) }),
+    };
+  }
+
+  const operations = new Map<string, (body: JsonObject) => JsonObject>([
+    ["StartExecution", startExecution],
+    ["DescribeExecution", describeExecution],
+    ["ListExecutions", listExecutions],
+  ]);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const operation = operationOf(req);
+    const fault = takeFault(operation);
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    // undefined: the body was too large to read.
+    const body = raw === undefined ? undefined : parseBody(raw);
+    requests.push({
+      operation,
+      body: body instanceof ApiError ? undefined : body,
+      ...(fault && { fault: fault.kind }),
+    });
+
+    if (fault) {
+      logger(`${operation} → injected fault ${fault.kind}`);
+    }
+    switch (fault?.kind) {
+      case "reset":
+        req.socket.destroy();
+        return;
+      case "throttle":
+        return sendError(res, new ApiError("ThrottlingException", "Rate exceeded"));
+      case "server-error":
+        return sendError(res, new ApiError("InternalServerError", "Injected server error", 500));
+      case "delay":
+        try {
+          await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
+        } catch {
+          return; // closing: the connection is gone anyway
+        }
+    }
+
+    try {
+      if (body === undefined) {
+        throw new ApiError("SerializationException", `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
+      }
+      const run = operation === undefined ? undefined : operations.get(operation);
+      if (!run) {
+        throw new ApiError("UnknownOperationException", `Unknown operation: '${operation ?? ""}'`);
+      }
+      if (body instanceof ApiError) {
+        throw body;
+      }
+      send(res, 200, run(body));
+    } catch (error) {
+      if (!(error instanceof ApiError)) {
+        throw error;
+      }
+      logger(`${operation} → ${error.type}: ${error.message}`);
+      sendError(res, error);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      sendError(res, new ApiError("InternalServerError", "Internal error in the local endpoint", 500));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => logger(`server error: ${error.message}`));
+  const actualPort = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+  logger(`local Step Functions listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: actualPort,
+    executions: () => [...executions.values()],
+    requests: () => [...requests],
+    injectFault(fault) {
+      const times = fault.times ?? 1;
+      if (!(times >= 1)) {
+        throw new RangeError(`Fault times must be at least 1, got ${times}`);
+      }
+      if (fault.kind === "delay" && !(fault.delayMs !== undefined && fault.delayMs >= 0)) {
+        throw new RangeError("A delay fault needs delayMs >= 0");
+      }
+      faults.push({
+        kind: fault.kind,
+        remaining: times,
+        delayMs: fault.delayMs ?? 0,
+        operation: fault.operation,
+      });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    reset() {
+      executions.clear();
+      requests = [];
+      faults = [];
+    },
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        shutdown.abort();
+        server.close((error) => (error ? reject(error) : resolve()));
+        // close() alone waits for idle keep-alive sockets, which would hang tests and Ctrl-C.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function operationOf(req: IncomingMessage): string | undefined {
+  const target = req.headers["x-amz-target"];
+  // Node joins repeated custom headers into one string; only set-cookie ever comes as an array.
+  if (typeof target !== "string") {
+    return undefined;
+  }
+  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+}
+
+/** Resolves to undefined once the body exceeds `maxBytes`; the rest keeps flowing and is discarded. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off("data", onData);
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+  });
+}
+
+function parseBody(raw: string): JsonObject | ApiError {
+  if (raw.trim() === "") {
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return new ApiError("SerializationException", "Request body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return new ApiError("SerializationException", "Request body must be a JSON object");
+  }
+  return parsed as JsonObject;
+}
+
+function optionalString(body: JsonObject, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value !== "string") {
+    throw new ApiError("SerializationException", `'${field}' must be a string`);
+  }
+  return value;
+}
+
+function requiredString(body: JsonObject, field: string): string {
+  const value = optionalString(body, field);
+  if (value === undefined) {
+    throw new ApiError(
+      "ValidationException",
+      `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+/** Opaque like AWS's tokens, so clients don't come to rely on their shape. */
+function encodeToken(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString("base64url");
+}
+
+function decodeToken(token: string | undefined): number {
+  if (token === undefined) {
+    return 0;
+  }
+  const match = /^offset:(\d{1,9})$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!match?.[1]) {
+    throw new ApiError("InvalidToken", `Invalid Token: '${token}'`);
+  }
+  return Number(match[1]);
+}
+
+/** The JSON protocol's default timestamp format: epoch seconds, fractions allowed. */
+function epochSeconds(date: Date): number {
+  return date.getTime() / 1000;
+}
+
+function summary(execution: LocalExecution): JsonObject {
+  const { executionArn, stateMachineArn, name, status, startDate } = execution;
+  return { executionArn, stateMachineArn, name, status, startDate: epochSeconds(startDate) };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  // The client may have hung up (delay fault, timeout); writing then would only raise stream errors.
+  if (res.headersSent || res.destroyed) {
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": CONTENT_TYPE,
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": randomUUID(),
+    ...(errorType && { "x-amzn-errortype": errorType }),
+  });
+  res.end(payload);
+}
+
+function sendError(res: ServerResponse, error: ApiError): void {
+  send(res, error.status, { __type: error.type, message: error.message }, error.type);
+}

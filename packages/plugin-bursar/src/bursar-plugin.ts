@@ -1,0 +1,31 @@
+import { defineJobPlugin, exactName, executionName, stateMachineArnSetting } from "@alma-webhooks/core";
+
+/**
+ * Starts the Bursar transfer when Alma's Bursar export job ends having exported fines and fees.
+ *
+ * @example
+ * ```ts
+ * // ALMA_BURSAR_EXPORT_JOB_NAME="Export to bursar using profile Bursar Export to Dev1"
+ * // input: {"job_id": "<job_instance.id>"}
+ * const { active } = loadPlugins([bursarPlugin], process.env);
+ * ```
+ */
+export const bursarPlugin = defineJobPlugin({
+  name: "BURSAR",
+  settings: {
+    jobName: {
+      env: "ALMA_BURSAR_EXPORT_JOB_NAME",
+      description: "Exact name of the Bursar export job in Alma (case-insensitive)",
+      example: "Export to bursar using profile Bursar Export to Dev1",
+    },
+    stateMachineArn: stateMachineArnSetting(
+      "BURSAR_STATE_MACHINE_ARN",
+      "ARN of the Bursar transfer state machine",
+    ),
+  },
+  activatedBy: "jobName",
+  matcher: ({ jobName }) => exactName(jobName),
+  exportedRecordCounters: ["com.exlibris.external.bursar.report.fines_fees_count"],
+  target: ({ stateMachineArn }) => stateMachineArn,
+  buildExecution: (job) => ({ input: { job_id: job.id }, name: executionName("bursar", job) }),
+});

@@ -1,0 +1,1 @@
+export { bursarPlugin } from "./bursar-plugin.js";

@@ -1,0 +1,1 @@
+export { podPlugin } from "./pod-plugin.js";

@@ -1,0 +1,1 @@
+export { timdexPlugin } from "./timdex-plugin.js";

@@ -1,0 +1,60 @@
+import {
+  decline,
+  defineJobPlugin,
+  executionName,
+  jobEndDate,
+  namePrefix,
+  PUBLISHING_RECORD_COUNTERS,
+  stateMachineArnSetting,
+} from "@alma-webhooks/core";
+
+// The run type becomes part of the execution name and the pipeline's S3 paths: a plain word only.
+const PLAIN_WORD = /^[a-z0-9]{1,20}$/;
+
+/**
+ * Starts the TIMDEX ingest when one of Alma's TIMDEX export jobs (one per run type: Daily, Full) ends with
+ * records. The run type is the last word of the job name.
+ *
+ * @example
+ * ```ts
+ * // ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX="Publishing Platform Job TIMDEX EXPORT to Dev1"
+ * // job "Publishing Platform Job TIMDEX EXPORT to Dev1 DAILY" → run-type "daily"
+ * const { active } = loadPlugins([timdexPlugin], process.env);
+ * ```
+ */
+export const timdexPlugin = defineJobPlugin({
+  name: "TIMDEX",
+  settings: {
+    jobNamePrefix: {
+      env: "ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX",
+      description: "TIMDEX export job name up to where it differs by run type (case-insensitive)",
+      example: "Publishing Platform Job TIMDEX EXPORT to Dev1",
+    },
+    stateMachineArn: stateMachineArnSetting(
+      "TIMDEX_STATE_MACHINE_ARN",
+      "ARN of the TIMDEX ingest state machine",
+    ),
+  },
+  activatedBy: "jobNamePrefix",
+  matcher: ({ jobNamePrefix }) => namePrefix(jobNamePrefix),
+  exportedRecordCounters: PUBLISHING_RECORD_COUNTERS,
+  target: ({ stateMachineArn }) => stateMachineArn,
+  buildExecution: (job) => {
+    const runType = (job.name.trim().split(/\s+/).pop() ?? "").toLowerCase();
+    if (!PLAIN_WORD.test(runType)) {
+      return decline(
+        `run type '${runType}' (the job name's last word) is not a plain word of up to 20 letters or digits`,
+      );
+    }
+    return {
+      input: {
+        "next-step": "transform",
+        "run-date": jobEndDate(job),
+        "run-type": runType,
+        source: "alma",
+        verbose: "true",
+      },
+      name: executionName(`alma-${runType}-ingest`, job),
+    };
+  },
+});
