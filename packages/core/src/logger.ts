@@ -1,4 +1,4 @@
-/** Extra structured fields attached to a log line. */
+/** Extra structured fields attached to a log line (a rest parameter, as Powertools' Logger takes them). */
 export type LogFields = Record<string, unknown>;
 
 /**
@@ -13,10 +13,10 @@ export type LogFields = Record<string, unknown>;
  * ```
  */
 export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+  debug(message: string, ...fields: LogFields[]): void;
+  info(message: string, ...fields: LogFields[]): void;
+  warn(message: string, ...fields: LogFields[]): void;
+  error(message: string, ...fields: LogFields[]): void;
 }
 
 const ignore = (): void => {};

@@ -27,6 +27,11 @@ export interface WebhookRouterOptions {
   /** Bodies larger than this are refused with 413 before any hashing; default 6 MiB. */
   readonly maxBodyBytes?: number;
   readonly maxChallengeLength?: number;
+  /**
+   * Called, and awaited, with every unexpected error (a bug in core, a plugin or the dispatcher) before the
+   * 500 answer is returned: the place to capture and flush to an error tracker. Its own failures are ignored.
+   */
+  readonly reportError?: (error: unknown, context: Readonly<Record<string, unknown>>) => unknown;
 }
 
 /**
@@ -108,6 +113,14 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   const maxChallengeLength = options.maxChallengeLength ?? DEFAULT_MAX_CHALLENGE_LENGTH;
   const environmentMark = workspace.toLocaleLowerCase("en-US");
 
+  async function report(error: unknown, context: Record<string, unknown>): Promise<void> {
+    try {
+      await options.reportError?.(error, context);
+    } catch {
+      // The error tracker failing must not change the answer.
+    }
+  }
+
   async function runPlugin(active: ActivePlugin, payload: JobEndPayload): Promise<PluginResult> {
     const { plugin } = active;
     const job = payload.job_instance;
@@ -147,6 +160,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       return { ...base, decision: result.status, executionName, executionArn: result.executionArn };
     } catch (error) {
       // One plugin's bug must not cost the others their run: it becomes this plugin's permanent failure.
+      await report(error, { plugin: active.name, jobId: job.id });
       return { ...base, decision: "failed", transient: false, error: messageOf(error), executionName };
     }
   }
@@ -187,6 +201,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     try {
       return await evaluate(event, facts);
     } catch (error) {
+      await report(error, { ...facts });
       return { kind: "internal-error", error: messageOf(error) };
     }
   }

@@ -521,3 +521,42 @@ describe("createWebhookRouter", () => {
     });
   });
 });
+
+describe("createWebhookRouter reportError", () => {
+  it("is awaited with unexpected errors, and its own failure does not change the answer", async () => {
+    const reported: unknown[] = [];
+    const broken: ActivePlugin = {
+      ...activeSample,
+      plugin: {
+        ...activeSample.plugin,
+        buildExecution: () => {
+          throw new RangeError("plugin bug");
+        },
+      },
+    };
+    const options = {
+      secrets: [SECRET],
+      workspace: "dev",
+      plugins: [broken],
+      dispatcher: new RecordingDispatcher(),
+    };
+    const reportError = async (error: unknown) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      reported.push(error);
+    };
+    const response = await createWebhookRouter({ ...options, reportError }).handle(
+      signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET),
+    );
+    expect(response.statusCode).to.equal(500);
+    expect(reported).to.have.length(1);
+    expect(reported[0]).to.be.instanceOf(RangeError);
+    const failing = createWebhookRouter({
+      ...options,
+      reportError: () => Promise.reject(new Error("tracker down")),
+    });
+    expect(
+      (await failing.handle(signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET)))
+        .statusCode,
+    ).to.equal(500);
+  });
+});

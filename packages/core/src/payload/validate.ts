@@ -71,7 +71,7 @@ function problems(errors: readonly ErrorObject[] | null | undefined): string {
  * @example
  * ```ts
  * const result = parseWebhookBody(Buffer.from('{"action":"JOB_END"}'));
- * // { ok: false, reason: "job_instance is required" }
+ * // { ok: false, reason: "Invalid JOB_END webhook body: job_instance is required." }
  * ```
  */
 export function parseWebhookBody(body: Buffer): ParseResult {

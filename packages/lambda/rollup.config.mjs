@@ -1,0 +1,33 @@
+// Bundles the tsc output of the two Lambda entry points into dist/webhook.mjs and dist/ping.mjs.
+// Sentry stays behind a dynamic import of src/sentry-sdk.ts, so it lands in its own chunk
+// (chunks/sentry-sdk-*.mjs) and is loaded only when SENTRY_DSN is set.
+import commonjs from "@rollup/plugin-commonjs";
+import json from "@rollup/plugin-json";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
+
+export default {
+  input: {
+    webhook: "dist/src/handlers/webhook.js",
+    ping: "dist/src/handlers/ping.js",
+  },
+  output: {
+    dir: "dist",
+    format: "es",
+    entryFileNames: "[name].mjs",
+    chunkFileNames: "chunks/[name]-[hash].mjs",
+    sourcemap: false,
+    // Some CommonJS dependencies call require() for Node built-ins; ESM has no require, so make one.
+    banner:
+      "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  plugins: [
+    nodeResolve({ exportConditions: ["node", "import", "default"], preferBuiltins: true }),
+    commonjs({ ignoreDynamicRequires: true }),
+    json(),
+  ],
+  onwarn(warning, warn) {
+    // OpenTelemetry and the SDK use `this` at module top level and have benign circular imports.
+    if (warning.code === "THIS_IS_UNDEFINED" || warning.code === "CIRCULAR_DEPENDENCY") return;
+    warn(warning);
+  },
+};

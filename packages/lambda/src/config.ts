@@ -1,0 +1,100 @@
+import {
+  type ActivePlugin,
+  ConfigurationError,
+  DEFAULT_MAX_BODY_BYTES,
+  type Environment,
+  type JobPlugin,
+  loadPlugins,
+} from "@alma-webhooks/core";
+import { Ajv } from "ajv";
+
+/** The deployment's configuration, read once per cold start. */
+export interface Configuration {
+  /** `dev`, `stage` or `prod`: only jobs whose name contains it are acted on. */
+  readonly workspace: string;
+  /** The current webhook secret first, then previous ones still accepted during a rotation. */
+  readonly secrets: readonly string[];
+  readonly plugins: readonly ActivePlugin[];
+  /** Non-fatal findings, logged at start: inactive plugins. */
+  readonly warnings: readonly string[];
+  readonly sentryDsn?: string;
+  readonly maxBodyBytes: number;
+}
+
+/** The shell's own variables (each plugin declares its own), with what they mean. */
+export const SHELL_VARIABLES = {
+  WORKSPACE: "Runtime environment: dev, stage or prod. Required.",
+  ALMA_CHALLENGE_SECRET: "The webhook secret configured in Alma. Required.",
+  ALMA_PREVIOUS_CHALLENGE_SECRETS: "Comma-separated secrets still accepted during a rotation. Optional.",
+  SENTRY_DSN: "Sentry DSN; when set, unexpected errors go to Sentry with environment = WORKSPACE. Optional.",
+  ALMA_WEBHOOK_MAX_BODY_BYTES: `Largest body accepted, in bytes; default ${DEFAULT_MAX_BODY_BYTES} (Lambda's limit). Optional.`,
+} as const;
+
+const REQUIRED = ["WORKSPACE", "ALMA_CHALLENGE_SECRET"] as const;
+
+const validateShell = new Ajv({ allErrors: true, strict: true }).compile({
+  type: "object",
+  required: REQUIRED,
+  properties: {
+    WORKSPACE: { type: "string", pattern: "^[A-Za-z0-9_-]{1,32}$" },
+    ALMA_CHALLENGE_SECRET: { type: "string", minLength: 1 },
+    ALMA_PREVIOUS_CHALLENGE_SECRETS: { type: "string" },
+    SENTRY_DSN: { type: "string", pattern: "^https?://[^@\\s]+@[^/\\s]+/\\d+$" },
+    ALMA_WEBHOOK_MAX_BODY_BYTES: { type: "string", pattern: "^[1-9][0-9]{0,9}$" },
+  },
+});
+
+const HINTS: Record<string, string> = {
+  WORKSPACE: "a word of up to 32 letters, digits, '-' or '_' (dev, stage, prod)",
+  SENTRY_DSN: "a Sentry DSN (https://<key>@<host>/<project>)",
+  ALMA_WEBHOOK_MAX_BODY_BYTES: "a positive whole number of bytes",
+};
+
+function shellProblems(values: Record<string, string>): string[] {
+  if (validateShell(values)) return [];
+  return (validateShell.errors ?? []).map((error) => {
+    if (error.keyword === "required")
+      return `Required env variable ${error.params.missingProperty} is not set`;
+    const name = error.instancePath.slice(1);
+    return `Env variable ${name} is not ${HINTS[name] ?? "valid"}: '${values[name]}'`;
+  });
+}
+
+/**
+ * Reads and validates the configuration from the environment: the shell's variables with ajv, then every
+ * plugin's settings. Throws one {@link ConfigurationError} that lists every problem found. Unset and empty
+ * variables are treated alike.
+ *
+ * @example
+ * ```ts
+ * const configuration = loadConfiguration(process.env, jobPlugins);
+ * ```
+ */
+export function loadConfiguration(env: Environment, plugins: readonly JobPlugin<string>[]): Configuration {
+  const values = Object.fromEntries(
+    Object.keys(SHELL_VARIABLES).flatMap((name) => {
+      const value = env[name]?.trim();
+      return value ? [[name, value]] : [];
+    }),
+  );
+  const loaded = loadPlugins(plugins, env);
+  const problems = [...shellProblems(values), ...loaded.problems];
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret.length > 0);
+  const warnings = [...loaded.warnings];
+  if (loaded.active.length === 0)
+    warnings.push("No job plugin is active: every job will be answered 'no action taken'.");
+  return {
+    workspace: values.WORKSPACE as string,
+    secrets: [values.ALMA_CHALLENGE_SECRET as string, ...previous],
+    plugins: loaded.active,
+    warnings,
+    ...(values.SENTRY_DSN ? { sentryDsn: values.SENTRY_DSN } : {}),
+    maxBodyBytes: values.ALMA_WEBHOOK_MAX_BODY_BYTES
+      ? Number(values.ALMA_WEBHOOK_MAX_BODY_BYTES)
+      : DEFAULT_MAX_BODY_BYTES,
+  };
+}

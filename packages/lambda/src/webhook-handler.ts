@@ -1,0 +1,106 @@
+import { createWebhookRouter, type HttpResponse } from "@alma-webhooks/core";
+import type { Context } from "aws-lambda";
+import type { DependencyContainer } from "tsyringe";
+import type { Configuration } from "./config.js";
+import { type AppContainerOptions, createAppContainer } from "./container.js";
+import { loadSentryReporter } from "./sentry.js";
+import type { LambdaLogger } from "./services.js";
+import { TOKENS } from "./tokens.js";
+
+/** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
+export type WebhookHandler = (event: unknown, context?: Context) => Promise<HttpResponse>;
+
+type Invoke = WebhookHandler;
+
+const plainText = (statusCode: number, body: string): HttpResponse => ({
+  statusCode,
+  headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  body,
+  isBase64Encoded: false,
+});
+
+/** Answered to every request while the configuration is invalid: 500, so Alma keeps the event and retries. */
+export const MISCONFIGURED = plainText(
+  500,
+  "The webhook service is misconfigured; the event was not processed.",
+);
+const INTERNAL_ERROR = plainText(
+  500,
+  "Internal error while handling the webhook; it was not acted on and may be retried.",
+);
+
+/** Handler options: a prepared container (tests), or what to build one from. */
+export interface WebhookHandlerOptions extends AppContainerOptions {
+  readonly container?: DependencyContainer;
+}
+
+function configurationOf(container: DependencyContainer, logger: LambdaLogger): Configuration | undefined {
+  try {
+    return container.resolve(TOKENS.Configuration);
+  } catch (error) {
+    const problems = (error as { problems?: readonly string[] }).problems ?? [String(error)];
+    // Logged once per cold start; every request is then answered 500 until the deployment is fixed.
+    logger.error("Invalid configuration: every request will be answered 500", { problems });
+    return undefined;
+  }
+}
+
+async function start(options: WebhookHandlerOptions): Promise<Invoke> {
+  const container = options.container ?? createAppContainer(options);
+  const logger = container.resolve(TOKENS.Logger);
+  const configuration = configurationOf(container, logger);
+  if (configuration === undefined) return async () => MISCONFIGURED;
+  for (const warning of configuration.warnings) logger.warn(warning);
+  if (configuration.sentryDsn) {
+    const reporter = await loadSentryReporter(configuration.sentryDsn, configuration.workspace);
+    container.register(TOKENS.ErrorReporter, { useValue: reporter });
+  }
+  const reporter = container.resolve(TOKENS.ErrorReporter);
+  const router = createWebhookRouter({
+    secrets: configuration.secrets,
+    workspace: configuration.workspace,
+    plugins: configuration.plugins,
+    dispatcher: container.resolve(TOKENS.Dispatcher),
+    logger,
+    maxBodyBytes: configuration.maxBodyBytes,
+    reportError: (error, context) => reporter.report(error, context),
+  });
+  logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
+    workspace: configuration.workspace,
+    plugins: configuration.plugins.map((plugin) => `${plugin.name} (${plugin.matcher.description})`),
+  });
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    return router.handle(event);
+  };
+}
+
+/**
+ * Creates the webhook handler. The container, configuration and router are built once, on the first
+ * invocation of a cold start, and reused; an invalid configuration is logged once and answered 500.
+ *
+ * @example
+ * ```ts
+ * export const handler = createWebhookHandler();
+ * ```
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions = {}): WebhookHandler {
+  let ready: Promise<Invoke> | undefined;
+  return async (event, context) => {
+    try {
+      ready ??= start(options);
+      return await (await ready)(event, context);
+    } catch (error) {
+      // Only a bug gets here (the router itself never throws); the next request starts afresh.
+      ready = undefined;
+      console.error(
+        JSON.stringify({
+          level: "ERROR",
+          message: "Unexpected error in the webhook handler",
+          error: String(error),
+        }),
+      );
+      return INTERNAL_ERROR;
+    }
+  };
+}

@@ -1,0 +1,124 @@
+import { silentLogger } from "@alma-webhooks/core";
+import { expect } from "chai";
+import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
+import { systemClock } from "../src/services.js";
+import {
+  createStepFunctionsClient,
+  DISPATCH_BUDGET,
+  isTransient,
+  StepFunctionsDispatcher,
+} from "../src/step-functions-dispatcher.js";
+import { ARNS, localStepFunctions } from "./support/environment.js";
+
+const logger = { ...silentLogger, addContext: () => {} };
+const request = (name: string, input = '{"job_id":"1"}') => ({
+  plugin: "BURSAR",
+  target: ARNS.BURSAR,
+  name,
+  input,
+});
+
+describe("StepFunctionsDispatcher", function () {
+  this.timeout(15_000);
+  let endpoint: LocalStepFunctions;
+  let stop: () => Promise<void>;
+  let dispatcher: StepFunctionsDispatcher;
+
+  beforeEach(async () => {
+    ({ endpoint, stop } = await localStepFunctions());
+    dispatcher = new StepFunctionsDispatcher(createStepFunctionsClient(), logger, systemClock);
+  });
+
+  afterEach(() => stop());
+
+  it("starts an execution through AWS_ENDPOINT_URL_SFN with the exact ARN, name and input", async () => {
+    const result = await dispatcher.start(request("bursar-1"));
+    expect(result).to.deep.equal({
+      status: "started",
+      executionArn: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-1",
+    });
+    expect(endpoint.requests().map((r) => [r.operation, r.body])).to.deep.equal([
+      ["StartExecution", { stateMachineArn: ARNS.BURSAR, name: "bursar-1", input: '{"job_id":"1"}' }],
+    ]);
+  });
+
+  it("reports ExecutionAlreadyExists as a duplicate", async () => {
+    await dispatcher.start(request("bursar-2"));
+    const again = await dispatcher.start(request("bursar-2", '{"job_id":"other"}'));
+    expect(again).to.deep.equal({
+      status: "duplicate",
+      executionArn: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-2",
+    });
+    expect(endpoint.executions()).to.have.length(1);
+  });
+
+  it("retries throttling and 5xx within the budget, starting exactly one execution", async () => {
+    endpoint.injectFault({ kind: "server-error", times: 1 });
+    endpoint.injectFault({ kind: "reset", times: 1 });
+    const result = await dispatcher.start(request("bursar-3"));
+    expect(result.status).to.equal("started");
+    expect(endpoint.executions()).to.have.length(1);
+    expect(endpoint.requests()).to.have.length(3);
+  });
+
+  it("gives up after the attempts run out: a transient failure", async () => {
+    endpoint.injectFault({ kind: "server-error", times: Number.POSITIVE_INFINITY });
+    const result = await dispatcher.start(request("bursar-4"));
+    expect(result).to.deep.include({ status: "failed", transient: true });
+    expect(endpoint.requests()).to.have.length(DISPATCH_BUDGET.maxAttempts);
+    expect(endpoint.executions()).to.deep.equal([]);
+  });
+
+  it("reports persistent throttling as transient", async () => {
+    endpoint.injectFault({ kind: "throttle", times: Number.POSITIVE_INFINITY });
+    const result = await dispatcher.start(request("bursar-5"));
+    expect(result).to.deep.include({ status: "failed", transient: true });
+    if (result.status === "failed") expect(result.error).to.match(/^ThrottlingException/);
+  });
+
+  it("answers inside the budget when the endpoint never answers", async () => {
+    endpoint.injectFault({ kind: "delay", delayMs: 20_000, times: Number.POSITIVE_INFINITY });
+    const started = Date.now();
+    const result = await dispatcher.start(request("bursar-6"));
+    const elapsed = Date.now() - started;
+    expect(result).to.deep.include({ status: "failed", transient: true });
+    expect(elapsed).to.be.below(DISPATCH_BUDGET.totalMs + 500);
+  });
+
+  it("reports an unknown state machine as a permanent failure", async () => {
+    const result = await dispatcher.start({
+      ...request("x"),
+      target: ARNS.BURSAR.replace("bursar-test", "gone"),
+    });
+    expect(result).to.deep.include({ status: "failed", transient: false });
+    if (result.status === "failed") expect(result.error).to.match(/^StateMachineDoesNotExist/);
+  });
+
+  it("reports a refused connection as transient", async () => {
+    await endpoint.close();
+    const result = await dispatcher.start(request("bursar-7"));
+    expect(result).to.deep.include({ status: "failed", transient: true });
+  });
+});
+
+describe("isTransient", () => {
+  for (const error of [
+    { name: "ThrottlingException" },
+    { name: "InternalServerError", $fault: "server" },
+    { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } },
+    { name: "Error", code: "ECONNRESET" },
+    { name: "TimeoutError" },
+    { name: "AbortError" },
+  ]) {
+    it(`is true for ${JSON.stringify(error)}`, () => expect(isTransient(error)).to.equal(true));
+  }
+  for (const error of [
+    { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } },
+    { name: "InvalidArn" },
+    { name: "InvalidExecutionInput" },
+    undefined,
+    "boom",
+  ]) {
+    it(`is false for ${JSON.stringify(error)}`, () => expect(isTransient(error)).to.equal(false));
+  }
+});

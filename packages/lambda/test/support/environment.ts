@@ -1,0 +1,61 @@
+import { type LocalStepFunctions, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
+
+export const SECRET = "itsasecret";
+export const ARNS = {
+  PPOD: "arn:aws:states:us-east-1:123456789012:stateMachine:ppod-test",
+  TIMDEX: "arn:aws:states:us-east-1:123456789012:stateMachine:timdex-test",
+  BURSAR: "arn:aws:states:us-east-1:123456789012:stateMachine:bursar-test",
+} as const;
+export const JOBS = {
+  PPOD: "Publishing Platform Job PPOD EXPORT to Dev1",
+  TIMDEX_PREFIX: "Publishing Platform Job TIMDEX EXPORT to Dev1",
+  BURSAR: "Export to bursar using profile Bursar Export to Dev1",
+} as const;
+
+/** A complete, valid deployment environment for the three pipelines. */
+export const VALID_ENV: Readonly<Record<string, string>> = {
+  WORKSPACE: "dev",
+  ALMA_CHALLENGE_SECRET: SECRET,
+  ALMA_POD_EXPORT_JOB_NAME: JOBS.PPOD,
+  PPOD_STATE_MACHINE_ARN: ARNS.PPOD,
+  ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: JOBS.TIMDEX_PREFIX,
+  TIMDEX_STATE_MACHINE_ARN: ARNS.TIMDEX,
+  ALMA_BURSAR_EXPORT_JOB_NAME: JOBS.BURSAR,
+  BURSAR_STATE_MACHINE_ARN: ARNS.BURSAR,
+  POWERTOOLS_LOG_LEVEL: "SILENT",
+};
+
+const SDK_VARIABLES = [
+  "AWS_ENDPOINT_URL_SFN",
+  "AWS_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+] as const;
+
+/**
+ * Starts a local Step Functions endpoint and points the real SDK at it the standard way, through
+ * AWS_ENDPOINT_URL_SFN; `stop` restores the process environment.
+ */
+export async function localStepFunctions(): Promise<{
+  endpoint: LocalStepFunctions;
+  stop: () => Promise<void>;
+}> {
+  const endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS) });
+  const saved = Object.fromEntries(SDK_VARIABLES.map((name) => [name, process.env[name]]));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: endpoint.url,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  });
+  return {
+    endpoint,
+    async stop() {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await endpoint.close();
+    },
+  };
+}
