@@ -127,3 +127,11 @@ describe("jobEndDate", () => {
     expect(jobEndDate(job, "")).to.equal("20241106");
   });
 });
+
+describe("parseWebhookBody reasons", () => {
+  it("do not quote the body, so client bytes never reach the logs", () => {
+    const reason = reasonOf('{"token": s3cr3t-value}');
+    expect(reason).to.equal("The body is not valid JSON (Unexpected token 's').");
+    expect(reason).not.to.contain("s3cr3t-value");
+  });
+});

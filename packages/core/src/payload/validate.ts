@@ -80,7 +80,9 @@ export function parseWebhookBody(body: Buffer): ParseResult {
   try {
     payload = JSON.parse(body.toString("utf8"));
   } catch (error) {
-    return { ok: false, reason: `The body is not valid JSON (${(error as Error).message}).` };
+    // V8 quotes the body in its message; keep only the diagnosis, so client bytes never reach the logs.
+    const diagnosis = (error as Error).message.split(/, (?:\.\.\.)?"/)[0];
+    return { ok: false, reason: `The body is not valid JSON (${diagnosis}).` };
   }
   const { envelope, jobEnd } = compiled();
   if (!envelope(payload)) return { ok: false, reason: `Invalid webhook body: ${problems(envelope.errors)}.` };

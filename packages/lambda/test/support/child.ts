@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,24 +49,28 @@ export async function runChild(
     `import { register } from "node:module"; register(${JSON.stringify(`file://${hook}`)});`,
   );
   await writeFile(log, "");
-  const [program = process.execPath, ...prefix] = command;
-  const args = [...prefix, "--import", register, INVOKE, target, JSON.stringify(events)];
-  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-    execFile(
-      program,
-      args,
-      {
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, RESOLVE_LOG: log },
-        timeout: 120_000,
-      },
-      (error, out, err) =>
-        error
-          ? reject(Object.assign(error, { stdout: out, stderr: err }))
-          : resolve({ stdout: out, stderr: err }),
-    );
-  });
-  const line = stdout.split("\n").find((text) => text.startsWith("RESPONSES "));
-  if (line === undefined) throw new Error(`no responses from the child:\n${stdout}\n${stderr}`);
-  const resolved = (await readFile(log, "utf8")).split("\n").filter(Boolean);
-  return { responses: JSON.parse(line.slice("RESPONSES ".length)), stdout, stderr, resolved };
+  try {
+    const [program = process.execPath, ...prefix] = command;
+    const args = [...prefix, "--import", register, INVOKE, target, JSON.stringify(events)];
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        program,
+        args,
+        {
+          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, RESOLVE_LOG: log },
+          timeout: 120_000,
+        },
+        (error, out, err) =>
+          error
+            ? reject(Object.assign(error, { stdout: out, stderr: err }))
+            : resolve({ stdout: out, stderr: err }),
+      );
+    });
+    const line = stdout.split("\n").find((text) => text.startsWith("RESPONSES "));
+    if (line === undefined) throw new Error(`no responses from the child:\n${stdout}\n${stderr}`);
+    const resolved = (await readFile(log, "utf8")).split("\n").filter(Boolean);
+    return { responses: JSON.parse(line.slice("RESPONSES ".length)), stdout, stderr, resolved };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
