@@ -1,89 +1,14 @@
 import { existsSync } from "node:fs";
-import {
-  challengeEvent,
-  counter,
-  functionUrlEvent,
-  jobEndPayload,
-  signedPost,
-} from "@alma-webhooks/core/testing";
+import { challengeEvent } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { BUNDLE, PING_BUNDLE, runChild } from "./support/child.js";
-import { ARNS, JOBS, SECRET, VALID_ENV } from "./support/environment.js";
+import { ARNS, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";
+import { RESPONSE_TABLE } from "./support/response-table.js";
 
-const VALIDATED = "Webhook POST request received and validated";
 const NODE_22 = ["npx", "--yes", "--package=node@22", "--", "node"];
-
-const TABLE: [unknown, number, string][] = [
-  [challengeEvent("bundle-check"), 200, "bundle-check"],
-  [functionUrlEvent({ method: "GET" }), 400, "Malformed request, 'challenge' query parameter required."],
-  [
-    functionUrlEvent({ method: "DELETE" }),
-    405,
-    "HTTP method DELETE not allowed. Supported methods: GET, POST.",
-  ],
-  [
-    signedPost({ action: "JOB_END" }, "wrong"),
-    401,
-    "Unable to validate signature. Has the webhook challenge secret changed?",
-  ],
-  [
-    signedPost({ action: "LOAN" }, SECRET),
-    200,
-    `${VALIDATED}, not a JOB_END webhook so no action was taken.`,
-  ],
-  [
-    signedPost(jobEndPayload({ job_instance: { name: "PPOD export to Stage" } }), SECRET),
-    200,
-    `${VALIDATED} in dev env for job 'PPOD export to Stage', no action taken.`,
-  ],
-  [
-    signedPost(jobEndPayload({ job_instance: { name: "Other job to Dev1" } }), SECRET),
-    200,
-    `${VALIDATED}, no action taken.`,
-  ],
-  [
-    signedPost(
-      jobEndPayload({ job_instance: { name: JOBS.PPOD, status: { value: "COMPLETED_FAILED" } } }),
-      SECRET,
-    ),
-    200,
-    `${VALIDATED}, Alma job '${JOBS.PPOD}' failed so no action was taken.`,
-  ],
-  [
-    signedPost(
-      jobEndPayload({ job_instance: { name: JOBS.PPOD, counter: [counter("label.new.records", 0)] } }),
-      SECRET,
-    ),
-    200,
-    `${VALIDATED}, Alma job '${JOBS.PPOD}' exported zero records so no action was taken.`,
-  ],
-  [
-    signedPost(jobEndPayload({ job_instance: { name: JOBS.PPOD } }), SECRET),
-    200,
-    `${VALIDATED}, PPOD pipeline initiated.`,
-  ],
-  [
-    signedPost(jobEndPayload({ job_instance: { name: `${JOBS.TIMDEX_PREFIX} Daily` } }), SECRET),
-    200,
-    `${VALIDATED}, TIMDEX pipeline initiated.`,
-  ],
-  [
-    signedPost(
-      jobEndPayload({
-        job_instance: {
-          name: JOBS.BURSAR,
-          counter: [counter("com.exlibris.external.bursar.report.fines_fees_count", 2)],
-        },
-      }),
-      SECRET,
-    ),
-    200,
-    `${VALIDATED}, BURSAR pipeline initiated.`,
-  ],
-  [{}, 400, "Malformed request: the event is not an HTTP event (no HTTP method found)."],
-];
+const TABLE = RESPONSE_TABLE;
 
 describe("the bundle (dist/webhook.mjs)", function () {
   this.timeout(180_000);

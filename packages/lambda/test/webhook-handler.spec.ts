@@ -1,5 +1,4 @@
 import {
-  counter,
   functionUrlEvent,
   jobEndPayload,
   RecordingDispatcher,
@@ -8,37 +7,17 @@ import {
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Context } from "aws-lambda";
 import { expect } from "chai";
-import { createAppContainer } from "../src/container.js";
 import { handler as ping } from "../src/handlers/ping.js";
 import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
-import { TOKENS } from "../src/tokens.js";
-import { createWebhookHandler, MISCONFIGURED } from "../src/webhook-handler.js";
-import { ARNS, JOBS, localStepFunctions, SECRET, VALID_ENV } from "./support/environment.js";
-import { recordingLogger } from "./support/recording-logger.js";
+import { MISCONFIGURED } from "../src/webhook-handler.js";
+import { ARNS, JOBS, localStepFunctions, SECRET } from "./support/environment.js";
+import { handlerWithFakes } from "./support/handler.js";
+import { RESPONSE_TABLE, TRIGGERS } from "./support/response-table.js";
 
 const VALIDATED = "Webhook POST request received and validated";
-const pod = () => jobEndPayload({ job_instance: { name: JOBS.PPOD } });
-const timdex = (runType: string) =>
-  jobEndPayload({ job_instance: { name: `${JOBS.TIMDEX_PREFIX} ${runType}` } });
-const bursar = () =>
-  jobEndPayload({
-    job_instance: {
-      name: JOBS.BURSAR,
-      id: "7019873450004761",
-      counter: [counter("com.exlibris.external.bursar.report.fines_fees_count", 4)],
-    },
-  });
+const { pod, timdex, bursar } = TRIGGERS;
 
-function handlerWith(
-  env: Record<string, string | undefined> = VALID_ENV,
-  setup?: (c: ReturnType<typeof createAppContainer>) => void,
-) {
-  const container = createAppContainer({ env });
-  const logger = recordingLogger();
-  container.register(TOKENS.Logger, { useValue: logger });
-  setup?.(container);
-  return { handler: createWebhookHandler({ container }), logger, container };
-}
+const handlerWith = (env?: Record<string, string | undefined>) => handlerWithFakes(env ? { env } : {});
 
 describe("webhook handler", function () {
   this.timeout(20_000);
@@ -156,65 +135,12 @@ describe("webhook handler", function () {
   describe("with a fake dispatcher in a child container", () => {
     const fake = () => {
       const dispatcher = new RecordingDispatcher();
-      return {
-        dispatcher,
-        ...handlerWith(VALID_ENV, (c) => c.register(TOKENS.Dispatcher, { useValue: dispatcher })),
-      };
+      return { dispatcher, ...handlerWithFakes({ dispatcher }) };
     };
 
     it("answers every row of the response table", async () => {
       const { handler } = fake();
-      const rows: [unknown, number, string][] = [
-        [functionUrlEvent({ method: "GET", query: { challenge: "c-1" } }), 200, "c-1"],
-        [
-          functionUrlEvent({ method: "GET" }),
-          400,
-          "Malformed request, 'challenge' query parameter required.",
-        ],
-        [
-          functionUrlEvent({ method: "PUT" }),
-          405,
-          "HTTP method PUT not allowed. Supported methods: GET, POST.",
-        ],
-        [
-          signedPost(pod(), "wrong"),
-          401,
-          "Unable to validate signature. Has the webhook challenge secret changed?",
-        ],
-        [
-          signedPost({ action: "USER" }, SECRET),
-          200,
-          `${VALIDATED}, not a JOB_END webhook so no action was taken.`,
-        ],
-        [
-          signedPost(jobEndPayload({ job_instance: { name: "PPOD export to Prod" } }), SECRET),
-          200,
-          `${VALIDATED} in dev env for job 'PPOD export to Prod', no action taken.`,
-        ],
-        [
-          signedPost(jobEndPayload({ job_instance: { name: "Other to Dev1" } }), SECRET),
-          200,
-          `${VALIDATED}, no action taken.`,
-        ],
-        [
-          signedPost(
-            jobEndPayload({ job_instance: { name: JOBS.PPOD, status: { value: "COMPLETED_FAILED" } } }),
-            SECRET,
-          ),
-          200,
-          `${VALIDATED}, Alma job '${JOBS.PPOD}' failed so no action was taken.`,
-        ],
-        [
-          signedPost(jobEndPayload({ job_instance: { name: JOBS.PPOD, counter: [] } }), SECRET),
-          200,
-          `${VALIDATED}, Alma job '${JOBS.PPOD}' exported zero records so no action was taken.`,
-        ],
-        [signedPost(pod(), SECRET), 200, `${VALIDATED}, PPOD pipeline initiated.`],
-        [signedPost(timdex("Daily"), SECRET), 200, `${VALIDATED}, TIMDEX pipeline initiated.`],
-        [signedPost(bursar(), SECRET), 200, `${VALIDATED}, BURSAR pipeline initiated.`],
-        [{}, 400, "Malformed request: the event is not an HTTP event (no HTTP method found)."],
-      ];
-      for (const [event, statusCode, body] of rows) {
+      for (const [event, statusCode, body] of RESPONSE_TABLE) {
         const response = await handler(event);
         expect([response.statusCode, response.body]).to.deep.equal([statusCode, body]);
       }

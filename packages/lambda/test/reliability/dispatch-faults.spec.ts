@@ -1,22 +1,16 @@
 import { jobEndPayload, RecordingDispatcher, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
-import { createAppContainer } from "../../src/container.js";
 import type { FaultKind, LocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
 import { TOKENS } from "../../src/tokens.js";
-import { createWebhookHandler, MISCONFIGURED } from "../../src/webhook-handler.js";
-import { JOBS, localStepFunctions, SECRET, VALID_ENV } from "../support/environment.js";
-import { recordingLogger } from "../support/recording-logger.js";
+import { MISCONFIGURED } from "../../src/webhook-handler.js";
+import { JOBS, localStepFunctions, SECRET } from "../support/environment.js";
+import { handlerWithFakes } from "../support/handler.js";
 
 /** Alma gives up after 5 s; every answer must leave well before. */
 const ANSWER_BUDGET_MS = 4_500;
 const POD = "Webhook POST request received and validated, PPOD pipeline initiated.";
 
-function freshHandler(env: Record<string, string | undefined> = VALID_ENV) {
-  const container = createAppContainer({ env });
-  const logger = recordingLogger();
-  container.register(TOKENS.Logger, { useValue: logger });
-  return { handler: createWebhookHandler({ container }), logger, container };
-}
+const freshHandler = (env?: Record<string, string | undefined>) => handlerWithFakes(env ? { env } : {});
 
 const delivery = () => signedPost(jobEndPayload({ job_instance: { name: JOBS.PPOD } }), SECRET);
 

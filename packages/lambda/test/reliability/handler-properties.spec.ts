@@ -3,11 +3,8 @@ import { type HttpResponse, normaliseEvent } from "@alma-webhooks/core";
 import { type FakeBehaviour, RecordingDispatcher } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import fc from "fast-check";
-import { createAppContainer } from "../../src/container.js";
-import { TOKENS } from "../../src/tokens.js";
-import { createWebhookHandler } from "../../src/webhook-handler.js";
-import { JOBS, SECRET, VALID_ENV } from "../support/environment.js";
-import { recordingLogger } from "../support/recording-logger.js";
+import { JOBS, SECRET } from "../support/environment.js";
+import { handlerWithFakes } from "../support/handler.js";
 import { anyEvent, corruptedEvent, httpEventArbitrary, mutatedPayload, signatureFor } from "./arbitraries.js";
 
 /** Every status the handler is documented to answer. */
@@ -78,11 +75,7 @@ const signatureOf = (event: unknown): string | undefined => {
 describe("handler properties (fast-check)", function () {
   this.timeout(FUZZ_SECONDS > 0 ? 0 : 120_000);
   const dispatcher = new RecordingDispatcher();
-  const logger = recordingLogger();
-  const container = createAppContainer({ env: VALID_ENV });
-  container.register(TOKENS.Logger, { useValue: logger });
-  container.register(TOKENS.Dispatcher, { useValue: dispatcher });
-  const handler = createWebhookHandler({ container });
+  const { handler, logger } = handlerWithFakes({ dispatcher });
   let cases = 0;
   const statuses = new Map<number, number>();
 

@@ -7,20 +7,13 @@ import {
   signedPost,
 } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
-import { createAppContainer } from "../../src/container.js";
-import { TOKENS } from "../../src/tokens.js";
-import { createWebhookHandler } from "../../src/webhook-handler.js";
-import { JOBS, SECRET, VALID_ENV } from "../support/environment.js";
-import { recordingLogger } from "../support/recording-logger.js";
+import { JOBS, SECRET } from "../support/environment.js";
+import { handlerWithFakes } from "../support/handler.js";
 
 // Edge cases found while building the property tests (by the generators or in review), kept as plain tests.
 describe("reliability regressions", () => {
   const dispatcher = new RecordingDispatcher();
-  const logger = recordingLogger();
-  const container = createAppContainer({ env: VALID_ENV });
-  container.register(TOKENS.Logger, { useValue: logger });
-  container.register(TOKENS.Dispatcher, { useValue: dispatcher });
-  const handler = createWebhookHandler({ container });
+  const { handler, logger } = handlerWithFakes({ dispatcher });
   const sign = (body: string) => createHmac("sha256", SECRET).update(body).digest("base64");
 
   it("does not copy a malformed body into the log (V8 quotes it in JSON.parse errors)", async () => {

@@ -1,0 +1,74 @@
+import {
+  challengeEvent,
+  counter,
+  functionUrlEvent,
+  jobEndPayload,
+  signedPost,
+} from "@alma-webhooks/core/testing";
+import { JOBS, SECRET } from "./environment.js";
+
+const VALIDATED = "Webhook POST request received and validated";
+
+/** Alma JOB_END payloads that start each pipeline under the test environment. */
+export const TRIGGERS = {
+  pod: () => jobEndPayload({ job_instance: { name: JOBS.PPOD } }),
+  timdex: (runType: string) => jobEndPayload({ job_instance: { name: `${JOBS.TIMDEX_PREFIX} ${runType}` } }),
+  bursar: () =>
+    jobEndPayload({
+      job_instance: {
+        name: JOBS.BURSAR,
+        id: "7019873450004761",
+        counter: [counter("com.exlibris.external.bursar.report.fines_fees_count", 4)],
+      },
+    }),
+};
+
+/**
+ * DESIGN.md's response table, one event per row with its exact answer: what the handler, from sources or
+ * bundled, must answer to the character. The three "initiated" rows each start one execution, in order.
+ */
+export const RESPONSE_TABLE: readonly (readonly [event: unknown, status: number, body: string])[] = [
+  [challengeEvent("c-1"), 200, "c-1"],
+  [functionUrlEvent({ method: "GET" }), 400, "Malformed request, 'challenge' query parameter required."],
+  [functionUrlEvent({ method: "PUT" }), 405, "HTTP method PUT not allowed. Supported methods: GET, POST."],
+  [
+    signedPost(TRIGGERS.pod(), "wrong"),
+    401,
+    "Unable to validate signature. Has the webhook challenge secret changed?",
+  ],
+  [
+    signedPost({ action: "USER" }, SECRET),
+    200,
+    `${VALIDATED}, not a JOB_END webhook so no action was taken.`,
+  ],
+  [
+    signedPost(jobEndPayload({ job_instance: { name: "PPOD export to Prod" } }), SECRET),
+    200,
+    `${VALIDATED} in dev env for job 'PPOD export to Prod', no action taken.`,
+  ],
+  [
+    signedPost(jobEndPayload({ job_instance: { name: "Other to Dev1" } }), SECRET),
+    200,
+    `${VALIDATED}, no action taken.`,
+  ],
+  [
+    signedPost(
+      jobEndPayload({ job_instance: { name: JOBS.PPOD, status: { value: "COMPLETED_FAILED" } } }),
+      SECRET,
+    ),
+    200,
+    `${VALIDATED}, Alma job '${JOBS.PPOD}' failed so no action was taken.`,
+  ],
+  [
+    signedPost(
+      jobEndPayload({ job_instance: { name: JOBS.PPOD, counter: [counter("label.new.records", 0)] } }),
+      SECRET,
+    ),
+    200,
+    `${VALIDATED}, Alma job '${JOBS.PPOD}' exported zero records so no action was taken.`,
+  ],
+  [signedPost(TRIGGERS.pod(), SECRET), 200, `${VALIDATED}, PPOD pipeline initiated.`],
+  [signedPost(TRIGGERS.timdex("Daily"), SECRET), 200, `${VALIDATED}, TIMDEX pipeline initiated.`],
+  [signedPost(TRIGGERS.bursar(), SECRET), 200, `${VALIDATED}, BURSAR pipeline initiated.`],
+  [{}, 400, "Malformed request: the event is not an HTTP event (no HTTP method found)."],
+];
