@@ -1,7 +1,14 @@
 import type { WebhookRequest } from "./http/request.js";
 import type { ChallengeFormat, Outcome } from "./outcome.js";
 
-/** Longest challenge value echoed back; Alma's are far shorter. */
+/**
+ * Longest challenge value echoed back; Alma's are far shorter.
+ *
+ * @example
+ * ```ts
+ * createWebhookRouter({ ...options, maxChallengeLength: DEFAULT_MAX_CHALLENGE_LENGTH });
+ * ```
+ */
 export const DEFAULT_MAX_CHALLENGE_LENGTH = 1024;
 
 /**

@@ -1,4 +1,16 @@
-/** What the router asks a dispatcher to start. */
+/**
+ * What the router asks a dispatcher to start.
+ *
+ * @example
+ * ```ts
+ * const request: ExecutionRequest = {
+ *   plugin: "BURSAR",
+ *   target: "arn:aws:states:us-east-1:123456789012:stateMachine:bursar",
+ *   name: "bursar-20241106T144310-7019873450004761",
+ *   input: JSON.stringify({ job_id: "7019873450004761" }),
+ * };
+ * ```
+ */
 export interface ExecutionRequest {
   /** The plugin asking, for logs. */
   readonly plugin: string;
@@ -14,6 +26,13 @@ export interface ExecutionRequest {
  * How a start went. `duplicate` means the execution already exists: the job was handled before, and that
  * counts as success. `failed` is `transient` when a later retry may succeed (throttling, 5xx, timeout),
  * which the router answers 503 so that Alma retries; otherwise it answers 500.
+ *
+ * @example
+ * ```ts
+ * const started: DispatchResult = { status: "started", executionArn: "arn:aws:states:...:execution:bursar:..." };
+ * const again: DispatchResult = { status: "duplicate" };
+ * const throttled: DispatchResult = { status: "failed", transient: true, error: "ThrottlingException" };
+ * ```
  */
 export type DispatchResult =
   | { readonly status: "started"; readonly executionArn: string }
@@ -36,5 +55,6 @@ export type DispatchResult =
  * ```
  */
 export interface ExecutionDispatcher {
+  /** Starts one execution and says how it went; resolves rather than rejects, even on failure. */
   start(request: ExecutionRequest): Promise<DispatchResult>;
 }

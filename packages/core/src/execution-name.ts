@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { JobInstance } from "./payload/types.js";
 
-/** Step Functions' limit on execution names. */
+/**
+ * Step Functions' limit on execution names.
+ *
+ * @example
+ * ```ts
+ * executionName("bursar", job).length <= EXECUTION_NAME_MAX_LENGTH; // always true
+ * ```
+ */
 export const EXECUTION_NAME_MAX_LENGTH = 80;
 
 const ALLOWED = /^[0-9A-Za-z_-]+$/;

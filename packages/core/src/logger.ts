@@ -1,4 +1,12 @@
-/** Extra structured fields attached to a log line (a rest parameter, as Powertools' Logger takes them). */
+/**
+ * Extra structured fields attached to a log line (a rest parameter, as Powertools' Logger takes them).
+ *
+ * @example
+ * ```ts
+ * const fields: LogFields = { plugin: "PPOD", jobId: "7019873450004761" };
+ * logger.info("webhook decision", fields);
+ * ```
+ */
 export type LogFields = Record<string, unknown>;
 
 /**
@@ -13,9 +21,13 @@ export type LogFields = Record<string, unknown>;
  * ```
  */
 export interface Logger {
+  /** Detail for troubleshooting, off in production by default. */
   debug(message: string, ...fields: LogFields[]): void;
+  /** One line per decision: what was asked and what was done. */
   info(message: string, ...fields: LogFields[]): void;
+  /** Something is off but the request was handled, such as an inactive plugin. */
   warn(message: string, ...fields: LogFields[]): void;
+  /** A failure: a start that failed, an unexpected error. */
   error(message: string, ...fields: LogFields[]): void;
 }
 

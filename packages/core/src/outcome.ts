@@ -1,4 +1,14 @@
-/** What happened for one plugin that claimed the job. */
+/**
+ * What happened for one plugin that claimed the job.
+ *
+ * @example
+ * ```ts
+ * const outcome = await router.decide(event);
+ * if (outcome.kind === "handled") {
+ *   for (const result of outcome.results) if (result.decision === "started") console.log(result.executionName);
+ * }
+ * ```
+ */
 export type PluginResult =
   | { readonly plugin: string; readonly decision: "status-not-accepted"; readonly status: string }
   | { readonly plugin: string; readonly decision: "zero-records" }
@@ -43,5 +53,12 @@ export type Outcome =
   | { readonly kind: "handled"; readonly jobName: string; readonly results: readonly PluginResult[] }
   | { readonly kind: "internal-error"; readonly error: string };
 
-/** How a GET challenge is answered: the bare value as text (Alma's default) or `{"challenge": …}`. */
+/**
+ * How a GET challenge is answered: the bare value as text (Alma's default) or `{"challenge": …}`.
+ *
+ * @example
+ * ```ts
+ * const router = createWebhookRouter({ ...options, challengeFormat: "json" });
+ * ```
+ */
 export type ChallengeFormat = "text" | "json";

@@ -10,10 +10,24 @@ import { isJobEnd, parseWebhookBody } from "./payload/validate.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
 
-/** Lambda's own limit on a synchronous request payload. */
+/**
+ * Lambda's own limit on a synchronous request payload: the default body limit.
+ *
+ * @example
+ * ```ts
+ * createWebhookRouter({ ...options, maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-/** Everything the router needs; build it once per cold start. */
+/**
+ * Everything the router needs; build it once per cold start.
+ *
+ * @example
+ * ```ts
+ * const options: WebhookRouterOptions = { secrets: ["itsasecret"], workspace: "dev", plugins: active, dispatcher };
+ * ```
+ */
 export interface WebhookRouterOptions {
   /** Active webhook secrets: the current one first, then any still accepted during a rotation. */
   readonly secrets: readonly string[];

@@ -1,6 +1,13 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-/** The header in which Alma sends the body's signature (lowercase, as normalised). */
+/**
+ * The header in which Alma sends the body's signature (lowercase, as normalised).
+ *
+ * @example
+ * ```ts
+ * const received = request.headers[SIGNATURE_HEADER];
+ * ```
+ */
 export const SIGNATURE_HEADER = "x-exl-signature";
 
 /**
@@ -31,7 +38,15 @@ export function constantTimeEqual(received: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Options of {@link verifySignature}. */
+/**
+ * Options of {@link verifySignature}.
+ *
+ * @example
+ * ```ts
+ * const compare = sinon.spy(constantTimeEqual);
+ * verifySignature(body, received, secrets, { compare });
+ * ```
+ */
 export interface VerifyOptions {
   /** The comparison to use; tests pass a spy around {@link constantTimeEqual}. */
   readonly compare?: (received: string, expected: string) => boolean;

@@ -12,6 +12,8 @@ import { defineJobPlugin, exactName, executionName, stateMachineArnSetting } fro
  */
 export const bursarPlugin = defineJobPlugin({
   name: "BURSAR",
+  // Keep equal to the peerDependencies range for core in package.json (make check-packages compares them).
+  coreRange: "^0.1.0",
   settings: {
     jobName: {
       env: "ALMA_BURSAR_EXPORT_JOB_NAME",

@@ -19,6 +19,8 @@ import {
  */
 export const podPlugin = defineJobPlugin({
   name: "PPOD",
+  // Keep equal to the peerDependencies range for core in package.json (make check-packages compares them).
+  coreRange: "^0.1.0",
   settings: {
     jobName: {
       env: "ALMA_POD_EXPORT_JOB_NAME",

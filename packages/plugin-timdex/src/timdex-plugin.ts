@@ -24,6 +24,8 @@ const PLAIN_WORD = /^[a-z0-9]{1,20}$/;
  */
 export const timdexPlugin = defineJobPlugin({
   name: "TIMDEX",
+  // Keep equal to the peerDependencies range for core in package.json (make check-packages compares them).
+  coreRange: "^0.1.0",
   settings: {
     jobNamePrefix: {
       env: "ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX",

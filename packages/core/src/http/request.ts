@@ -1,4 +1,11 @@
-/** The Lambda front an event came through. */
+/**
+ * The Lambda front an event came through.
+ *
+ * @example
+ * ```ts
+ * const front: LambdaFront = result.ok ? result.request.front : "function-url";
+ * ```
+ */
 export type LambdaFront = "function-url" | "api-gateway-v1" | "alb";
 
 /**
@@ -24,7 +31,15 @@ export interface WebhookRequest {
   readonly front: LambdaFront;
 }
 
-/** What {@link normaliseEvent} returns: a request, or why the event is not one. */
+/**
+ * What {@link normaliseEvent} returns: a request, or why the event is not one.
+ *
+ * @example
+ * ```ts
+ * const result: NormaliseResult = normaliseEvent(event);
+ * if (!result.ok) console.warn(result.reason);
+ * ```
+ */
 export type NormaliseResult =
   | { readonly ok: true; readonly request: WebhookRequest }
   | { readonly ok: false; readonly reason: string };

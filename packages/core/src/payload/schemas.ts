@@ -1,4 +1,12 @@
-/** The envelope every Alma webhook has: an action. */
+/**
+ * JSON schema of the envelope every Alma webhook has: an action.
+ *
+ * @example
+ * ```ts
+ * const validate = new Ajv().compile(envelopeSchema);
+ * validate({ action: "JOB_END" }); // true
+ * ```
+ */
 export const envelopeSchema = {
   type: "object",
   required: ["action"],
@@ -11,7 +19,15 @@ const code = {
   properties: { value: { type: "string", minLength: 1 } },
 } as const;
 
-/** The JOB_END fields that routing and the plugins use; anything else is allowed through. */
+/**
+ * JSON schema of the JOB_END fields that routing and the plugins use; anything else is allowed through.
+ *
+ * @example
+ * ```ts
+ * const validate = new Ajv({ allErrors: true }).compile(jobEndSchema);
+ * validate(jobEndPayload()); // true
+ * ```
+ */
 export const jobEndSchema = {
   type: "object",
   required: ["job_instance"],

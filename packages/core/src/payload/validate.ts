@@ -2,7 +2,15 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { envelopeSchema, jobEndSchema } from "./schemas.js";
 import type { JobEndPayload, WebhookEnvelope } from "./types.js";
 
-/** What {@link parseWebhookBody} returns: the payload, or a sentence naming what is wrong with it. */
+/**
+ * What {@link parseWebhookBody} returns: the payload, or a sentence naming what is wrong with it.
+ *
+ * @example
+ * ```ts
+ * const result: ParseResult = parseWebhookBody(request.body);
+ * if (!result.ok) return { statusCode: 400, body: result.reason };
+ * ```
+ */
 export type ParseResult =
   | { readonly ok: true; readonly payload: WebhookEnvelope }
   | { readonly ok: false; readonly reason: string };
@@ -32,7 +40,14 @@ const typeNames: Record<string, string> = {
   string: "a string",
 };
 
-/** Turns `/job_instance/counter/0/value` into `job_instance.counter[0].value`. */
+/**
+ * Turns a JSON pointer from ajv into the dotted path that error messages use.
+ *
+ * @example
+ * ```ts
+ * pathOf("/job_instance/counter/0/value"); // "job_instance.counter[0].value"
+ * ```
+ */
 export function pathOf(pointer: string): string {
   return pointer
     .split("/")

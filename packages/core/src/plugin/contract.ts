@@ -23,10 +23,27 @@ export interface SettingSpec {
   readonly example?: string;
 }
 
-/** A plugin's settings, by the keys it declared, as read from the environment. */
+/**
+ * A plugin's settings, by the keys it declared, as read from the environment.
+ *
+ * @example
+ * ```ts
+ * const settings: SettingValues<"jobName" | "stateMachineArn"> = { jobName: "PPOD Export to Dev1", stateMachineArn: arn };
+ * ```
+ */
 export type SettingValues<K extends string> = Readonly<Record<K, string>>;
 
-/** What a plugin's `buildExecution` sees besides the job. */
+/**
+ * What a plugin's `buildExecution` sees besides the job.
+ *
+ * @example
+ * ```ts
+ * buildExecution: (job, { settings, workspace }) => ({
+ *   input: { job_id: job.id, bucket: settings.bucket, env: workspace },
+ *   name: executionName("export", job),
+ * }),
+ * ```
+ */
 export interface BuildContext<K extends string> {
   readonly settings: SettingValues<K>;
   /** The runtime environment (`WORKSPACE`). */
@@ -35,7 +52,14 @@ export interface BuildContext<K extends string> {
   readonly payload: JobEndPayload;
 }
 
-/** A JSON value: what a state machine input may hold. */
+/**
+ * A JSON value: what a state machine input may hold.
+ *
+ * @example
+ * ```ts
+ * const input: JsonValue = { "run-date": "2024-11-06", verbose: true, steps: ["extract", "transform"] };
+ * ```
+ */
 export type JsonValue =
   | string
   | number
@@ -44,13 +68,29 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
-/** The execution a plugin asks for: the state machine input and a deterministic execution name. */
+/**
+ * The execution a plugin asks for: the state machine input and a deterministic execution name.
+ *
+ * @example
+ * ```ts
+ * const plan: ExecutionPlan = { input: { job_id: job.id }, name: executionName("bursar", job) };
+ * ```
+ */
 export interface ExecutionPlan {
   readonly input: { readonly [key: string]: JsonValue };
   readonly name: string;
 }
 
-/** A plugin's answer when it claims a job but, on reflection, will not start anything for it. */
+/**
+ * A plugin's answer when it claims a job but, on reflection, will not start anything for it. Make one with
+ * {@link decline}.
+ *
+ * @example
+ * ```ts
+ * const result = plugin.buildExecution(job, context);
+ * if ("declined" in result) logger.info(`declined: ${result.declined}`);
+ * ```
+ */
 export interface Declined {
   readonly declined: string;
 }
@@ -75,6 +115,7 @@ export function decline(reason: string): Declined {
  * ```ts
  * export const bursarPlugin = defineJobPlugin({
  *   name: "BURSAR",
+ *   coreRange: "^0.1.0",
  *   settings: {
  *     jobName: { env: "ALMA_BURSAR_EXPORT_JOB_NAME", description: "Exact Bursar export job name" },
  *     stateMachineArn: stateMachineArnSetting("BURSAR_STATE_MACHINE_ARN"),
@@ -90,6 +131,13 @@ export function decline(reason: string): Declined {
 export interface JobPlugin<K extends string = string> {
   /** Unique, upper case: labels the answer ("PPOD pipeline initiated"), logs and executions. */
   readonly name: string;
+  /**
+   * The versions of `@alma-webhooks/core` the plugin works with, in npm's range syntax (`^0.1.0`,
+   * `>=0.1.0 <0.3.0`); keep it equal to the plugin package's `peerDependencies` range for core. Registering
+   * the plugin with a core outside it throws {@link IncompatiblePluginError}. Optional: a plugin without it
+   * is assumed compatible, but every published plugin should declare it.
+   */
+  readonly coreRange?: string;
   /** The settings the plugin reads, by key. */
   readonly settings: { readonly [P in K]: SettingSpec };
   /** The setting whose absence leaves the plugin inactive (its job name). */
@@ -107,7 +155,15 @@ export interface JobPlugin<K extends string = string> {
   buildExecution(job: JobInstance, context: BuildContext<K>): ExecutionPlan | Declined;
 }
 
-/** What {@link defineJobPlugin} takes: a {@link JobPlugin} whose `acceptedStatuses` may be left out. */
+/**
+ * What {@link defineJobPlugin} takes: a {@link JobPlugin} whose `acceptedStatuses` may be left out.
+ *
+ * @example
+ * ```ts
+ * const definition: JobPluginDefinition<"jobName" | "stateMachineArn"> = { name: "BURSAR", ... };
+ * export const bursarPlugin = defineJobPlugin(definition);
+ * ```
+ */
 export type JobPluginDefinition<K extends string> = Omit<JobPlugin<K>, "acceptedStatuses"> & {
   readonly acceptedStatuses?: readonly string[];
 };

@@ -1,13 +1,28 @@
 import { InvalidPluginError } from "../errors.js";
 import type { JobPlugin, JobPluginDefinition, SettingSpec } from "./contract.js";
+import { isVersionRange } from "./semver.js";
 
-/** The status Alma gives a job that ended well; the default accepted status. */
+/**
+ * The status Alma gives a job that ended well; the default accepted status.
+ *
+ * @example
+ * ```ts
+ * defineJobPlugin({ ..., acceptedStatuses: [COMPLETED_SUCCESS, "COMPLETED_WARNINGS"] });
+ * ```
+ */
 export const COMPLETED_SUCCESS = "COMPLETED_SUCCESS";
 
 const PLUGIN_NAME = /^[A-Z][A-Z0-9_]{0,31}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-/** Source of the pattern a Step Functions state machine ARN must match. */
+/**
+ * Source of the pattern a Step Functions state machine ARN must match.
+ *
+ * @example
+ * ```ts
+ * new RegExp(STATE_MACHINE_ARN_PATTERN).test("arn:aws:states:us-east-1:123456789012:stateMachine:ppod"); // true
+ * ```
+ */
 export const STATE_MACHINE_ARN_PATTERN =
   "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$";
 
@@ -34,7 +49,9 @@ export function stateMachineArnSetting(
 
 /**
  * Checks a plugin definition and fills in its defaults. Throws {@link InvalidPluginError} at definition
- * time, so a malformed plugin fails loudly at cold start rather than on the first webhook.
+ * time, so a malformed plugin fails loudly at cold start rather than on the first webhook. A `coreRange` must
+ * be valid range syntax here; whether the running core satisfies it is checked when the plugin is
+ * registered (see {@link assertPluginCompatible}).
  *
  * @example
  * ```ts
@@ -48,6 +65,10 @@ export function defineJobPlugin<K extends string>(definition: JobPluginDefinitio
   };
   if (typeof name !== "string" || !PLUGIN_NAME.test(name)) {
     fail(`the name must be 1-32 upper-case letters, digits or '_', starting with a letter (${PLUGIN_NAME}).`);
+  }
+  const { coreRange } = definition;
+  if (coreRange !== undefined && (typeof coreRange !== "string" || !isVersionRange(coreRange))) {
+    fail(`coreRange '${String(coreRange)}' is not a version range like ^0.1.0 or >=0.1.0 <0.3.0.`);
   }
   const settings = Object.entries<SettingSpec>(definition.settings);
   if (!(definition.activatedBy in definition.settings)) {

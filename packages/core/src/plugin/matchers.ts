@@ -11,6 +11,7 @@
 export interface JobMatcher {
   /** For logs and docs: what the matcher looks for. */
   readonly description: string;
+  /** Whether the job named `jobName` is claimed. */
   matches(jobName: string): boolean;
 }
 

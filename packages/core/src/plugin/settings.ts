@@ -1,12 +1,26 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import type { JobPlugin, SettingSpec, SettingValues } from "./contract.js";
 
-/** The environment as the shell hands it over: `process.env` or any record of strings. */
+/**
+ * The environment as the shell hands it over: `process.env` or any record of strings.
+ *
+ * @example
+ * ```ts
+ * const env: Environment = { ALMA_POD_EXPORT_JOB_NAME: "PPOD Export to Dev1", PPOD_STATE_MACHINE_ARN: arn };
+ * const { active } = loadPlugins([podPlugin], env);
+ * ```
+ */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * A plugin's configuration as read from the environment: active with its settings, inactive because its
  * activating variable is absent (with a warning), or invalid (with every problem).
+ *
+ * @example
+ * ```ts
+ * const result: PluginSettingsResult<"jobName" | "stateMachineArn"> = loadPluginSettings(podPlugin, process.env);
+ * if (result.status === "active") console.log(result.settings.jobName);
+ * ```
  */
 export type PluginSettingsResult<K extends string> =
   | { readonly status: "active"; readonly settings: SettingValues<K> }

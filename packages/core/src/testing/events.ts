@@ -2,7 +2,14 @@ import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws
 import type { LambdaFront } from "../http/request.js";
 import { signBody } from "../signature.js";
 
-/** What an HTTP event factory takes; every field has a sensible default. */
+/**
+ * What an HTTP event factory takes; every field has a sensible default.
+ *
+ * @example
+ * ```ts
+ * const init: HttpEventInit = { method: "POST", body: "{}", base64: true, headers: { "X-Exl-Signature": sig } };
+ * ```
+ */
 export interface HttpEventInit {
   readonly method?: string;
   /** Sent with the case given: Function URLs lowercase them, API Gateway v1 does not. */
@@ -155,10 +162,24 @@ export function httpEvent(
   return factories[front](init);
 }
 
-/** Every front core understands, for tests that loop over them. */
+/**
+ * Every front core understands, for tests that loop over them.
+ *
+ * @example
+ * ```ts
+ * for (const front of LAMBDA_FRONTS) await router.handle(challengeEvent("x", front));
+ * ```
+ */
 export const LAMBDA_FRONTS: readonly LambdaFront[] = ["function-url", "api-gateway-v1", "alb"];
 
-/** Options of {@link signedPost}. */
+/**
+ * Options of {@link signedPost}.
+ *
+ * @example
+ * ```ts
+ * signedPost(payload, secret, { front: "alb", base64: true, requestId: "r-1" });
+ * ```
+ */
 export interface SignedPostOptions extends Omit<HttpEventInit, "body" | "method"> {
   readonly front?: LambdaFront;
 }

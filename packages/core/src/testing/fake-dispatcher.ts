@@ -1,6 +1,14 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "../dispatcher.js";
 
-/** How {@link RecordingDispatcher} answers the next start. */
+/**
+ * How {@link RecordingDispatcher} answers the next start.
+ *
+ * @example
+ * ```ts
+ * const behaviour: FakeBehaviour = "transient-failure";
+ * dispatcher.behaveAs(behaviour);
+ * ```
+ */
 export type FakeBehaviour = "start" | "duplicate" | "transient-failure" | "permanent-failure" | "throw";
 
 /**

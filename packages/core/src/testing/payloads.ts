@@ -12,7 +12,14 @@ export function counter(type: string, value: number | string, desc = ""): AlmaCo
   return { type: { value: type, desc }, value: String(value) };
 }
 
-/** Shallow overrides of a JOB_END payload: top-level fields, and `job_instance` fields merged in. */
+/**
+ * Shallow overrides of a JOB_END payload: top-level fields, and `job_instance` fields merged in.
+ *
+ * @example
+ * ```ts
+ * const overrides: JobEndOverrides = { institution: null, job_instance: { name: "POD to Dev1" } };
+ * ```
+ */
 export interface JobEndOverrides {
   readonly job_instance?: Partial<JobInstance> & Record<string, unknown>;
   readonly [field: string]: unknown;

@@ -8,7 +8,14 @@ import { createWebhookRouter } from "../router.js";
 import { signedPost } from "./events.js";
 import { RecordingDispatcher } from "./fake-dispatcher.js";
 
-/** What one delivery through a {@link PluginHarness} gave. */
+/**
+ * What one delivery through a {@link PluginHarness} gave.
+ *
+ * @example
+ * ```ts
+ * const { response, request, input }: Delivery = await harness.deliver(payload);
+ * ```
+ */
 export interface Delivery {
   readonly response: HttpResponse;
   /** The start the plugin asked for, if any. */
@@ -17,14 +24,29 @@ export interface Delivery {
   readonly input?: unknown;
 }
 
-/** A plugin behind a real router with a recording dispatcher: what a plugin's own tests drive. */
+/**
+ * A plugin behind a real router with a recording dispatcher: what a plugin's own tests drive.
+ *
+ * @example
+ * ```ts
+ * const harness: PluginHarness = createPluginHarness(podPlugin, env);
+ * expect(harness.dispatcher.requests).to.deep.equal([]);
+ * ```
+ */
 export interface PluginHarness {
   readonly dispatcher: RecordingDispatcher;
   /** Signs and delivers a payload, as Alma would. */
   deliver(payload: unknown): Promise<Delivery>;
 }
 
-/** Options of {@link createPluginHarness}. */
+/**
+ * Options of {@link createPluginHarness}.
+ *
+ * @example
+ * ```ts
+ * createPluginHarness(podPlugin, env, { workspace: "prod", secret: "s3cret" });
+ * ```
+ */
 export interface PluginHarnessOptions {
   readonly workspace?: string;
   readonly secret?: string;

@@ -1,0 +1,29 @@
+# Publishing, API docs and plugin scaffolding (issue 8). Included by the root Makefile (-include mk/*.mk).
+.PHONY: check-packages check-types check-scaffold docs check-doc-examples new-plugin
+
+PUBLISHED_PACKAGES := packages/core packages/plugin-pod packages/plugin-timdex packages/plugin-bursar
+
+check-types: install ## Compile the plugin-contract type tests (packages/core/test-types; never run)
+	$(PNPM) exec tsc -p packages/core/test-types
+
+# make lint also compiles the type tests.
+lint: check-types
+
+check-packages: install check-types ## Pack core and the plugins as pnpm publish would; check tarballs, publint, attw
+	$(PNPM) exec tsc -b $(PUBLISHED_PACKAGES)
+	node scripts/check-packages.mjs
+
+docs: install ## API documentation with TypeDoc into docs/api (any warning fails)
+	$(PNPM) exec tsc -b $(PUBLISHED_PACKAGES)
+	rm -rf docs/api
+	$(PNPM) exec typedoc
+
+check-doc-examples: docs ## List the exported symbols of core whose TSDoc has no @example (fails if any)
+	node scripts/check-doc-examples.mjs docs/api/api.json @alma-webhooks/core
+
+new-plugin: ## Scaffold packages/plugin-NAME from templates/plugin: make new-plugin NAME=analytics
+	@test -n "$(NAME)" || { echo "Usage: make new-plugin NAME=<lowercase word>"; exit 2; }
+	node scripts/new-plugin.mjs "$(NAME)"
+
+check-scaffold: install ## In a scratch copy of the working tree, scaffold plugin-example and run its tests
+	bash scripts/check-scaffold.sh

@@ -1,0 +1,1 @@
+export { __name__Plugin } from "./__name__-plugin.js";
