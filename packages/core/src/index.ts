@@ -7,6 +7,7 @@ export * from "./http/response.js";
 export * from "./logger.js";
 export type * from "./outcome.js";
 export * from "./payload/alma.js";
+export * from "./payload/compiled.js";
 export * from "./payload/schemas.js";
 export type * from "./payload/types.js";
 export * from "./payload/validate.js";

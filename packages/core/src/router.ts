@@ -63,15 +63,21 @@ export interface WebhookRouter {
   decide(event: unknown): Promise<Outcome>;
 }
 
-/** What the decision line says besides the outcome; filled in as the request travels. */
-interface Facts {
+/** What the decision line says; filled in as the request travels. A type, so it is a LogFields. */
+type Facts = {
   requestId?: string;
   front?: string;
   method?: string;
   action?: string;
   jobId?: string;
   jobName?: string;
-}
+  // The decision itself, added when the line is written.
+  outcome?: Outcome["kind"];
+  statusCode?: number;
+  plugins?: readonly PluginResult[];
+  reason?: string;
+  error?: string;
+};
 
 const XML_CONTENT_TYPE = /[/+]xml\b/i;
 
@@ -125,7 +131,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   const logger = options.logger ?? silentLogger;
   const challengeFormat = options.challengeFormat ?? "text";
   const maxChallengeLength = options.maxChallengeLength ?? DEFAULT_MAX_CHALLENGE_LENGTH;
-  const environmentMark = workspace.toLocaleLowerCase("en-US");
+  const environmentMark = workspace.toLowerCase();
 
   async function report(error: unknown, context: Record<string, unknown>): Promise<void> {
     try {
@@ -194,7 +200,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (!verifySignature(request.body, request.headers[SIGNATURE_HEADER], secrets))
       return { kind: "unauthorized" };
     if (looksLikeXml(request)) return { kind: "xml-body" };
-    const parsed = parseWebhookBody(request.body);
+    const parsed = parseWebhookBody(request.body, request.text);
     if (!parsed.ok) return { kind: "invalid-body", reason: parsed.reason };
     const { payload } = parsed;
     facts.action = payload.action;
@@ -202,7 +208,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const jobName = payload.job_instance.name;
     facts.jobId = payload.job_instance.id;
     facts.jobName = jobName;
-    if (!jobName.toLocaleLowerCase("en-US").includes(environmentMark)) {
+    if (!jobName.toLowerCase().includes(environmentMark)) {
       return { kind: "other-environment", workspace, jobName };
     }
     const claimants = plugins.filter((active) => active.matcher.matches(jobName));
@@ -221,17 +227,15 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   }
 
   function logDecision(facts: Facts, outcome: Outcome, statusCode: number): void {
-    const fields = { ...facts, outcome: outcome.kind, statusCode };
-    if (outcome.kind === "handled") {
-      logger.info("webhook decision", { ...fields, plugins: outcome.results });
-    } else if (outcome.kind === "internal-error") {
-      logger.error("webhook decision", { ...fields, error: outcome.error });
-    } else {
-      logger.info("webhook decision", {
-        ...fields,
-        ...("reason" in outcome ? { reason: outcome.reason } : {}),
-      });
-    }
+    // The facts object is this request's own: the line's fields are added to it, not copied (hot path).
+    const fields = facts;
+    fields.outcome = outcome.kind;
+    fields.statusCode = statusCode;
+    if (outcome.kind === "handled") fields.plugins = outcome.results;
+    else if (outcome.kind === "internal-error") fields.error = outcome.error;
+    else if ("reason" in outcome) fields.reason = outcome.reason;
+    if (outcome.kind === "internal-error") logger.error("webhook decision", fields);
+    else logger.info("webhook decision", fields);
   }
 
   return {

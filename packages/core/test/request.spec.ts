@@ -79,6 +79,11 @@ describe("normaliseEvent", () => {
     expect(requestOf(apiGatewayV1Event({ body })).body.equals(Buffer.from(body, "utf8"))).to.equal(true);
   });
 
+  it("keeps a text body's original string, and none for a base64 body", () => {
+    expect(requestOf(functionUrlEvent({ body: '{"a":"é"}' })).text).to.equal('{"a":"é"}');
+    expect(requestOf(functionUrlEvent({ body: '{"a":1}', base64: true })).text).to.equal(undefined);
+  });
+
   it("gives an empty body when there is none", () => {
     expect(requestOf(functionUrlEvent({ method: "GET" })).body.length).to.equal(0);
   });

@@ -1,12 +1,13 @@
 import {
   type ActivePlugin,
+  type CompiledValidator,
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
   type Environment,
   type JobPlugin,
   loadPlugins,
 } from "@alma-webhooks/core";
-import { Ajv } from "ajv";
+import { shellConfiguration } from "./config-validator.generated.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
@@ -30,38 +31,28 @@ export const SHELL_VARIABLES = {
   ALMA_WEBHOOK_MAX_BODY_BYTES: `Largest body accepted, in bytes; default ${DEFAULT_MAX_BODY_BYTES} (Lambda's limit). Optional.`,
 } as const;
 
-const REQUIRED = ["WORKSPACE", "ALMA_CHALLENGE_SECRET"] as const;
-
-const validateShell = new Ajv({ allErrors: true, strict: true }).compile({
-  type: "object",
-  required: REQUIRED,
-  properties: {
-    WORKSPACE: { type: "string", pattern: "^[A-Za-z0-9_-]{1,32}$" },
-    ALMA_CHALLENGE_SECRET: { type: "string", minLength: 1 },
-    ALMA_PREVIOUS_CHALLENGE_SECRETS: { type: "string" },
-    SENTRY_DSN: { type: "string", pattern: "^https?://[^@\\s]+@[^/\\s]+/\\d+$" },
-    ALMA_WEBHOOK_MAX_BODY_BYTES: { type: "string", pattern: "^[1-9][0-9]{0,9}$" },
-  },
-});
-
 const HINTS: Record<string, string> = {
   WORKSPACE: "a word of up to 32 letters, digits, '-' or '_' (dev, stage, prod)",
   SENTRY_DSN: "a Sentry DSN (https://<key>@<host>/<project>)",
   ALMA_WEBHOOK_MAX_BODY_BYTES: "a positive whole number of bytes",
 };
 
+// The schema (config-schema.ts) is compiled by ajv when the package is built, not at cold start.
+const validateShell = shellConfiguration as unknown as CompiledValidator<Record<string, string>>;
+
 function shellProblems(values: Record<string, string>): string[] {
   if (validateShell(values)) return [];
   return (validateShell.errors ?? []).map((error) => {
     if (error.keyword === "required")
-      return `Required env variable ${error.params.missingProperty} is not set`;
+      return `Required env variable ${String(error.params.missingProperty)} is not set`;
     const name = error.instancePath.slice(1);
     return `Env variable ${name} is not ${HINTS[name] ?? "valid"}: '${values[name]}'`;
   });
 }
 
 /**
- * Reads and validates the configuration from the environment: the shell's variables with ajv, then every
+ * Reads and validates the configuration from the environment: the shell's variables with a schema
+ * compiled by ajv, then every
  * plugin's settings. Throws one {@link ConfigurationError} that lists every problem found. Unset and empty
  * variables are treated alike.
  *

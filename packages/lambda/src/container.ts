@@ -1,5 +1,11 @@
 import "reflect-metadata";
-import type { Environment, JobPlugin } from "@alma-webhooks/core";
+import type {
+  DispatchResult,
+  Environment,
+  ExecutionDispatcher,
+  ExecutionRequest,
+  JobPlugin,
+} from "@alma-webhooks/core";
 import {
   type DependencyContainer,
   inject,
@@ -12,7 +18,6 @@ import { type Configuration, loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
 import { noErrorReporter, systemClock } from "./services.js";
-import { createStepFunctionsClient, StepFunctionsDispatcher } from "./step-functions-dispatcher.js";
 import { TOKENS } from "./tokens.js";
 
 /** Reads the configuration for the plugins registered in the container. */
@@ -28,6 +33,41 @@ export class ConfigurationLoader {
   }
 }
 
+/**
+ * The Step Functions dispatcher, loaded on the first dispatch. The AWS SDK is the largest part of the
+ * bundle and a GET challenge, a rejected POST or an unclaimed job never needs it: importing it and building
+ * the client only when a pipeline is to be started takes it off those cold starts (it lands in a chunk of
+ * its own). Still one client and one dispatcher per container, so per cold start; a test or shell that
+ * registers its own {@link TOKENS.StepFunctionsClient} keeps it.
+ */
+class LazyStepFunctionsDispatcher implements ExecutionDispatcher {
+  private loading: Promise<ExecutionDispatcher> | undefined;
+
+  constructor(private readonly container: DependencyContainer) {}
+
+  private load(): Promise<ExecutionDispatcher> {
+    this.loading ??= import("./step-functions-dispatcher.js").then(
+      ({ createStepFunctionsClient, StepFunctionsDispatcher }) => {
+        if (!this.container.isRegistered(TOKENS.StepFunctionsClient, true)) {
+          this.container.register(TOKENS.StepFunctionsClient, {
+            useFactory: instanceCachingFactory(createStepFunctionsClient),
+          });
+        }
+        return this.container.resolve(StepFunctionsDispatcher);
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  async start(request: ExecutionRequest): Promise<DispatchResult> {
+    return (await this.load()).start(request);
+  }
+}
+
 /** What {@link createAppContainer} takes; the defaults are what Lambda runs. */
 export interface AppContainerOptions {
   /** Default `process.env`. */
@@ -39,8 +79,8 @@ export interface AppContainerOptions {
 }
 
 /**
- * Builds the application's container: configuration, logger, clock, Step Functions client and dispatcher,
- * error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
+ * Builds the application's container: configuration, logger, clock, Step Functions dispatcher (which
+ * loads the SDK and registers the Step Functions client on its first dispatch), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
  * @example
@@ -61,11 +101,8 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
     useFactory: instanceCachingFactory((c) => createLogger(c.resolve(TOKENS.Environment))),
   });
   container.register(TOKENS.Clock, { useValue: systemClock });
-  container.register(TOKENS.StepFunctionsClient, {
-    useFactory: instanceCachingFactory(createStepFunctionsClient),
-  });
   container.register(TOKENS.Dispatcher, {
-    useFactory: instanceCachingFactory((c) => c.resolve(StepFunctionsDispatcher)),
+    useFactory: instanceCachingFactory((c) => new LazyStepFunctionsDispatcher(c)),
   });
   container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });
   return container;

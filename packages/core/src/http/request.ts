@@ -26,6 +26,11 @@ export interface WebhookRequest {
   readonly query: Readonly<Record<string, string>>;
   /** The body exactly as the client sent it (base64-decoded when the front encoded it). */
   readonly body: Buffer;
+  /**
+   * The body as the front delivered it when that was text (not base64): the same content as `body`,
+   * kept so that parsing need not decode the bytes again.
+   */
+  readonly text?: string;
   /** The front's request id, or "unknown". */
   readonly requestId: string;
   readonly front: LambdaFront;
@@ -134,6 +139,7 @@ export function normaliseEvent(event: unknown): NormaliseResult {
   }
   const body = bodyOf(event);
   if (typeof body === "string") return { ok: false, reason: body };
+  const text = typeof event.body === "string" && event.isBase64Encoded !== true ? event.body : undefined;
   const context = isDict(event.requestContext) ? event.requestContext : {};
   const headers = lowercaseHeaders(event.headers, event.multiValueHeaders);
   const requestId =
@@ -149,6 +155,7 @@ export function normaliseEvent(event: unknown): NormaliseResult {
         front.front === "alb",
       ),
       body,
+      ...(text === undefined ? {} : { text }),
       requestId,
       front: front.front,
     },

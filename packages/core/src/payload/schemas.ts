@@ -52,3 +52,27 @@ export const jobEndSchema = {
     },
   },
 } as const;
+
+/**
+ * JSON schema of a plugin's settings, as a list of `{ env, value, pattern }` entries: every value a
+ * non-empty string matching its own pattern (ajv's `$data`). One schema for every plugin, so it is
+ * compiled ahead of time like the others.
+ *
+ * @example
+ * ```ts
+ * const entries = [{ env: "PPOD_STATE_MACHINE_ARN", value: arn, pattern: STATE_MACHINE_ARN_PATTERN }];
+ * validators.pluginSettings(entries); // true when the ARN is well formed
+ * ```
+ */
+export const pluginSettingsSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    required: ["env", "value"],
+    properties: {
+      env: { type: "string" },
+      pattern: { type: "string" },
+      value: { type: "string", minLength: 1, pattern: { $data: "1/pattern" } },
+    },
+  },
+} as const;

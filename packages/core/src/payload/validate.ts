@@ -1,5 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { envelopeSchema, jobEndSchema } from "./schemas.js";
+import { type SchemaError, validators } from "./compiled.js";
 import type { JobEndPayload, WebhookEnvelope } from "./types.js";
 
 /**
@@ -14,25 +13,6 @@ import type { JobEndPayload, WebhookEnvelope } from "./types.js";
 export type ParseResult =
   | { readonly ok: true; readonly payload: WebhookEnvelope }
   | { readonly ok: false; readonly reason: string };
-
-interface Validators {
-  readonly envelope: ValidateFunction<WebhookEnvelope>;
-  readonly jobEnd: ValidateFunction<JobEndPayload>;
-}
-
-let validators: Validators | undefined;
-
-// Compiled on first use and kept for the life of the process: never per request.
-function compiled(): Validators {
-  if (validators === undefined) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    validators = {
-      envelope: ajv.compile<WebhookEnvelope>(envelopeSchema),
-      jobEnd: ajv.compile<JobEndPayload>(jobEndSchema),
-    };
-  }
-  return validators;
-}
 
 const typeNames: Record<string, string> = {
   object: "an object",
@@ -56,7 +36,7 @@ export function pathOf(pointer: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
 }
 
-function describe(error: ErrorObject): string {
+function describe(error: SchemaError): string {
   const path = pathOf(error.instancePath);
   const at = (name: string): string => (path ? `${path}.${name}` : name);
   switch (error.keyword) {
@@ -75,12 +55,12 @@ function describe(error: ErrorObject): string {
   }
 }
 
-function problems(errors: readonly ErrorObject[] | null | undefined): string {
+function problems(errors: readonly SchemaError[] | null | undefined): string {
   return (errors ?? []).slice(0, 5).map(describe).join("; ");
 }
 
 /**
- * Parses a webhook body and validates the envelope and, for JOB_END, the `job_instance` fields that are
+ * Parses a webhook body (its bytes, or the same as `text` when the caller has it) and validates the envelope and, for JOB_END, the `job_instance` fields that are
  * used. Unknown fields are allowed. Never throws: a bad body yields a reason fit for a 400 answer.
  *
  * @example
@@ -89,17 +69,17 @@ function problems(errors: readonly ErrorObject[] | null | undefined): string {
  * // { ok: false, reason: "Invalid JOB_END webhook body: job_instance is required." }
  * ```
  */
-export function parseWebhookBody(body: Buffer): ParseResult {
+export function parseWebhookBody(body: Buffer, text?: string): ParseResult {
   if (body.length === 0) return { ok: false, reason: "The body is empty; a JSON webhook body is required." };
   let payload: unknown;
   try {
-    payload = JSON.parse(body.toString("utf8"));
+    payload = JSON.parse(text ?? body.toString("utf8"));
   } catch (error) {
     // V8 quotes the body in its message; keep only the diagnosis, so client bytes never reach the logs.
     const diagnosis = (error as Error).message.split(/, (?:\.\.\.)?"/)[0];
     return { ok: false, reason: `The body is not valid JSON (${diagnosis}).` };
   }
-  const { envelope, jobEnd } = compiled();
+  const { envelope, jobEnd } = validators;
   if (!envelope(payload)) return { ok: false, reason: `Invalid webhook body: ${problems(envelope.errors)}.` };
   if (payload.action === "JOB_END" && !jobEnd(payload)) {
     return { ok: false, reason: `Invalid JOB_END webhook body: ${problems(jobEnd.errors)}.` };

@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import { type SettingEntry, validators } from "../payload/compiled.js";
 import type { JobPlugin, SettingSpec, SettingValues } from "./contract.js";
 
 /**
@@ -27,32 +27,10 @@ export type PluginSettingsResult<K extends string> =
   | { readonly status: "inactive"; readonly warning: string }
   | { readonly status: "invalid"; readonly problems: readonly string[] };
 
-const validators = new WeakMap<JobPlugin<string>, ValidateFunction>();
-const ajv = new Ajv({ allErrors: true, strict: true });
-
-function validatorFor(plugin: JobPlugin<string>): ValidateFunction {
-  let validate = validators.get(plugin);
-  if (validate === undefined) {
-    const specs = Object.values<SettingSpec>(plugin.settings);
-    validate = ajv.compile({
-      type: "object",
-      required: specs.map((spec) => spec.env),
-      properties: Object.fromEntries(
-        specs.map((spec) => [
-          spec.env,
-          { type: "string", minLength: 1, ...(spec.pattern ? { pattern: spec.pattern } : {}) },
-        ]),
-      ),
-    });
-    validators.set(plugin, validate);
-  }
-  return validate;
-}
-
 const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
 
 /**
- * Reads and validates a plugin's settings from the environment with ajv. Absent activating variable →
+ * Reads and validates a plugin's settings from the environment with a schema compiled by ajv. Absent activating variable →
  * inactive; present but another setting missing or malformed → invalid, naming both variables.
  *
  * @example
@@ -71,22 +49,27 @@ export function loadPluginSettings<K extends string>(
     return { status: "inactive", warning: `${plugin.name} plugin is inactive: ${activating} is not set.` };
   }
   const values = Object.fromEntries(
-    entries.flatMap(([, spec]) => (isSet(env[spec.env]) ? [[spec.env, env[spec.env]]] : [])),
+    entries.flatMap(([, spec]) => (isSet(env[spec.env]) ? [[spec.env, env[spec.env] as string]] : [])),
   );
-  const validate = validatorFor(plugin);
-  if (!validate(values)) {
-    const problems = entries.flatMap(([, spec]) => {
-      const value = values[spec.env];
-      if (value === undefined)
-        return [
-          `${spec.env} is not set, but the ${plugin.name} plugin needs it because ${activating} is set.`,
-        ];
-      const bad = validate.errors?.some((error) => error.instancePath === `/${spec.env}`);
-      return bad
-        ? [
-            `${spec.env} is not ${spec.patternHint ?? `in the expected form (${spec.pattern})`}: '${value}' (${plugin.name} plugin, activated by ${activating}).`,
-          ]
-        : [];
+  const checked: SettingEntry[] = entries.map(([, spec]) => ({
+    env: spec.env,
+    value: values[spec.env],
+    ...(spec.pattern ? { pattern: spec.pattern } : {}),
+  }));
+  const { pluginSettings } = validators;
+  if (!pluginSettings(checked as unknown)) {
+    // The schema checks every setting at once; its errors point at entries by index.
+    const failed = new Set(
+      (pluginSettings.errors ?? []).map((error) => Number(error.instancePath.split("/")[1])),
+    );
+    const problems = checked.flatMap(({ env: name, value }, index) => {
+      if (!failed.has(index)) return [];
+      const spec = entries[index]?.[1] as SettingSpec;
+      return value === undefined
+        ? [`${name} is not set, but the ${plugin.name} plugin needs it because ${activating} is set.`]
+        : [
+            `${name} is not ${spec.patternHint ?? `in the expected form (${spec.pattern})`}: '${value}' (${plugin.name} plugin, activated by ${activating}).`,
+          ];
     });
     return { status: "invalid", problems };
   }

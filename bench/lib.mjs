@@ -1,0 +1,99 @@
+// Shared pieces of the benchmark harness: paths, the deployment environment, events and statistics.
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const LAMBDA_DIST = join(ROOT, "packages", "lambda", "dist");
+export const BUNDLE = join(LAMBDA_DIST, "webhook.mjs");
+export const CORE = join(ROOT, "packages", "core", "dist", "src", "index.js");
+export const CORE_TESTING = join(ROOT, "packages", "core", "dist", "src", "testing", "index.js");
+export const LOCAL_SFN = join(LAMBDA_DIST, "src", "local", "step-functions-endpoint.js");
+
+export const SECRET = "bench-secret";
+export const JOBS = {
+  PPOD: "Publishing Platform Job PPOD EXPORT to Dev1",
+  TIMDEX_PREFIX: "Publishing Platform Job TIMDEX EXPORT to Dev1",
+  BURSAR: "Export to bursar using profile Bursar Export to Dev1",
+  UNCLAIMED: "Publishing Platform Job Nobody Claims to Dev1",
+};
+const ARN = (name) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+
+/** What the webhook Lambda is configured with (and nothing else, as Lambda starts a process). */
+export function lambdaEnv({ sfnUrl, sentryDsn } = {}) {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    WORKSPACE: "dev",
+    ALMA_CHALLENGE_SECRET: SECRET,
+    ALMA_POD_EXPORT_JOB_NAME: JOBS.PPOD,
+    PPOD_STATE_MACHINE_ARN: ARN("ppod-bench"),
+    ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: JOBS.TIMDEX_PREFIX,
+    TIMDEX_STATE_MACHINE_ARN: ARN("timdex-bench"),
+    ALMA_BURSAR_EXPORT_JOB_NAME: JOBS.BURSAR,
+    BURSAR_STATE_MACHINE_ARN: ARN("bursar-bench"),
+    POWERTOOLS_LOG_LEVEL: "INFO",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    ...(sfnUrl ? { AWS_ENDPOINT_URL_SFN: sfnUrl } : {}),
+    ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}),
+  };
+}
+
+/**
+ * Runs `node args…` with exactly `env`, stdout to /dev/null, and reads one JSON result from fd 3.
+ * Resolves with the result and the wall time from spawn to exit, in ms.
+ */
+export function runNode(args, env, { timeoutMs = 600_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let result = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdio[3].on("data", (chunk) => {
+      result += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    let wallMs = 0;
+    child.on("error", reject);
+    // Wall time ends when the process exits; the result is read once its pipes have drained.
+    child.on("exit", () => {
+      wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`node ${args.join(" ")} exited ${code}:\n${stderr}`));
+      try {
+        resolve({ wallMs, result: result ? JSON.parse(result) : undefined, stderr });
+      } catch (error) {
+        reject(new Error(`bad result from node ${args.join(" ")}: ${result}\n${stderr}`, { cause: error }));
+      }
+    });
+  });
+}
+
+/** The q-quantile (0..1) of numbers, nearest-rank on a sorted copy. */
+export function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** A JOB_END payload for `jobName`, padded with a `padding` field to about `bytes` bytes when given. */
+export function jobEndBody(testing, { jobName = JOBS.UNCLAIMED, id = "6219373120004761", bytes } = {}) {
+  const payload = testing.jobEndPayload({ job_instance: { id, name: jobName } });
+  const plain = JSON.stringify(payload);
+  if (bytes === undefined || bytes <= plain.length) return plain;
+  const padded = JSON.stringify({ ...payload, padding: "" });
+  return JSON.stringify({ ...payload, padding: "x".repeat(bytes - padded.length) });
+}

@@ -1,0 +1,95 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_JOURNAL_PATH } from "../local/defaults.js";
+import { CliError, type CliIo } from "./io.js";
+
+/** One journal line: an execution the local endpoint started. */
+export interface JournalEntry {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly status: string;
+  readonly startDate: string;
+}
+
+const isEntry = (value: unknown): value is JournalEntry =>
+  typeof value === "object" &&
+  value !== null &&
+  ["executionArn", "stateMachineArn", "name", "input", "startDate"].every(
+    (field) => typeof (value as Record<string, unknown>)[field] === "string",
+  );
+
+/**
+ * Reads the journal the local Step Functions endpoint appends to; a missing file is an empty journal.
+ * Lines that are not executions (a torn write, a hand edit) are skipped and counted.
+ *
+ * @example
+ * ```ts
+ * const { entries } = await readJournal(".local/executions.jsonl");
+ * ```
+ */
+export async function readJournal(path: string): Promise<{ entries: JournalEntry[]; skipped: number }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], skipped: 0 };
+    throw new CliError(`Cannot read the journal ${path}: ${String(error)}`);
+  }
+  const entries: JournalEntry[] = [];
+  let skipped = 0;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (isEntry(parsed)) entries.push(parsed);
+      else skipped += 1;
+    } catch {
+      skipped += 1;
+    }
+  }
+  return { entries, skipped };
+}
+
+const stateMachineName = (arn: string): string => arn.slice(arn.lastIndexOf(":") + 1);
+
+/**
+ * `executions [--journal PATH] [--json]`: what the local endpoint started, oldest first: a table, or the
+ * journal entries as one JSON array.
+ */
+export async function executionsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { journal: { type: "string" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new CliError("executions takes no arguments", 2);
+  const journal = values.journal ?? (io.env.ALMA_LOCAL_JOURNAL?.trim() || DEFAULT_JOURNAL_PATH);
+  const path = resolve(io.cwd, journal);
+  const { entries, skipped } = await readJournal(path);
+  if (skipped > 0) io.stderr(`warning: skipped ${skipped} unreadable line(s) in ${path}\n`);
+  if (values.json) {
+    io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
+  }
+  if (entries.length === 0) {
+    io.stdout(`No executions yet in ${path}\n`);
+    return 0;
+  }
+  const rows = entries.map((entry) => [
+    entry.startDate,
+    stateMachineName(entry.stateMachineArn),
+    entry.name,
+    entry.input,
+  ]);
+  const header = ["STARTED", "STATE MACHINE", "NAME", "INPUT"];
+  const widths = header
+    .slice(0, 3)
+    .map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const format = (row: readonly string[]) =>
+    row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell)).join("  ");
+  io.stdout(`${[header, ...rows].map(format).join("\n")}\n`);
+  return 0;
+}

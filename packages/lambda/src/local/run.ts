@@ -1,0 +1,237 @@
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfiguration, SHELL_VARIABLES } from "../config.js";
+import { jobPlugins } from "../plugins.js";
+import { createWebhookHandler } from "../webhook-handler.js";
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEV_SECRET,
+  LOCAL_STATE_MACHINE_ARNS,
+  localSettings,
+  TEMPLATES_DIR,
+  withDefaults,
+} from "./defaults.js";
+import { startLocalServer } from "./server.js";
+import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions-endpoint.js";
+
+/** Options of {@link startLocalRun}; the defaults are what `make run` uses. */
+export interface LocalRunOptions {
+  /**
+   * Read for every setting. The AWS SDK variables (`AWS_ENDPOINT_URL_SFN`, `AWS_REGION`, dummy
+   * credentials) are written into it, because the SDK reads them from `process.env` itself; tests pass a
+   * copy. Default `process.env`.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The banner and one line per request. Default: stdout. */
+  readonly out?: (line: string) => void;
+  /** Paths in the banner are shown relative to it, ready to paste. Default: the working directory. */
+  readonly cwd?: string;
+}
+
+/** A running local server and, unless turned off, its embedded Step Functions endpoint. */
+export interface LocalRun {
+  /** e.g. `http://127.0.0.1:9000` */
+  readonly url: string;
+  /** The embedded endpoint's URL; undefined with `ALMA_LOCAL_SFN=off`. */
+  readonly stepFunctionsUrl: string | undefined;
+  /** Where started executions are journalled; undefined with `ALMA_LOCAL_SFN=off`. */
+  readonly journalPath: string | undefined;
+  /** Close the server, then the endpoint. */
+  close(): Promise<void>;
+}
+
+const BIN = fileURLToPath(new URL("../../../bin/alma-webhook.js", import.meta.url));
+
+/** Shown as set, never as their value: the banner ends up in terminals and screenshots. */
+const SECRET_VARIABLES = new Set(["ALMA_CHALLENGE_SECRET", "ALMA_PREVIOUS_CHALLENGE_SECRETS", "SENTRY_DSN"]);
+
+/** Every variable the deployment reads: the shell's, then each plugin's, in declaration order. */
+function configurationVariables(): string[] {
+  const names = Object.keys(SHELL_VARIABLES);
+  for (const plugin of jobPlugins) {
+    for (const spec of Object.values(plugin.settings)) names.push(spec.env);
+  }
+  return [...new Set(names)];
+}
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined || value === "") return "(not set)";
+  if (SECRET_VARIABLES.has(name) && !(name === "ALMA_CHALLENGE_SECRET" && value === DEV_SECRET)) {
+    return `(set, ${value.length} characters)`;
+  }
+  return value;
+}
+
+/** Quotes a path or URL for a POSIX shell only when it needs it, so the common case stays readable. */
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+
+function banner(
+  run: LocalRun,
+  env: Readonly<Record<string, string | undefined>>,
+  defaulted: readonly string[],
+  warnings: readonly string[],
+  cwd: string,
+): string[] {
+  const path = (absolute: string) => {
+    const rel = relative(cwd, absolute);
+    return shellWord(rel.startsWith("..") || rel === "" ? absolute : rel);
+  };
+  const standardUrl = run.url === `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  const urlOption = standardUrl ? "" : ` --url ${run.url}/`;
+  const secretPrefix = env.ALMA_CHALLENGE_SECRET === DEV_SECRET ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
+  const cli = `${secretPrefix}node ${path(BIN)}`;
+  const names = configurationVariables();
+  const width = Math.max(...names.map((name) => name.length));
+  return [
+    // The machine-readable line: tests and scripts read the port from it.
+    `listening on ${run.url}`,
+    "",
+    "alma-webhooks local server",
+    `  Function URL  ${run.url}/  (GET ?challenge=..., POST a signed webhook)`,
+    `  Emulator      ${run.url}/2015-03-31/functions/function/invocations  (POST a Lambda event)`,
+    run.stepFunctionsUrl === undefined
+      ? "  Step Functions: real AWS (ALMA_LOCAL_SFN=off): pipelines really start"
+      : `  Step Functions: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl}`,
+    ...(run.journalPath === undefined ? [] : [`  Executions journal: ${path(run.journalPath)}`]),
+    "",
+    "Configuration (set any of these to override its default):",
+    ...names.map(
+      (name) =>
+        `  ${name.padEnd(width)}  ${shown(name, env[name])}${defaulted.includes(name) ? "  (default)" : ""}`,
+    ),
+    ...warnings.map((warning) => `  warning: ${warning}`),
+    "",
+    "Try it from another terminal:",
+    `  curl "${run.url}/?challenge=hello"`,
+    `  ${cli} send${urlOption} ${path(`${TEMPLATES_DIR}pod.json`)}`,
+    `  ${cli} replay${urlOption} ${path(TEMPLATES_DIR)}`,
+    `  curl -XPOST "${run.url}/2015-03-31/functions/function/invocations" -d "{}"`,
+    ...(run.journalPath === undefined
+      ? []
+      : [`  node ${path(BIN)} executions --journal ${path(run.journalPath)}`]),
+    "Ctrl-C stops the server.",
+    "",
+  ];
+}
+
+/** Points the real SDK client at the endpoint; dummy region and credentials only where none are set. */
+function pointSdkAt(env: NodeJS.ProcessEnv, endpoint: LocalStepFunctions): void {
+  env.AWS_ENDPOINT_URL_SFN = endpoint.url;
+  env.AWS_REGION ||= "us-east-1";
+  // Both or neither: a lone access key id would make the SDK look for the secret elsewhere and fail.
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+    env.AWS_ACCESS_KEY_ID = "local";
+    env.AWS_SECRET_ACCESS_KEY = "local";
+    delete env.AWS_SESSION_TOKEN;
+  }
+}
+
+/**
+ * Starts what `make run` runs: the embedded Step Functions endpoint (unless `ALMA_LOCAL_SFN=off`), the
+ * webhook handler with the local defaults filled in, and the local HTTP server; then prints the banner.
+ *
+ * @throws LocalSettingsError, ConfigurationError, PortInUseError or ListenError, with a message to show as is.
+ * @example
+ * ```ts
+ * const run = await startLocalRun();
+ * // ...
+ * await run.close();
+ * ```
+ */
+export async function startLocalRun(options: LocalRunOptions = {}): Promise<LocalRun> {
+  const processEnv = options.env ?? process.env;
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const settings = localSettings(processEnv);
+  const { env, defaulted } = withDefaults(processEnv, { realAws: !settings.localStepFunctions });
+  // Fail here, with every problem listed, rather than answer each request 500.
+  const warnings = [...loadConfiguration(env, jobPlugins).warnings];
+
+  // The HTTP server first: a port already in use is the likeliest failure, and should be the only output.
+  // The handler reads the SDK variables on its first dispatch, by when the endpoint below is running.
+  const server = await startLocalServer({
+    invoke: createWebhookHandler({ env }),
+    host: settings.host,
+    port: settings.port,
+    log: (line) => out(`[http] ${line}`),
+  });
+
+  let endpoint: LocalStepFunctions | undefined;
+  if (settings.localStepFunctions) {
+    if (processEnv.AWS_ENDPOINT_URL_SFN) {
+      warnings.push(
+        `AWS_ENDPOINT_URL_SFN=${processEnv.AWS_ENDPOINT_URL_SFN} is replaced by the local endpoint; set ALMA_LOCAL_SFN=off to use it.`,
+      );
+    }
+    // The default ARNs stay known even when overridden, plus whatever state machine the user configured.
+    const arns = new Set<string>(Object.values(LOCAL_STATE_MACHINE_ARNS));
+    for (const [name, value] of Object.entries(env)) {
+      if (name.endsWith("_STATE_MACHINE_ARN") && value) arns.add(value.trim());
+    }
+    try {
+      endpoint = await startLocalStepFunctions({
+        port: settings.stepFunctionsPort,
+        stateMachineArns: [...arns],
+        journalPath: settings.journalPath,
+        // Its "listening" line would repeat the banner.
+        logger: (line) => {
+          if (!line.startsWith("local Step Functions listening")) out(`[step functions] ${line}`);
+        },
+      });
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    pointSdkAt(processEnv, endpoint);
+  }
+
+  const run: LocalRun = {
+    url: server.url,
+    stepFunctionsUrl: endpoint?.url,
+    journalPath: endpoint ? settings.journalPath : undefined,
+    async close() {
+      await server.close();
+      await endpoint?.close();
+    },
+  };
+  for (const line of banner(run, env, defaulted, warnings, options.cwd ?? process.cwd())) out(line);
+  return run;
+}
+
+/**
+ * Runs {@link startLocalRun} until SIGINT (Ctrl-C) or SIGTERM, then closes everything and resolves to
+ * the exit code, 0. A second Ctrl-C while closing ends the process at once.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await serveUntilSignal();
+ * ```
+ */
+export async function serveUntilSignal(options: LocalRunOptions = {}): Promise<number> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Listening before the banner is out: whoever reads the banner may stop the server at once.
+  let stop: (signal: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    stop = (received) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(received);
+    };
+  });
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  let run: LocalRun;
+  try {
+    run = await startLocalRun({ ...options, out });
+  } catch (error) {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    throw error;
+  }
+  const signal = await stopped;
+  out(`${signal} received: stopping the local server`);
+  await run.close();
+  out("stopped");
+  return 0;
+}

@@ -1,0 +1,374 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+
+/** The Lambda runtime interface emulator's invoke path, as in `docker run -p 9000:8080` of the original README. */
+export const EMULATOR_PATH = "/2015-03-31/functions/function/invocations";
+
+/** Lambda's synchronous payload limit; Function URLs answer 413 above it. */
+export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+
+/** What the server calls for every request: the webhook handler, or any Lambda handler. */
+export type LocalInvoke = (event: unknown, context: Context) => Promise<unknown>;
+
+/** One HTTP request, as much of it as a Function URL passes to the function. */
+export interface RawHttpRequest {
+  readonly method: string;
+  /** Path and query as sent, e.g. `/?challenge=abc`. */
+  readonly url: string;
+  /** Node's `rawHeaders`: names in the sender's case, name and value alternating, repeats kept. */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+  readonly sourceIp?: string;
+  readonly protocol?: string;
+  readonly requestId?: string;
+  readonly now?: Date;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (value: number): string => String(value).padStart(2, "0");
+
+/** `06/Nov/2024:14:43:11 +0000`: the format of `requestContext.time`. */
+function clfTime(date: Date): string {
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+function decodeQueryComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return value; // Function URLs pass malformed escapes through rather than failing the request.
+  }
+}
+
+/**
+ * Turns an HTTP request into the payload 2.0 event a Lambda Function URL would send: header names
+ * lowercased and repeats joined with commas, cookies in `cookies`, query parameters decoded (repeats
+ * joined with commas), and the body base64-encoded with `isBase64Encoded: true`, so the handler checks the
+ * signature over exactly the bytes that were sent.
+ *
+ * @example
+ * ```ts
+ * const event = functionUrlEventOf({ method: "GET", url: "/?challenge=abc", rawHeaders: [], body: Buffer.alloc(0) });
+ * // event.queryStringParameters.challenge === "abc"
+ * ```
+ */
+export function functionUrlEventOf(request: RawHttpRequest): APIGatewayProxyEventV2 {
+  const queryAt = request.url.indexOf("?");
+  const rawPath = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
+  const rawQueryString = queryAt === -1 ? "" : request.url.slice(queryAt + 1);
+
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] as string).toLowerCase();
+    const value = request.rawHeaders[i + 1] as string;
+    if (name === "cookie") {
+      cookies.push(...value.split(/;\s*/).filter(Boolean));
+      continue;
+    }
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : `${existing},${value}`;
+  }
+  const sourceIp = request.sourceIp ?? "127.0.0.1";
+  headers["x-forwarded-for"] ??= sourceIp;
+  headers["x-forwarded-proto"] ??= "http";
+
+  const query: Record<string, string> = {};
+  for (const pair of rawQueryString.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = decodeQueryComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? "" : decodeQueryComponent(pair.slice(equals + 1));
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  }
+
+  const now = request.now ?? new Date();
+  const host = headers.host ?? "localhost";
+  const method = request.method.toUpperCase();
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath,
+    rawQueryString,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: "anonymous",
+      apiId: "local",
+      domainName: host,
+      domainPrefix: host.split(".")[0] ?? host,
+      http: {
+        method,
+        path: rawPath,
+        protocol: request.protocol ?? "HTTP/1.1",
+        sourceIp,
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: request.requestId ?? randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: clfTime(now),
+      timeEpoch: now.getTime(),
+    },
+    // As Function URLs do: no body field at all for an empty body.
+    ...(request.body.length > 0 ? { body: request.body.toString("base64") } : {}),
+    isBase64Encoded: request.body.length > 0,
+  };
+}
+
+/**
+ * A Lambda context good enough for a handler run outside Lambda: the request id, a local function name,
+ * and a remaining time counting down from `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * await handler(event, localLambdaContext("req-1"));
+ * ```
+ */
+export function localLambdaContext(requestId: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  const unsupported = () => {
+    throw new Error("The callback-style context methods are not supported by the local server");
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "alma-webhook-local",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:alma-webhook-local",
+    memoryLimitInMB: "256",
+    awsRequestId: requestId,
+    logGroupName: "/aws/lambda/alma-webhook-local",
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * What a Function URL makes of a handler's result: a `{statusCode, headers, body, isBase64Encoded,
+ * cookies}` object as it says; anything else becomes a 200 JSON answer of the value itself.
+ */
+export function answerOf(result: unknown): HttpAnswer {
+  if (!isRecord(result) || typeof result.statusCode !== "number") {
+    const body = Buffer.from(JSON.stringify(result) ?? "null");
+    return { status: 200, headers: { "content-type": "application/json" }, body };
+  }
+  const headers: Record<string, string | string[]> = {};
+  if (isRecord(result.headers)) {
+    for (const [name, value] of Object.entries(result.headers)) {
+      if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+    }
+  }
+  if (Array.isArray(result.cookies) && result.cookies.length > 0) {
+    headers["set-cookie"] = result.cookies.map(String);
+  }
+  const text = typeof result.body === "string" ? result.body : "";
+  const body = Buffer.from(text, result.isBase64Encoded === true ? "base64" : "utf8");
+  return { status: result.statusCode, headers, body };
+}
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  readonly invoke: LocalInvoke;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0: a free port chosen by the OS. */
+  readonly port?: number;
+  /** One line per request (method, path, status, time). */
+  readonly log?: (line: string) => void;
+}
+
+/** A running local server. */
+export interface LocalServer {
+  /** e.g. `http://127.0.0.1:9000` */
+  readonly url: string;
+  readonly port: number;
+  /** Stop listening and drop every connection, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+/** The port is taken by another process. */
+export class PortInUseError extends Error {
+  override readonly name = "PortInUseError";
+  constructor(
+    readonly port: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Port ${port} is already in use: stop the other process or set PORT=${port + 1}`, options);
+  }
+}
+
+/** Listening failed for another reason (no permission, unknown host, ...). */
+export class ListenError extends Error {
+  override readonly name = "ListenError";
+}
+
+/** Reads the whole body; resolves to undefined once it exceeds `maxBytes` (the rest is drained). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.once("end", () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
+  status,
+  headers: { "content-type": "application/json", ...headers },
+  body: Buffer.from(JSON.stringify(value)),
+});
+
+/**
+ * Runs the handler behind the runtime emulator's invoke path: the body is the event, the answer is the
+ * handler's result as JSON with status 200, and a thrown error comes back as Lambda reports one.
+ */
+async function emulatorInvoke(invoke: LocalInvoke, body: Buffer, requestId: string): Promise<HttpAnswer> {
+  let event: unknown;
+  try {
+    event = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    return json(400, {
+      errorType: "InvalidRequestContentException",
+      errorMessage: `Could not parse request body into json: ${(error as Error).message}`,
+    });
+  }
+  try {
+    return json(200, (await invoke(event, localLambdaContext(requestId))) ?? null);
+  } catch (error) {
+    const { name = "Error", message = String(error) } = error as Partial<Error>;
+    return json(200, { errorType: name, errorMessage: message }, { "x-amz-function-error": "Unhandled" });
+  }
+}
+
+async function functionUrlInvoke(
+  invoke: LocalInvoke,
+  req: IncomingMessage,
+  body: Buffer,
+  requestId: string,
+): Promise<HttpAnswer> {
+  const event = functionUrlEventOf({
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    rawHeaders: req.rawHeaders,
+    body,
+    sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+    protocol: `HTTP/${req.httpVersion}`,
+    requestId,
+  });
+  try {
+    return answerOf(await invoke(event, localLambdaContext(requestId)));
+  } catch {
+    // What a Function URL answers when the function throws.
+    return {
+      status: 502,
+      headers: { "content-type": "text/plain" },
+      body: Buffer.from("Internal Server Error"),
+    };
+  }
+}
+
+/**
+ * Starts an HTTP server that serves a Lambda handler the two ways it is reached: as a Function URL (any
+ * path but the emulator's: the request becomes a payload 2.0 event and the handler's answer the HTTP
+ * response) and through the runtime emulator's `POST /2015-03-31/functions/function/invocations`.
+ *
+ * @throws PortInUseError when the port is taken; ListenError when listening fails otherwise.
+ * @example
+ * ```ts
+ * const server = await startLocalServer({ invoke: createWebhookHandler(), port: 9000 });
+ * ```
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { invoke, host = "127.0.0.1", port = 0, log = () => {} } = options;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const path = (req.url ?? "/").split("?")[0];
+    const emulator = path === EMULATOR_PATH;
+    const body = await readBody(req, MAX_REQUEST_BYTES);
+    let answer: HttpAnswer;
+    if (body === undefined) {
+      answer = emulator
+        ? json(413, { errorType: "RequestEntityTooLargeException", errorMessage: "Request too large" })
+        : {
+            status: 413,
+            headers: { "content-type": "text/plain" },
+            body: Buffer.from("Request Entity Too Large"),
+          };
+    } else if (emulator && req.method !== "POST") {
+      answer = json(405, { errorType: "MethodNotAllowed", errorMessage: `Use POST on ${EMULATOR_PATH}` });
+    } else {
+      answer = emulator
+        ? await emulatorInvoke(invoke, body, requestId)
+        : await functionUrlInvoke(invoke, req, body, requestId);
+    }
+    if (!res.destroyed) {
+      res.writeHead(answer.status, { ...answer.headers, "content-length": answer.body.length });
+      res.end(answer.body);
+    }
+    const ms = Date.now() - started;
+    // Alma gives up after 5 s and counts that as a failure: worth a warning even locally.
+    const slow = ms > 5000 ? " (slower than Alma's 5 s limit)" : "";
+    log(`${req.method} ${path}${emulator ? " (emulator)" : ""} → ${answer.status} in ${ms} ms${slow}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal error in the local server");
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new PortInUseError(port, { cause: error }));
+      else if (error.code === "EACCES")
+        reject(
+          new ListenError(`Port ${port} needs privileges: set PORT to a number above 1023`, { cause: error }),
+        );
+      else reject(new ListenError(`Cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  server.on("error", (error) => log(`server error: ${error.message}`));
+  const actualPort = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`,
+    port: actualPort,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // close() alone waits for idle keep-alive sockets, which would make Ctrl-C hang.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
