@@ -30,7 +30,15 @@ export interface CompiledValidator<T> {
   readonly errors?: readonly SchemaError[] | null;
 }
 
-/** A plugin setting as validated: its variable, its value, and the pattern the value must match. */
+/**
+ * A plugin setting as validated: its variable, its value, and the pattern the value must match.
+ *
+ * @example
+ * ```ts
+ * const entry: SettingEntry = { env: "PPOD_STATE_MACHINE_ARN", value: arn, pattern: STATE_MACHINE_ARN_PATTERN };
+ * validators.pluginSettings([entry]);
+ * ```
+ */
 export interface SettingEntry {
   readonly env: string;
   readonly value: string | undefined;
