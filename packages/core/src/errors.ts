@@ -35,12 +35,12 @@ export class DuplicatePluginError extends AlmaWebhooksError {
 }
 
 /**
- * A plugin definition is malformed (a bad name, an execution-name prefix that Step Functions would refuse,
- * no activating setting). Raised when the plugin is defined, long before any request arrives.
+ * A plugin definition is malformed (a bad name, an unknown activating setting, an invalid variable name,
+ * no record counters). Raised when the plugin is defined, long before any request arrives.
  *
  * @example
  * ```ts
- * // throws InvalidPluginError: the name must match /^[A-Z][A-Z0-9_]*$/
+ * // throws InvalidPluginError: the name must be 1-32 upper-case letters, digits or '_' …
  * defineJobPlugin({ name: "my plugin", ... });
  * ```
  */
@@ -96,8 +96,32 @@ export class ConfigurationError extends AlmaWebhooksError {
  *
  * @example
  * ```ts
- * // throws InvalidRouterOptionsError: "At least one webhook secret is required."
+ * // throws InvalidRouterOptionsError: "At least one non-empty webhook secret is required."
  * createWebhookRouter({ secrets: [], workspace: "dev", plugins: [], dispatcher });
  * ```
  */
 export class InvalidRouterOptionsError extends AlmaWebhooksError {}
+
+/**
+ * A dispatcher could not start a plugin's execution, for a reason a retry will not mend (missing
+ * permissions, an unknown state machine, a refused input). The router answers 500 and hands this error to
+ * the `reportError` option, so the error tracker sees it even though the dispatcher did not throw.
+ *
+ * @example
+ * ```ts
+ * createWebhookRouter({ ...options, reportError: (error) => {
+ *   if (error instanceof DispatchFailedError) console.error(error.pluginName, error.message);
+ * } });
+ * ```
+ */
+export class DispatchFailedError extends AlmaWebhooksError {
+  constructor(
+    readonly pluginName: string,
+    readonly executionName: string,
+    detail: string,
+  ) {
+    super(
+      `Starting the ${pluginName} execution '${executionName}' failed and will not succeed on a retry: ${detail}`,
+    );
+  }
+}

@@ -1,6 +1,6 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { InvalidRouterOptionsError } from "./errors.js";
+import { DispatchFailedError, InvalidRouterOptionsError } from "./errors.js";
 import { normaliseEvent, type WebhookRequest } from "./http/request.js";
 import { type HttpResponse, toHttpResponse } from "./http/response.js";
 import { type Logger, silentLogger } from "./logger.js";
@@ -82,13 +82,15 @@ type Facts = {
 const XML_CONTENT_TYPE = /[/+]xml\b/i;
 
 function looksLikeXml(request: WebhookRequest): boolean {
-  if (XML_CONTENT_TYPE.test(request.headers["content-type"] ?? "")) return true;
+  // The bytes decide where they can: a JSON body sent with an XML content type is still JSON.
   const start = request.body
     .subarray(0, 64)
     .toString("utf8")
     .replace(/^\uFEFF/, "")
     .trimStart();
-  return start.startsWith("<");
+  if (start.startsWith("<")) return true;
+  if (start.startsWith("{") || start.startsWith("[")) return false;
+  return XML_CONTENT_TYPE.test(request.headers["content-type"] ?? "");
 }
 
 function exportedRecords(payload: JobEndPayload, counters: readonly string[]): number {
@@ -169,6 +171,13 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         input,
       });
       if (result.status === "failed") {
+        // A permanent failure needs a person: hand it to the error tracker (transient ones are retried).
+        if (!result.transient) {
+          await report(new DispatchFailedError(active.name, plan.name, result.error), {
+            plugin: active.name,
+            jobId: job.id,
+          });
+        }
         return {
           ...base,
           decision: "failed",

@@ -3,6 +3,7 @@ import sinon from "sinon";
 import {
   type ActivePlugin,
   createWebhookRouter,
+  DispatchFailedError,
   type HttpResponse,
   InvalidRouterOptionsError,
   type Logger,
@@ -222,6 +223,16 @@ describe("createWebhookRouter", () => {
       expect(await post(`\uFEFF  ${xml}`, { headers: { "Content-Type": "text/plain" } })).to.deep.equal(
         expected,
       );
+    });
+
+    it("reads a JSON body as JSON whatever its content type says", async () => {
+      const response = await post(pod(), { headers: { "Content-Type": "application/xml" } });
+      expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
+    });
+
+    it("accepts a JSON body that starts with a byte-order mark", async () => {
+      const response = await post(`\uFEFF${JSON.stringify(pod())}`);
+      expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
     });
 
     it("answers 400 to a body that is not JSON", async () => {
@@ -558,5 +569,31 @@ describe("createWebhookRouter reportError", () => {
       (await failing.handle(signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET)))
         .statusCode,
     ).to.equal(500);
+  });
+});
+
+describe("createWebhookRouter permanent dispatch failures", () => {
+  it("are handed to reportError as a DispatchFailedError; transient ones are not", async () => {
+    const reported: unknown[] = [];
+    const dispatcher = new RecordingDispatcher().behaveAs("permanent-failure");
+    const router = createWebhookRouter({
+      secrets: [SECRET],
+      workspace: "dev",
+      plugins: [activeSample],
+      dispatcher,
+      reportError: (error) => reported.push(error),
+    });
+    const delivery = signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET);
+    expect((await router.handle(delivery)).statusCode).to.equal(500);
+    expect(reported).to.have.length(1);
+    expect(reported[0]).to.be.instanceOf(DispatchFailedError);
+    expect(reported[0]).to.deep.include({
+      pluginName: "SAMPLE",
+      executionName: "ppod-upload-20241106T144310-6219373120004761",
+    });
+    expect((reported[0] as Error).message).to.contain("AccessDeniedException");
+    dispatcher.behaveAs("transient-failure");
+    expect((await router.handle(delivery)).statusCode).to.equal(503);
+    expect(reported).to.have.length(1);
   });
 });

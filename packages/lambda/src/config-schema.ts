@@ -9,7 +9,8 @@ export const shellConfigurationSchema = {
     WORKSPACE: { type: "string", pattern: "^[A-Za-z0-9_-]{1,32}$" },
     ALMA_CHALLENGE_SECRET: { type: "string", minLength: 1 },
     ALMA_PREVIOUS_CHALLENGE_SECRETS: { type: "string" },
-    SENTRY_DSN: { type: "string", pattern: "^https?://[^@\\s]+@[^/\\s]+/\\d+$" },
+    // Self-hosted Sentry may serve under a path: https://key@host/sentry/42.
+    SENTRY_DSN: { type: "string", pattern: "^https?://[^@\\s]+@[^/\\s]+(?:/[^\\s]*)?/\\d+$" },
     ALMA_WEBHOOK_MAX_BODY_BYTES: { type: "string", pattern: "^[1-9][0-9]{0,9}$" },
   },
 } as const;

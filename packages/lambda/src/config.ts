@@ -40,21 +40,30 @@ const HINTS: Record<string, string> = {
 // The schema (config-schema.ts) is compiled by ajv when the package is built, not at cold start.
 const validateShell = shellConfiguration as unknown as CompiledValidator<Record<string, string>>;
 
-function shellProblems(values: Record<string, string>): string[] {
-  if (validateShell(values)) return [];
-  return (validateShell.errors ?? []).map((error) => {
-    if (error.keyword === "required")
-      return `Required env variable ${String(error.params.missingProperty)} is not set`;
+/** The shell's problems, and its warnings: a malformed SENTRY_DSN only turns error reporting off. */
+function checkShell(values: Record<string, string>): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (validateShell(values)) return { problems, warnings };
+  for (const error of validateShell.errors ?? []) {
     const name = error.instancePath.slice(1);
-    return `Env variable ${name} is not ${HINTS[name] ?? "valid"}: '${values[name]}'`;
-  });
+    if (error.keyword === "required") {
+      problems.push(`Required env variable ${String(error.params.missingProperty)} is not set`);
+    } else if (name === "SENTRY_DSN") {
+      // Its value may hold a key, so it is not repeated; the webhook itself stays up.
+      warnings.push(`Env variable SENTRY_DSN is not ${HINTS[name]}: Sentry error reporting is off.`);
+    } else {
+      problems.push(`Env variable ${name} is not ${HINTS[name] ?? "valid"}: '${values[name]}'`);
+    }
+  }
+  return { problems, warnings };
 }
 
 /**
  * Reads and validates the configuration from the environment: the shell's variables with a schema
- * compiled by ajv, then every
- * plugin's settings. Throws one {@link ConfigurationError} that lists every problem found. Unset and empty
- * variables are treated alike.
+ * compiled by ajv, then every plugin's settings. Throws one {@link ConfigurationError} that lists every
+ * problem found. Unset and empty variables are treated alike. A malformed `SENTRY_DSN` is a warning, not
+ * a problem: error reporting is off, the webhook is not.
  *
  * @example
  * ```ts
@@ -69,13 +78,14 @@ export function loadConfiguration(env: Environment, plugins: readonly JobPlugin<
     }),
   );
   const loaded = loadPlugins(plugins, env);
-  const problems = [...shellProblems(values), ...loaded.problems];
+  const shell = checkShell(values);
+  const problems = [...shell.problems, ...loaded.problems];
   if (problems.length > 0) throw new ConfigurationError(problems);
   const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "")
     .split(",")
     .map((secret) => secret.trim())
     .filter((secret) => secret.length > 0);
-  const warnings = [...loaded.warnings];
+  const warnings = [...shell.warnings, ...loaded.warnings];
   if (loaded.active.length === 0)
     warnings.push("No job plugin is active: every job will be answered 'no action taken'.");
   return {
@@ -83,7 +93,7 @@ export function loadConfiguration(env: Environment, plugins: readonly JobPlugin<
     secrets: [values.ALMA_CHALLENGE_SECRET as string, ...previous],
     plugins: loaded.active,
     warnings,
-    ...(values.SENTRY_DSN ? { sentryDsn: values.SENTRY_DSN } : {}),
+    ...(values.SENTRY_DSN && shell.warnings.length === 0 ? { sentryDsn: values.SENTRY_DSN } : {}),
     maxBodyBytes: values.ALMA_WEBHOOK_MAX_BODY_BYTES
       ? Number(values.ALMA_WEBHOOK_MAX_BODY_BYTES)
       : DEFAULT_MAX_BODY_BYTES,

@@ -46,20 +46,20 @@ class LazyStepFunctionsDispatcher implements ExecutionDispatcher {
   constructor(private readonly container: DependencyContainer) {}
 
   private load(): Promise<ExecutionDispatcher> {
-    this.loading ??= import("./step-functions-dispatcher.js").then(
-      ({ createStepFunctionsClient, StepFunctionsDispatcher }) => {
+    this.loading ??= import("./step-functions-dispatcher.js")
+      .then(({ createStepFunctionsClient, StepFunctionsDispatcher }) => {
         if (!this.container.isRegistered(TOKENS.StepFunctionsClient, true)) {
           this.container.register(TOKENS.StepFunctionsClient, {
             useFactory: instanceCachingFactory(createStepFunctionsClient),
           });
         }
         return this.container.resolve(StepFunctionsDispatcher);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
+        // Not cached: the next dispatch tries again.
         this.loading = undefined;
         throw error;
-      },
-    );
+      });
     return this.loading;
   }
 

@@ -11,20 +11,24 @@ const WARN = 16;
 /**
  * Powertools' Logger, printing faster. Its own printer runs JSON.stringify with a replacer function, called
  * for every key of every line (about a third of a warm request's time in the profile, docs/performance.md).
- * The lines core and the shell write hold plain JSON, so they are stringified directly; anything that
- * plain stringify refuses (a cycle, a BigInt) goes through Powertools' own printer, as before.
+ * The lines core and the shell write hold plain JSON, so they are stringified directly; a line with an
+ * Error, or anything plain stringify refuses (a cycle, a BigInt), goes through Powertools' own printer.
  */
 class PowertoolsJsonLogger extends Logger {
   protected override printLog(logLevel: number, log: LogItem): void {
-    let line: string;
+    let line: string | undefined;
     try {
       log.prepareForPrint();
-      line = `${JSON.stringify(log.getAttributes())}\n`;
+      const attributes = log.getAttributes();
+      // Errors need Powertools' serialiser (plain JSON.stringify writes them as {}).
+      if (!Object.values(attributes).some((value) => value instanceof Error)) {
+        line = `${JSON.stringify(attributes)}\n`;
+      }
     } catch {
-      super.printLog(logLevel, log);
-      return;
+      // A cycle or a BigInt: Powertools' printer below copes with them.
     }
-    (logLevel >= WARN ? process.stderr : process.stdout).write(line);
+    if (line === undefined) super.printLog(logLevel, log);
+    else (logLevel >= WARN ? process.stderr : process.stdout).write(line);
   }
 }
 

@@ -10,8 +10,6 @@ import { TOKENS } from "./tokens.js";
 /** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
 export type WebhookHandler = (event: unknown, context?: Context) => Promise<HttpResponse>;
 
-type Invoke = WebhookHandler;
-
 const plainText = (statusCode: number, body: string): HttpResponse => ({
   statusCode,
   headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
@@ -45,7 +43,7 @@ function configurationOf(container: DependencyContainer, logger: LambdaLogger): 
   }
 }
 
-async function start(options: WebhookHandlerOptions): Promise<Invoke> {
+async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   const container = options.container ?? createAppContainer(options);
   const logger = container.resolve(TOKENS.Logger);
   const configuration = configurationOf(container, logger);
@@ -85,7 +83,7 @@ async function start(options: WebhookHandlerOptions): Promise<Invoke> {
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions = {}): WebhookHandler {
-  let ready: Promise<Invoke> | undefined;
+  let ready: Promise<WebhookHandler> | undefined;
   return async (event, context) => {
     try {
       ready ??= start(options);
@@ -97,7 +95,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions = {}): Webho
         JSON.stringify({
           level: "ERROR",
           message: "Unexpected error in the webhook handler",
-          error: String(error),
+          error: error instanceof Error ? (error.stack ?? String(error)) : String(error),
         }),
       );
       return INTERNAL_ERROR;

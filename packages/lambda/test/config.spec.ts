@@ -52,10 +52,25 @@ describe("loadConfiguration", () => {
     expect(problems).to.deep.equal([
       "Required env variable ALMA_CHALLENGE_SECRET is not set",
       "Env variable WORKSPACE is not a word of up to 32 letters, digits, '-' or '_' (dev, stage, prod): 'dev env'",
-      "Env variable SENTRY_DSN is not a Sentry DSN (https://<key>@<host>/<project>): 'sentry please'",
       "PPOD_STATE_MACHINE_ARN is not a Step Functions state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>): 'not-an-arn' (PPOD plugin, activated by ALMA_POD_EXPORT_JOB_NAME).",
       "BURSAR_STATE_MACHINE_ARN is not set, but the BURSAR plugin needs it because ALMA_BURSAR_EXPORT_JOB_NAME is set.",
     ]);
+  });
+
+  it("turns Sentry off with a warning, not an error, for a malformed SENTRY_DSN, without repeating it", () => {
+    const configuration = loadConfiguration(
+      { ...VALID_ENV, SENTRY_DSN: "https://key:s3cr3t@sentry" },
+      jobPlugins,
+    );
+    expect(configuration).not.to.have.property("sentryDsn");
+    expect(configuration.warnings).to.deep.equal([
+      "Env variable SENTRY_DSN is not a Sentry DSN (https://<key>@<host>/<project>): Sentry error reporting is off.",
+    ]);
+  });
+
+  it("accepts a self-hosted SENTRY_DSN served under a path", () => {
+    const dsn = "https://key@errors.example.edu/sentry/42";
+    expect(loadConfiguration({ ...VALID_ENV, SENTRY_DSN: dsn }, jobPlugins).sentryDsn).to.equal(dsn);
   });
 
   it("puts every problem in the error's message", () => {

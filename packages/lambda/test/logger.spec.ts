@@ -54,4 +54,12 @@ describe("createLogger (Powertools' Logger)", () => {
     sinon.restore();
     expect(line).to.deep.include({ message: "odd fields", cyclic: { big: "10" } });
   });
+
+  it("serialises Error fields as Powertools does", () => {
+    const streams = capture();
+    createLogger({}).error("failed", { error: new RangeError("out of range") });
+    const [line] = streams.err();
+    sinon.restore();
+    expect(line.error).to.include({ name: "RangeError", message: "out of range" });
+  });
 });

@@ -41,11 +41,14 @@ export const timdexPlugin = defineJobPlugin({
   matcher: ({ jobNamePrefix }) => namePrefix(jobNamePrefix),
   exportedRecordCounters: PUBLISHING_RECORD_COUNTERS,
   target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job) => {
-    const runType = (job.name.trim().split(/\s+/).pop() ?? "").toLowerCase();
+  buildExecution: (job, { settings }) => {
+    // The run type is the one word after the prefix ("… to Dev1 Daily" → daily): a name that is the
+    // prefix alone, or runs on into the prefix's last word ("… to Dev10 Daily"), has none.
+    const rest = job.name.trim().slice(settings.jobNamePrefix.trim().length);
+    const runType = (/^\s+(\S+)$/.exec(rest)?.[1] ?? "").toLowerCase();
     if (!PLAIN_WORD.test(runType)) {
       return decline(
-        `run type '${runType}' (the job name's last word) is not a plain word of up to 20 letters or digits`,
+        `run type '${runType}' (the one word after the job name prefix) is not a plain word of up to 20 letters or digits`,
       );
     }
     return {

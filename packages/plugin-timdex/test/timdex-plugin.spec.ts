@@ -80,6 +80,15 @@ describe("timdexPlugin", () => {
     });
   }
 
+  for (const name of [PREFIX, `${PREFIX}0 Daily`, `${PREFIX} Daily Extra`]) {
+    it(`declines '${name}': no single run-type word after the prefix`, async () => {
+      const { response, request } = await harness().deliver(jobEndPayload({ job_instance: { name } }));
+      expect(request).to.equal(undefined);
+      expect(response.statusCode).to.equal(200);
+      expect(response.body).to.contain(`TIMDEX declined Alma job '${name}'`);
+    });
+  }
+
   it("starts nothing for zero records or a failed run", async () => {
     const zero = timdex("Daily", {
       counter: [counter("label.new.records", 0), counter("c.jobs.publishing.total_records", 9)],

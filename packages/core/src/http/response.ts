@@ -70,7 +70,7 @@ function handled(jobName: string, results: readonly PluginResult[]): HttpRespons
  *
  * @example
  * ```ts
- * toHttpResponse({ kind: "unclaimed", jobName: "Some job" }, "dev").body;
+ * toHttpResponse({ kind: "unclaimed", jobName: "Some job" }).body;
  * // "Webhook POST request received and validated, no action taken."
  * ```
  */

@@ -73,7 +73,8 @@ export function parseWebhookBody(body: Buffer, text?: string): ParseResult {
   if (body.length === 0) return { ok: false, reason: "The body is empty; a JSON webhook body is required." };
   let payload: unknown;
   try {
-    payload = JSON.parse(text ?? body.toString("utf8"));
+    // A leading byte-order mark is not JSON; the signature was already checked over the raw bytes.
+    payload = JSON.parse((text ?? body.toString("utf8")).replace(/^\uFEFF/, ""));
   } catch (error) {
     // V8 quotes the body in its message; keep only the diagnosis, so client bytes never reach the logs.
     const diagnosis = (error as Error).message.split(/, (?:\.\.\.)?"/)[0];

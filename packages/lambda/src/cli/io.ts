@@ -30,6 +30,9 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: async () => {
+      // A terminal would wait for input with no prompt: say what is expected instead.
+      if (process.stdin.isTTY)
+        throw new CliError("No payload: give a FILE, or pipe the body to standard input.");
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);

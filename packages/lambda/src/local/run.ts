@@ -148,15 +148,6 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   // Fail here, with every problem listed, rather than answer each request 500.
   const warnings = [...loadConfiguration(env, jobPlugins).warnings];
 
-  // The HTTP server first: a port already in use is the likeliest failure, and should be the only output.
-  // The handler reads the SDK variables on its first dispatch, by when the endpoint below is running.
-  const server = await startLocalServer({
-    invoke: createWebhookHandler({ env }),
-    host: settings.host,
-    port: settings.port,
-    log: (line) => out(`[http] ${line}`),
-  });
-
   let endpoint: LocalStepFunctions | undefined;
   if (settings.localStepFunctions) {
     if (processEnv.AWS_ENDPOINT_URL_SFN) {
@@ -169,21 +160,31 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     for (const [name, value] of Object.entries(env)) {
       if (name.endsWith("_STATE_MACHINE_ARN") && value) arns.add(value.trim());
     }
-    try {
-      endpoint = await startLocalStepFunctions({
-        port: settings.stepFunctionsPort,
-        stateMachineArns: [...arns],
-        journalPath: settings.journalPath,
-        // Its "listening" line would repeat the banner.
-        logger: (line) => {
-          if (!line.startsWith("local Step Functions listening")) out(`[step functions] ${line}`);
-        },
-      });
-    } catch (error) {
-      await server.close();
-      throw error;
-    }
+    endpoint = await startLocalStepFunctions({
+      port: settings.stepFunctionsPort,
+      stateMachineArns: [...arns],
+      journalPath: settings.journalPath,
+      // Its "listening" line would repeat the banner.
+      logger: (line) => {
+        if (!line.startsWith("local Step Functions listening")) out(`[step functions] ${line}`);
+      },
+    });
+    // Before the HTTP server listens: no request may reach a client built against real AWS.
     pointSdkAt(processEnv, endpoint);
+  }
+
+  // Then the HTTP server; a port already in use is the likeliest failure, and its message the only output.
+  let server: Awaited<ReturnType<typeof startLocalServer>>;
+  try {
+    server = await startLocalServer({
+      invoke: createWebhookHandler({ env }),
+      host: settings.host,
+      port: settings.port,
+      log: (line) => out(`[http] ${line}`),
+    });
+  } catch (error) {
+    await endpoint?.close();
+    throw error;
   }
 
   const run: LocalRun = {
