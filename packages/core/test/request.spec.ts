@@ -65,6 +65,17 @@ describe("normaliseEvent", () => {
     expect(requestOf(event).query.challenge).to.equal("first");
   });
 
+  it("reads headers and query parameters named like Object's own properties as plain names", () => {
+    const event = {
+      httpMethod: "GET",
+      headers: { Constructor: "c", toString: "t" },
+      queryStringParameters: { toString: "x", hasOwnProperty: "y" },
+    };
+    const request = requestOf(event);
+    expect(request.headers).to.deep.equal({ constructor: "c", tostring: "t" });
+    expect(request.query).to.deep.equal({ toString: "x", hasOwnProperty: "y" });
+  });
+
   it("treats a null query map as no query", () => {
     expect(requestOf(apiGatewayV1Event({ method: "GET", query: null })).query).to.deep.equal({});
   });

@@ -60,7 +60,7 @@ function lowercaseHeaders(single: unknown, multi: unknown): Record<string, strin
   const headers: Record<string, string> = {};
   const add = (name: string, value: string): void => {
     const key = name.toLowerCase();
-    const existing = headers[key];
+    const existing = Object.hasOwn(headers, key) ? headers[key] : undefined;
     headers[key] = existing === undefined ? value : `${existing}, ${value}`;
   };
   if (isDict(multi)) {
@@ -90,7 +90,7 @@ function queryOf(single: unknown, multi: unknown, encoded: boolean): Record<stri
   const decode = encoded ? decodeComponent : (value: string) => value;
   const add = (name: string, value: string): void => {
     const key = decode(name);
-    if (!(key in query)) query[key] = decode(value);
+    if (!Object.hasOwn(query, key)) query[key] = decode(value);
   };
   if (isDict(multi)) {
     for (const [name, values] of Object.entries(multi)) {
