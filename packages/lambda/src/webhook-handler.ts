@@ -1,4 +1,4 @@
-import { createWebhookRouter, type HttpResponse } from "@alma-webhooks/core";
+import { createWebhookRouter, type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -10,22 +10,14 @@ import { TOKENS } from "./tokens.js";
 /** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
 export type WebhookHandler = (event: unknown, context?: Context) => Promise<HttpResponse>;
 
-const plainText = (statusCode: number, body: string): HttpResponse => ({
-  statusCode,
-  headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
-  body,
-  isBase64Encoded: false,
-});
+// The same 500 core gives a bug; only the wording differs for a misconfiguration.
+const INTERNAL_ERROR = toHttpResponse({ kind: "internal-error", error: "" });
 
 /** Answered to every request while the configuration is invalid: 500, so Alma keeps the event and retries. */
-export const MISCONFIGURED = plainText(
-  500,
-  "The webhook service is misconfigured; the event was not processed.",
-);
-const INTERNAL_ERROR = plainText(
-  500,
-  "Internal error while handling the webhook; it was not acted on and may be retried.",
-);
+export const MISCONFIGURED: HttpResponse = {
+  ...INTERNAL_ERROR,
+  body: "The webhook service is misconfigured; the event was not processed.",
+};
 
 /** Handler options: a prepared container (tests), or what to build one from. */
 export interface WebhookHandlerOptions extends AppContainerOptions {
