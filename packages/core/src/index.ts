@@ -21,3 +21,4 @@ export { isVersionRange, satisfiesRange } from "./plugin/semver.js";
 export * from "./plugin/settings.js";
 export * from "./router.js";
 export * from "./signature.js";
+export * from "./step-functions.js";

@@ -1,4 +1,8 @@
 import { defineJobPlugin, exactName, executionName, stateMachineArnSetting } from "@alma-webhooks/core";
+import { counter, jobEndPayload } from "@alma-webhooks/core/testing";
+
+const JOB_NAME = "Export to bursar using profile Bursar Export to Dev1";
+const FINES_FEES_COUNT = "com.exlibris.external.bursar.report.fines_fees_count";
 
 /**
  * Starts the Bursar transfer when Alma's Bursar export job ends having exported fines and fees.
@@ -18,7 +22,7 @@ export const bursarPlugin = defineJobPlugin({
     jobName: {
       env: "ALMA_BURSAR_EXPORT_JOB_NAME",
       description: "Exact name of the Bursar export job in Alma (case-insensitive)",
-      example: "Export to bursar using profile Bursar Export to Dev1",
+      example: JOB_NAME,
     },
     stateMachineArn: stateMachineArnSetting(
       "BURSAR_STATE_MACHINE_ARN",
@@ -27,7 +31,16 @@ export const bursarPlugin = defineJobPlugin({
   },
   activatedBy: "jobName",
   matcher: ({ jobName }) => exactName(jobName),
-  exportedRecordCounters: ["com.exlibris.external.bursar.report.fines_fees_count"],
+  exportedRecordCounters: [FINES_FEES_COUNT],
   target: ({ stateMachineArn }) => stateMachineArn,
   buildExecution: (job) => ({ input: { job_id: job.id }, name: executionName("bursar", job) }),
+  samplePayloads: [
+    jobEndPayload({
+      job_instance: {
+        id: "7019873450004761",
+        name: JOB_NAME,
+        counter: [counter(FINES_FEES_COUNT, 42, "Fines and fees exported")],
+      },
+    }),
+  ],
 });

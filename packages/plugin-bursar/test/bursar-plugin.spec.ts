@@ -2,6 +2,7 @@ import { loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
+  exampleEnvironment,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -30,6 +31,18 @@ const bursar = (job: Record<string, unknown> = {}) =>
   });
 
 describe("bursarPlugin", () => {
+  it("starts its pipeline for each of its sample payloads under its example settings", async () => {
+    const samples = bursarPlugin.samplePayloads ?? [];
+    expect(samples).to.not.be.empty;
+    const harness = createPluginHarness(bursarPlugin, exampleEnvironment(bursarPlugin));
+    for (const sample of samples) {
+      const { response } = await harness.deliver(sample);
+      expect(response.body).to.equal(
+        "Webhook POST request received and validated, BURSAR pipeline initiated.",
+      );
+    }
+  });
+
   const harness = () => createPluginHarness(bursarPlugin, ENV);
 
   it("claims the Bursar export job and passes the job id", async () => {

@@ -6,6 +6,9 @@ import {
   PUBLISHING_RECORD_COUNTERS,
   stateMachineArnSetting,
 } from "@alma-webhooks/core";
+import { jobEndPayload } from "@alma-webhooks/core/testing";
+
+const JOB_NAME = "Publishing Platform Job PPOD EXPORT to Dev1";
 
 /**
  * Starts the POD (Platform for Open Data) upload when Alma's POD export job ends with records.
@@ -25,7 +28,7 @@ export const podPlugin = defineJobPlugin({
     jobName: {
       env: "ALMA_POD_EXPORT_JOB_NAME",
       description: "Exact name of the POD export job in Alma (case-insensitive)",
-      example: "Publishing Platform Job PPOD EXPORT to Dev1",
+      example: JOB_NAME,
     },
     stateMachineArn: stateMachineArnSetting("PPOD_STATE_MACHINE_ARN", "ARN of the POD upload state machine"),
   },
@@ -37,4 +40,5 @@ export const podPlugin = defineJobPlugin({
     input: { "filename-prefix": `exlibris/pod/POD_ALMA_EXPORT_${jobEndDate(job, "")}` },
     name: executionName("ppod-upload", job),
   }),
+  samplePayloads: [jobEndPayload({ job_instance: { name: JOB_NAME } })],
 });

@@ -2,6 +2,7 @@ import { ConfigurationError, loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
+  exampleEnvironment,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -17,6 +18,16 @@ const OK = "Webhook POST request received and validated, PPOD pipeline initiated
 const pod = (job: Record<string, unknown> = {}) => jobEndPayload({ job_instance: { name: JOB, ...job } });
 
 describe("podPlugin", () => {
+  it("starts its pipeline for each of its sample payloads under its example settings", async () => {
+    const samples = podPlugin.samplePayloads ?? [];
+    expect(samples).to.not.be.empty;
+    const harness = createPluginHarness(podPlugin, exampleEnvironment(podPlugin));
+    for (const sample of samples) {
+      const { response } = await harness.deliver(sample);
+      expect(response.body).to.equal("Webhook POST request received and validated, PPOD pipeline initiated.");
+    }
+  });
+
   const harness = () => createPluginHarness(podPlugin, ENV);
 
   describe("claims", () => {

@@ -7,6 +7,9 @@ import {
   PUBLISHING_RECORD_COUNTERS,
   stateMachineArnSetting,
 } from "@alma-webhooks/core";
+import { jobEndPayload } from "@alma-webhooks/core/testing";
+
+const JOB_NAME_PREFIX = "Publishing Platform Job TIMDEX EXPORT to Dev1";
 
 // The run type becomes part of the execution name and the pipeline's S3 paths: a plain word only.
 const PLAIN_WORD = /^[a-z0-9]{1,20}$/;
@@ -30,7 +33,7 @@ export const timdexPlugin = defineJobPlugin({
     jobNamePrefix: {
       env: "ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX",
       description: "TIMDEX export job name up to where it differs by run type (case-insensitive)",
-      example: "Publishing Platform Job TIMDEX EXPORT to Dev1",
+      example: JOB_NAME_PREFIX,
     },
     stateMachineArn: stateMachineArnSetting(
       "TIMDEX_STATE_MACHINE_ARN",
@@ -62,4 +65,8 @@ export const timdexPlugin = defineJobPlugin({
       name: executionName(`alma-${runType}-ingest`, job),
     };
   },
+  samplePayloads: [
+    jobEndPayload({ job_instance: { id: "6219373120004762", name: `${JOB_NAME_PREFIX} Daily` } }),
+    jobEndPayload({ job_instance: { id: "6219373120004763", name: `${JOB_NAME_PREFIX} Full` } }),
+  ],
 });

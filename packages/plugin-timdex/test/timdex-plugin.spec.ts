@@ -2,6 +2,7 @@ import { loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
+  exampleEnvironment,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -18,6 +19,18 @@ const timdex = (runType: string, job: Record<string, unknown> = {}) =>
   jobEndPayload({ job_instance: { name: `${PREFIX} ${runType}`, ...job } });
 
 describe("timdexPlugin", () => {
+  it("starts its pipeline for each of its sample payloads under its example settings", async () => {
+    const samples = timdexPlugin.samplePayloads ?? [];
+    expect(samples).to.not.be.empty;
+    const harness = createPluginHarness(timdexPlugin, exampleEnvironment(timdexPlugin));
+    for (const sample of samples) {
+      const { response } = await harness.deliver(sample);
+      expect(response.body).to.equal(
+        "Webhook POST request received and validated, TIMDEX pipeline initiated.",
+      );
+    }
+  });
+
   const harness = () => createPluginHarness(timdexPlugin, ENV);
 
   for (const [runType, expected] of [

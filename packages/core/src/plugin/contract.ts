@@ -153,6 +153,11 @@ export interface JobPlugin<K extends string = string> {
   target(settings: SettingValues<K>): string;
   /** Builds the execution for a claimed, successful job with records; or declines it. */
   buildExecution(job: JobInstance, context: BuildContext<K>): ExecutionPlan | Declined;
+  /**
+   * Webhook bodies, in the shape Alma sends, that start this pipeline under the `example` values of the
+   * settings and `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests.
+   */
+  readonly samplePayloads?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /**

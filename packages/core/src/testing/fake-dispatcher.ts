@@ -1,4 +1,5 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "../dispatcher.js";
+import { executionArnFor } from "../step-functions.js";
 
 /**
  * How {@link RecordingDispatcher} answers the next start.
@@ -61,6 +62,6 @@ export class RecordingDispatcher implements ExecutionDispatcher {
   }
 
   private arnOf(request: ExecutionRequest): string {
-    return `${request.target.replace(":stateMachine:", ":execution:")}:${request.name}`;
+    return executionArnFor(request.target, request.name) ?? `${request.target}:${request.name}`;
   }
 }

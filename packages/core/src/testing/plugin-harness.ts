@@ -88,3 +88,19 @@ export function createPluginHarness(
     },
   };
 }
+
+/**
+ * The environment a plugin's declared `example` values make: every setting that has one, by variable name.
+ * Under it, and `WORKSPACE=dev`, the plugin's `samplePayloads` start its pipeline.
+ *
+ * @example
+ * ```ts
+ * const harness = createPluginHarness(podPlugin, exampleEnvironment(podPlugin));
+ * for (const payload of podPlugin.samplePayloads ?? []) await harness.deliver(payload);
+ * ```
+ */
+export function exampleEnvironment(plugin: JobPlugin<string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(plugin.settings).flatMap((spec) => (spec.example ? [[spec.env, spec.example]] : [])),
+  );
+}
