@@ -20,7 +20,7 @@ PNPM := pnpm
 INSTALL_STAMP := node_modules/.install-stamp
 PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json)
 
-.PHONY: help install update build test lint coverage clean fuzz audit validators \
+.PHONY: help install update build test lint coverage clean fuzz audit \
 	dist-dev publish-dev update-lambda-dev update-lambda-zip-dev \
 	dist-stage publish-stage update-lambda-stage update-lambda-zip-stage
 
@@ -54,10 +54,6 @@ lint: install ## Type-check and lint (Biome, zero warnings)
 
 coverage: build ## Coverage reports (text and lcov) for every package, in packages/*/coverage
 	$(PNPM) --recursive --sequential exec c8 --reporter text --reporter lcov mocha
-
-validators: build ## Recompile the JSON schemas with ajv into the committed *.generated.ts modules, then rebuild
-	node scripts/generate-validators.mjs
-	$(MAKE) build
 
 FUZZ_SECONDS ?= 60
 fuzz: build ## Property-test the whole handler for FUZZ_SECONDS seconds (default 60): make fuzz FUZZ_SECONDS=600

@@ -47,31 +47,6 @@ export class DuplicatePluginError extends AlmaWebhooksError {
 export class InvalidPluginError extends AlmaWebhooksError {}
 
 /**
- * A plugin declares, in its `coreRange`, the versions of `@alma-webhooks/core` it was built for, and the
- * running core is not one of them. Raised when the plugin is registered ({@link loadPlugins},
- * {@link activatePlugin}), at cold start. Install a plugin release made for this core, or a core in the range.
- *
- * @example
- * ```ts
- * // with core 0.1.0 and a plugin declaring coreRange: "^0.2.0", throws IncompatiblePluginError:
- * // "Job plugin 'PPOD' needs @alma-webhooks/core ^0.2.0, but core 0.1.0 is installed. ..."
- * loadPlugins([podPlugin], process.env);
- * ```
- */
-export class IncompatiblePluginError extends AlmaWebhooksError {
-  constructor(
-    readonly pluginName: string,
-    readonly coreRange: string,
-    readonly coreVersion: string,
-  ) {
-    super(
-      `Job plugin '${pluginName}' needs @alma-webhooks/core ${coreRange}, but core ${coreVersion} is installed. ` +
-        `Install a release of the plugin made for core ${coreVersion}, or a version of core in ${coreRange}.`,
-    );
-  }
-}
-
-/**
  * The configuration handed to core is incomplete or invalid. `problems` lists every problem found, each a
  * sentence naming the variable at fault, so that one deployment fixes them all.
  *
@@ -123,5 +98,23 @@ export class DispatchFailedError extends AlmaWebhooksError {
     super(
       `Starting the ${pluginName} execution '${executionName}' failed and will not succeed on a retry: ${detail}`,
     );
+  }
+}
+
+/**
+ * A field of the webhook body that a decision needs is missing or malformed. The router answers it 400,
+ * naming the field; a plugin may throw it from `buildExecution` for a field only it reads.
+ *
+ * @example
+ * ```ts
+ * if (typeof payload.institution !== "object") throw new InvalidPayloadError("institution", "must be an object");
+ * ```
+ */
+export class InvalidPayloadError extends AlmaWebhooksError {
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+  ) {
+    super(`${field} ${expected}.`);
   }
 }

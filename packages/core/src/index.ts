@@ -1,24 +1,53 @@
-export * from "./challenge.js";
-export type * from "./dispatcher.js";
-export * from "./errors.js";
-export * from "./execution-name.js";
-export * from "./http/request.js";
-export * from "./http/response.js";
-export * from "./logger.js";
-export type * from "./outcome.js";
-export * from "./payload/alma.js";
-export * from "./payload/compiled.js";
-export * from "./payload/schemas.js";
-export type * from "./payload/types.js";
-export * from "./payload/validate.js";
-export * from "./plugin/compatibility.js";
-export * from "./plugin/contract.js";
-export * from "./plugin/core-version.js";
-export * from "./plugin/define.js";
-export * from "./plugin/matchers.js";
-export * from "./plugin/registry.js";
-export { isVersionRange, satisfiesRange } from "./plugin/semver.js";
-export * from "./plugin/settings.js";
-export * from "./router.js";
-export * from "./signature.js";
-export * from "./step-functions.js";
+// The public API of @alma-webhooks/core: what plugin authors, shells and other webhook projects use.
+// Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
+
+// Routing
+export type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "./dispatcher.js";
+// Errors
+export {
+  AlmaWebhooksError,
+  ConfigurationError,
+  DispatchFailedError,
+  DuplicatePluginError,
+  InvalidPayloadError,
+  InvalidPluginError,
+  InvalidRouterOptionsError,
+} from "./errors.js";
+export { normaliseEvent, type WebhookRequest } from "./http/request.js";
+export { type HttpResponse, toHttpResponse } from "./http/response.js";
+export { type LogFields, type Logger, silentLogger } from "./logger.js";
+export type { Outcome, PluginResult } from "./outcome.js";
+// Payloads
+export { jobEndDate, jobId, PUBLISHING_RECORD_COUNTERS } from "./payload/job-end.js";
+export type { AlmaCode, JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
+// Plugins
+export {
+  type BuildContext,
+  type Declined,
+  decline,
+  type EventPlugin,
+  type ExecutionPlan,
+  type JobPlugin,
+  type JsonValue,
+  type SettingSpec,
+  type SettingValues,
+  type WebhookPlugin,
+} from "./plugin/contract.js";
+export { defineEventPlugin, defineJobPlugin } from "./plugin/define.js";
+export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
+export { type ActivePlugin, activatePlugin, loadPlugins } from "./plugin/registry.js";
+export type { Environment } from "./plugin/settings.js";
+export {
+  createWebhookRouter,
+  DEFAULT_MAX_BODY_BYTES,
+  type Decision,
+  type WebhookRouter,
+  type WebhookRouterOptions,
+} from "./router.js";
+export { SIGNATURE_HEADER } from "./signature.js";
+export {
+  executionArnFor,
+  STATE_MACHINE_ARN_PATTERN,
+  stateMachineArnSetting,
+  stepFunctionsJobPlugin,
+} from "./step-functions.js";

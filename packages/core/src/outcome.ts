@@ -11,6 +11,7 @@
  */
 export type PluginResult =
   | { readonly plugin: string; readonly decision: "status-not-accepted"; readonly status: string }
+  | { readonly plugin: string; readonly decision: "misconfigured"; readonly error: string }
   | { readonly plugin: string; readonly decision: "zero-records" }
   | { readonly plugin: string; readonly decision: "declined"; readonly reason: string }
   | {
@@ -18,6 +19,8 @@ export type PluginResult =
       readonly decision: "started" | "duplicate";
       readonly executionName: string;
       readonly executionArn?: string;
+      /** How long the dispatcher took. */
+      readonly durationMs?: number;
     }
   | {
       readonly plugin: string;
@@ -25,6 +28,7 @@ export type PluginResult =
       readonly transient: boolean;
       readonly error: string;
       readonly executionName?: string;
+      readonly durationMs?: number;
     };
 
 /**
@@ -45,12 +49,20 @@ export type Outcome =
   | { readonly kind: "challenge-too-long"; readonly limit: number }
   | { readonly kind: "too-large"; readonly size: number; readonly limit: number }
   | { readonly kind: "unauthorized" }
-  | { readonly kind: "xml-body" }
+  | { readonly kind: "unsupported-body" }
   | { readonly kind: "invalid-body"; readonly reason: string }
   | { readonly kind: "not-job-end"; readonly action: string }
   | { readonly kind: "other-environment"; readonly workspace: string; readonly jobName: string }
   | { readonly kind: "unclaimed"; readonly jobName: string }
-  | { readonly kind: "handled"; readonly jobName: string; readonly results: readonly PluginResult[] }
+  | { readonly kind: "unclaimed-event"; readonly action: string }
+  | { readonly kind: "too-old"; readonly time: string; readonly jobName?: string; readonly action?: string }
+  | {
+      readonly kind: "handled";
+      /** The job's name (JOB_END), or the action of another event. */
+      readonly jobName?: string;
+      readonly action?: string;
+      readonly results: readonly PluginResult[];
+    }
   | { readonly kind: "internal-error"; readonly error: string };
 
 /**

@@ -1,12 +1,16 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { DispatchFailedError, InvalidRouterOptionsError } from "./errors.js";
+import { DispatchFailedError, InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
+import { executionName } from "./execution-name.js";
 import { normaliseEvent, type WebhookRequest } from "./http/request.js";
 import { type HttpResponse, toHttpResponse } from "./http/response.js";
 import { type Logger, silentLogger } from "./logger.js";
 import type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
-import type { JobEndPayload } from "./payload/types.js";
-import { isJobEnd, parseWebhookBody } from "./payload/validate.js";
+import { eventAge } from "./payload/age.js";
+import { parseBody } from "./payload/formats.js";
+import { checkJobEnd, hasRecords, jobStatus } from "./payload/job-end.js";
+import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
+import type { Declined, ExecutionPlan } from "./plugin/contract.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
 
@@ -21,6 +25,31 @@ import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /**
+ * What the router tells {@link WebhookRouterOptions.onDecision} about each request: the facts of the decision
+ * line (request id, action, job, outcome, status code, each plugin's result).
+ *
+ * @example
+ * ```ts
+ * onDecision: (decision) => metrics.count(decision.outcome),
+ * ```
+ */
+export type Decision = {
+  readonly requestId?: string;
+  readonly front?: string;
+  readonly method?: string;
+  readonly format?: "json" | "xml";
+  readonly action?: string;
+  readonly event?: string;
+  readonly jobId?: string;
+  readonly jobName?: string;
+  readonly outcome: Outcome["kind"];
+  readonly statusCode: number;
+  readonly plugins?: readonly PluginResult[];
+  readonly reason?: string;
+  readonly error?: string;
+};
+
+/**
  * Everything the router needs; build it once per cold start.
  *
  * @example
@@ -29,7 +58,7 @@ export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
  * ```
  */
 export interface WebhookRouterOptions {
-  /** Active webhook secrets: the current one first, then any still accepted during a rotation. */
+  /** Active webhook secrets, used exactly as given: the current one first, then any still accepted during a rotation. */
   readonly secrets: readonly string[];
   /** Runtime environment (`dev`, `stage`, `prod`): only jobs whose name contains it are acted on. */
   readonly workspace: string;
@@ -42,10 +71,20 @@ export interface WebhookRouterOptions {
   readonly maxBodyBytes?: number;
   readonly maxChallengeLength?: number;
   /**
+   * When set, a claimed webhook whose `time` (or `job_instance.end_time` when `time` is absent) is older than
+   * this many milliseconds is answered 200 "too old" and nothing starts: a guard against replays of captured
+   * signed bodies, since Alma's signature covers no timestamp. Off by default.
+   */
+  readonly maxEventAgeMs?: number;
+  /** The clock, for the event age; default `Date.now`. */
+  readonly now?: () => number;
+  /**
    * Called, and awaited, with every unexpected error (a bug in core, a plugin or the dispatcher) before the
    * 500 answer is returned: the place to capture and flush to an error tracker. Its own failures are ignored.
    */
   readonly reportError?: (error: unknown, context: Readonly<Record<string, unknown>>) => unknown;
+  /** Called with every decision after it is logged: the place for metrics. Its own failures are ignored. */
+  readonly onDecision?: (decision: Decision) => void;
 }
 
 /**
@@ -63,46 +102,36 @@ export interface WebhookRouter {
   decide(event: unknown): Promise<Outcome>;
 }
 
-/** What the decision line says; filled in as the request travels. A type, so it is a LogFields. */
-type Facts = {
-  requestId?: string;
-  front?: string;
-  method?: string;
-  action?: string;
-  jobId?: string;
-  jobName?: string;
-  // The decision itself, added when the line is written.
-  outcome?: Outcome["kind"];
-  statusCode?: number;
-  plugins?: readonly PluginResult[];
-  reason?: string;
-  error?: string;
-};
+/** The decision line, filled in as the request travels. */
+type Facts = { -readonly [P in keyof Decision]?: Decision[P] };
 
-const XML_CONTENT_TYPE = /[/+]xml\b/i;
-
-function looksLikeXml(request: WebhookRequest): boolean {
-  // The bytes decide where they can: a JSON body sent with an XML content type is still JSON.
-  const start = request.body
-    .subarray(0, 64)
-    .toString("utf8")
-    .replace(/^\uFEFF/, "")
-    .trimStart();
-  if (start.startsWith("<")) return true;
-  if (start.startsWith("{") || start.startsWith("[")) return false;
-  return XML_CONTENT_TYPE.test(request.headers["content-type"] ?? "");
-}
-
-function exportedRecords(payload: JobEndPayload, counters: readonly string[]): number {
-  let total = 0;
-  for (const counter of payload.job_instance.counter) {
-    if (counters.includes(counter.type.value)) total += Number(counter.value);
-  }
-  return total;
-}
+/** A plugin's step before dispatch: a plan to start, or its result already. */
+type Planned =
+  | { readonly active: ActivePlugin; readonly plan: ExecutionPlan }
+  | { readonly result: PluginResult; readonly bug?: unknown };
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+function eventValueOf(payload: WebhookPayload): string | undefined {
+  const { event } = payload;
+  if (typeof event === "string") return event;
+  if (
+    typeof event === "object" &&
+    event !== null &&
+    typeof (event as { value?: unknown }).value === "string"
+  ) {
+    return (event as { value: string }).value;
+  }
+  return undefined;
+}
+
+function institutionOf(payload: WebhookPayload): string | undefined {
+  const { institution } = payload;
+  if (typeof institution === "string") return institution;
+  const value = (institution as { value?: unknown } | null | undefined)?.value;
+  return typeof value === "string" ? value : undefined;
+}
 
 /**
  * Builds the webhook router from its options. Checks them at once (cold start), so a misconfigured router
@@ -129,11 +158,20 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     throw new InvalidRouterOptionsError("The workspace must not be empty.");
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!(maxBodyBytes > 0)) throw new InvalidRouterOptionsError("maxBodyBytes must be a positive number.");
+  const { maxEventAgeMs } = options;
+  if (maxEventAgeMs !== undefined && !(maxEventAgeMs > 0)) {
+    throw new InvalidRouterOptionsError("maxEventAgeMs must be a positive number of milliseconds.");
+  }
   const { workspace, plugins, dispatcher } = options;
+  const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const challengeFormat = options.challengeFormat ?? "text";
   const maxChallengeLength = options.maxChallengeLength ?? DEFAULT_MAX_CHALLENGE_LENGTH;
   const environmentMark = workspace.toLowerCase();
+  const jobPlugins = plugins.filter((active) => active.plugin.kind === "job");
+  const eventActions = new Set(
+    plugins.flatMap((active) => (active.plugin.kind === "event" ? active.plugin.actions : [])),
+  );
 
   async function report(error: unknown, context: Record<string, unknown>): Promise<void> {
     try {
@@ -143,55 +181,160 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
   }
 
-  async function runPlugin(active: ActivePlugin, payload: JobEndPayload): Promise<PluginResult> {
+  const servesInstitution = (active: ActivePlugin, payload: WebhookPayload): boolean => {
+    if (active.institutions === undefined) return true;
+    const institution = institutionOf(payload);
+    return institution !== undefined && active.institutions.includes(institution);
+  };
+
+  /** Validates what the plugin's decision reads and builds its plan; a malformed field throws (400). */
+  function planJob(active: ActivePlugin, payload: JobEndPayload, body: Buffer, status: string): Planned {
     const { plugin } = active;
-    const job = payload.job_instance;
     const base = { plugin: active.name };
-    if (!plugin.acceptedStatuses.includes(job.status.value)) {
-      return { ...base, decision: "status-not-accepted", status: job.status.value };
+    if (plugin.kind !== "job") throw new TypeError(`${active.name} is not a job plugin`);
+    if (!plugin.acceptedStatuses.includes(status)) {
+      return { result: { ...base, decision: "status-not-accepted", status } };
     }
-    if (exportedRecords(payload, plugin.exportedRecordCounters) === 0)
-      return { ...base, decision: "zero-records" };
-    let executionName: string | undefined;
+    const job = payload.job_instance;
+    if (!hasRecords(job, plugin.exportedRecordCounters))
+      return { result: { ...base, decision: "zero-records" } };
+    return build(active, () =>
+      plugin.buildExecution(job, {
+        settings: active.settings,
+        workspace,
+        payload,
+        executionName: (prefix) => executionName(prefix, job, body),
+      }),
+    );
+  }
+
+  const misconfigured = (active: ActivePlugin): Planned => ({
+    result: { plugin: active.name, decision: "misconfigured", error: (active.problems ?? []).join(" ") },
+  });
+
+  function build(active: ActivePlugin, make: () => ExecutionPlan | Declined): Planned {
+    const base = { plugin: active.name };
+    let plan: ExecutionPlan | Declined;
     try {
-      const plan = plugin.buildExecution(job, { settings: active.settings, workspace, payload });
-      if ("declined" in plan) {
-        logger.warn(`${active.name} declined the job: ${plan.declined}`, {
-          plugin: active.name,
-          jobId: job.id,
-        });
-        return { ...base, decision: "declined", reason: plan.declined };
-      }
-      executionName = plan.name;
-      const input = JSON.stringify(plan.input);
+      plan = make();
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) throw error;
+      // A plugin's bug must not cost the others their run: it becomes this plugin's permanent failure.
+      return {
+        result: { ...base, decision: "failed", transient: false, error: messageOf(error) },
+        bug: error,
+      };
+    }
+    if ("declined" in plan) {
+      logger.warn(`${active.name} declined the webhook: ${plan.declined}`, { plugin: active.name });
+      return { result: { ...base, decision: "declined", reason: plan.declined } };
+    }
+    return { active, plan };
+  }
+
+  async function dispatch(planned: Planned, facts: Facts): Promise<PluginResult> {
+    if ("result" in planned) {
+      if ("bug" in planned) await report(planned.bug, { plugin: planned.result.plugin, jobId: facts.jobId });
+      return planned.result;
+    }
+    const { active, plan } = planned;
+    const base = { plugin: active.name, executionName: plan.name };
+    const started = now();
+    try {
       const result = await dispatcher.start({
         plugin: active.name,
         target: active.target,
         name: plan.name,
-        input,
+        input: JSON.stringify(plan.input),
       });
-      if (result.status === "failed") {
-        // A permanent failure needs a person: hand it to the error tracker (transient ones are retried).
-        if (!result.transient) {
-          await report(new DispatchFailedError(active.name, plan.name, result.error), {
-            plugin: active.name,
-            jobId: job.id,
-          });
-        }
-        return {
-          ...base,
-          decision: "failed",
-          transient: result.transient,
-          error: result.error,
-          executionName,
-        };
+      const durationMs = now() - started;
+      if (result.status !== "failed") {
+        return { ...base, decision: result.status, executionArn: result.executionArn, durationMs };
       }
-      return { ...base, decision: result.status, executionName, executionArn: result.executionArn };
+      // A permanent failure needs a person: hand it to the error tracker (transient ones are retried).
+      if (!result.transient) {
+        await report(new DispatchFailedError(active.name, plan.name, result.error), {
+          plugin: active.name,
+          jobId: facts.jobId,
+        });
+      }
+      return { ...base, decision: "failed", transient: result.transient, error: result.error, durationMs };
     } catch (error) {
-      // One plugin's bug must not cost the others their run: it becomes this plugin's permanent failure.
-      await report(error, { plugin: active.name, jobId: job.id });
-      return { ...base, decision: "failed", transient: false, error: messageOf(error), executionName };
+      await report(error, { plugin: active.name, jobId: facts.jobId });
+      return { ...base, decision: "failed", transient: false, error: messageOf(error) };
     }
+  }
+
+  function tooOld(payload: WebhookPayload, job?: Record<string, unknown>): string | undefined {
+    if (maxEventAgeMs === undefined) return undefined;
+    const age = eventAge(payload, job, now());
+    return age !== undefined && age.ms > maxEventAgeMs ? age.time : undefined;
+  }
+
+  async function routeJobEnd(
+    payload: WebhookPayload,
+    request: WebhookRequest,
+    facts: Facts,
+  ): Promise<Outcome> {
+    const jobEnd = checkJobEnd(payload);
+    const job = jobEnd.job_instance;
+    const jobName = job.name;
+    facts.jobName = jobName;
+    if (typeof job.id === "string") facts.jobId = job.id;
+    if (!jobName.toLowerCase().includes(environmentMark)) {
+      return { kind: "other-environment", workspace, jobName };
+    }
+    const claimants = jobPlugins.filter(
+      (active) => active.matcher?.matches(jobName) === true && servesInstitution(active, payload),
+    );
+    if (claimants.length === 0) return { kind: "unclaimed", jobName };
+    const time = tooOld(payload, job);
+    if (time !== undefined) return { kind: "too-old", jobName, time };
+    // A broken plugin answers 500 whatever the job says: Alma keeps the event until the setting is fixed.
+    const working = claimants.some((active) => active.problems === undefined);
+    const status = working ? jobStatus(job) : "";
+    const planned = claimants.map((active) =>
+      active.problems ? misconfigured(active) : planJob(active, jobEnd, request.body, status),
+    );
+    const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
+    return { kind: "handled", jobName, results };
+  }
+
+  async function routeEvent(
+    payload: WebhookPayload,
+    request: WebhookRequest,
+    facts: Facts,
+  ): Promise<Outcome> {
+    const { action } = payload;
+    if (!eventActions.has(action)) return { kind: "not-job-end", action };
+    const event = eventValueOf(payload);
+    if (event !== undefined) facts.event = event;
+    const claimants = plugins.filter((active) => {
+      const { plugin } = active;
+      if (plugin.kind !== "event" || !plugin.actions.includes(action)) return false;
+      if (plugin.events && (event === undefined || !plugin.events.includes(event))) return false;
+      if (!servesInstitution(active, payload)) return false;
+      return active.problems !== undefined || (plugin.matches?.(payload, active.settings) ?? true);
+    });
+    if (claimants.length === 0) return { kind: "unclaimed-event", action };
+    const time = tooOld(payload);
+    if (time !== undefined) return { kind: "too-old", action, time };
+    // An event is named like a job: by its webhook id and time, or by a hash of the body without an id.
+    const named = { name: action, id: payload.id, end_time: payload.time };
+    const planned = claimants.map((active) => {
+      const { plugin } = active;
+      if (active.problems || plugin.kind !== "event") return misconfigured(active);
+      return build(active, () =>
+        plugin.buildExecution(payload, {
+          settings: active.settings,
+          workspace,
+          payload,
+          executionName: (prefix) => executionName(prefix, named, request.body),
+        }),
+      );
+    });
+    const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
+    return { kind: "handled", action, results };
   }
 
   async function evaluate(event: unknown, facts: Facts): Promise<Outcome> {
@@ -208,22 +351,22 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
     if (!verifySignature(request.body, request.headers[SIGNATURE_HEADER], secrets))
       return { kind: "unauthorized" };
-    if (looksLikeXml(request)) return { kind: "xml-body" };
-    const parsed = parseWebhookBody(request.body, request.text);
-    if (!parsed.ok) return { kind: "invalid-body", reason: parsed.reason };
+    const parsed = parseBody(request);
+    if (!parsed.ok)
+      return parsed.unsupported
+        ? { kind: "unsupported-body" }
+        : { kind: "invalid-body", reason: parsed.reason };
+    facts.format = parsed.format;
     const { payload } = parsed;
     facts.action = payload.action;
-    if (!isJobEnd(payload)) return { kind: "not-job-end", action: payload.action };
-    const jobName = payload.job_instance.name;
-    facts.jobId = payload.job_instance.id;
-    facts.jobName = jobName;
-    if (!jobName.toLowerCase().includes(environmentMark)) {
-      return { kind: "other-environment", workspace, jobName };
+    try {
+      return payload.action === "JOB_END"
+        ? await routeJobEnd(payload, request, facts)
+        : await routeEvent(payload, request, facts);
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) return { kind: "invalid-body", reason: error.message };
+      throw error;
     }
-    const claimants = plugins.filter((active) => active.matcher.matches(jobName));
-    if (claimants.length === 0) return { kind: "unclaimed", jobName };
-    const results = await Promise.all(claimants.map((active) => runPlugin(active, payload)));
-    return { kind: "handled", jobName, results };
   }
 
   async function decideWith(event: unknown, facts: Facts): Promise<Outcome> {
@@ -235,16 +378,19 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
   }
 
-  function logDecision(facts: Facts, outcome: Outcome, statusCode: number): void {
-    // The facts object is this request's own: the line's fields are added to it, not copied (hot path).
-    const fields = facts;
-    fields.outcome = outcome.kind;
-    fields.statusCode = statusCode;
-    if (outcome.kind === "handled") fields.plugins = outcome.results;
-    else if (outcome.kind === "internal-error") fields.error = outcome.error;
-    else if ("reason" in outcome) fields.reason = outcome.reason;
-    if (outcome.kind === "internal-error") logger.error("webhook decision", fields);
-    else logger.info("webhook decision", fields);
+  function logDecision(facts: Facts, outcome: Outcome, statusCode: number): Decision {
+    const decision: Decision = {
+      ...facts,
+      outcome: outcome.kind,
+      statusCode,
+      ...(outcome.kind === "handled" ? { plugins: outcome.results } : {}),
+      ...(outcome.kind === "internal-error" ? { error: outcome.error } : {}),
+      ...("reason" in outcome ? { reason: outcome.reason } : {}),
+    };
+    if (outcome.kind === "internal-error") logger.error("webhook decision", decision);
+    else if (outcome.kind === "too-old") logger.warn("webhook decision", decision);
+    else logger.info("webhook decision", decision);
+    return decision;
   }
 
   return {
@@ -254,9 +400,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       const outcome = await decideWith(event, facts);
       const response = toHttpResponse(outcome);
       try {
-        logDecision(facts, outcome, response.statusCode);
+        const decision = logDecision(facts, outcome, response.statusCode);
+        options.onDecision?.(decision);
       } catch {
-        // A failing logger must not turn a decided request into a crash.
+        // A failing logger or metrics sink must not turn a decided request into a crash.
       }
       return response;
     },

@@ -1,8 +1,15 @@
 import { expect } from "chai";
-import { EXECUTION_NAME_MAX_LENGTH, executionName } from "../src/index.js";
+import { executionName as nameOf } from "../src/execution-name.js";
+
+const EXECUTION_NAME_MAX_LENGTH = 80;
+const BODY = Buffer.from('{"action":"JOB_END"}');
+const executionName = (prefix: string, job: Record<string, unknown>, body = BODY): string =>
+  nameOf(prefix, { name: "a job", ...job }, body);
 
 const RULE = /^[0-9A-Za-z_-]{1,80}$/;
-const job = { id: "6219373120004761", end_time: "2024-11-06T14:43:10.585Z" };
+const job = { id: "6219373120004761", end_time: "2024-11-06T14:43:10.585Z" } as Record<string, unknown> & {
+  id: string;
+};
 
 describe("executionName", () => {
   it("joins prefix, compact end time and job id", () => {
@@ -66,5 +73,19 @@ describe("executionName", () => {
       "x-20241106T144300-6219373120004761",
     );
     expect(executionName("x", { ...job, end_time: "garbage" })).to.equal("x-notime-6219373120004761");
+  });
+
+  it("names a job without an id by a hash of the body's bytes: the same bytes, the same name", () => {
+    const { id: _id, ...withoutId } = job;
+    const first = executionName("ppod-upload", withoutId, Buffer.from("body one"));
+    expect(first).to.match(/^ppod-upload-20241106T144310-[0-9A-Za-z_-]{22}$/);
+    expect(executionName("ppod-upload", withoutId, Buffer.from("body one"))).to.equal(first);
+    expect(executionName("ppod-upload", withoutId, Buffer.from("body two"))).not.to.equal(first);
+  });
+
+  it("takes the date of a date-only end time", () => {
+    expect(executionName("x", { ...job, end_time: "2023-08-15" })).to.equal(
+      "x-20230815T000000-6219373120004761",
+    );
   });
 });

@@ -5,11 +5,11 @@ import {
   defineJobPlugin,
   exactName,
   InvalidPluginError,
-  loadPluginSettings,
   loadPlugins,
   namePattern,
   namePrefix,
 } from "../src/index.js";
+import { loadPluginSettings } from "../src/plugin/settings.js";
 import { POD_ARN, POD_JOB, prefixPlugin, samplePlugin } from "./fixtures/plugins.js";
 
 describe("matchers", () => {
@@ -108,6 +108,7 @@ describe("loadPluginSettings", () => {
       problems: [
         "SAMPLE_STATE_MACHINE_ARN is not set, but the SAMPLE plugin needs it because SAMPLE_JOB_NAME is set.",
       ],
+      settings: { jobName: POD_JOB, stateMachineArn: "" },
     });
   });
 
@@ -121,6 +122,7 @@ describe("loadPluginSettings", () => {
       problems: [
         "SAMPLE_STATE_MACHINE_ARN is not a Step Functions state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>): 'arn:nope' (SAMPLE plugin, activated by SAMPLE_JOB_NAME).",
       ],
+      settings: { jobName: POD_JOB, stateMachineArn: "arn:nope" },
     });
   });
 });
@@ -134,8 +136,12 @@ describe("loadPlugins", () => {
 
   it("activates configured plugins, warns for inactive ones and collects every problem", () => {
     const { active, warnings, problems } = loadPlugins([samplePlugin, prefixPlugin], env);
-    expect(active.map((plugin) => [plugin.name, plugin.target])).to.deep.equal([["SAMPLE", POD_ARN]]);
-    expect(active[0]?.matcher.matches(POD_JOB.toUpperCase())).to.equal(true);
+    // The plugin with an invalid setting stays registered, broken, with its problems.
+    expect(active.map((plugin) => [plugin.name, plugin.target, plugin.problems?.length ?? 0])).to.deep.equal([
+      ["SAMPLE", POD_ARN, 0],
+      ["PREFIXED", "", 1],
+    ]);
+    expect(active[0]?.matcher?.matches(POD_JOB.toUpperCase())).to.equal(true);
     expect(warnings).to.deep.equal([]);
     expect(problems).to.have.length(1);
     expect(problems[0]).to.contain("PREFIXED_STATE_MACHINE_ARN is not set");

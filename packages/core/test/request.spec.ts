@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { normaliseEvent } from "../src/index.js";
+import { normaliseEvent } from "../src/http/request.js";
 import { albEvent, apiGatewayV1Event, functionUrlEvent } from "../src/testing/index.js";
 
 function requestOf(event: unknown) {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { expect } from "chai";
 import sinon from "sinon";
-import { constantTimeEqual, signBody, verifySignature } from "../src/index.js";
+import { constantTimeEqual, signBody, verifySignature } from "../src/signature.js";
 
 describe("signature", () => {
   const body = Buffer.from('{"action":"JOB_END"}');

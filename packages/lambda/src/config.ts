@@ -1,101 +1,150 @@
 import {
   type ActivePlugin,
-  type CompiledValidator,
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
   type Environment,
-  type JobPlugin,
   loadPlugins,
+  type WebhookPlugin,
 } from "@alma-webhooks/core";
-import { shellConfiguration } from "./config-validator.generated.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
   /** `dev`, `stage` or `prod`: only jobs whose name contains it are acted on. */
   readonly workspace: string;
-  /** The current webhook secret first, then previous ones still accepted during a rotation. */
+  /** The current webhook secret first, then previous ones still accepted during a rotation; exactly as set. */
   readonly secrets: readonly string[];
+  /** Every configured plugin; one whose settings are invalid is registered broken (its jobs are answered 500). */
   readonly plugins: readonly ActivePlugin[];
-  /** Non-fatal findings, logged at start: inactive plugins. */
+  /** Non-fatal findings, logged at every cold start. */
   readonly warnings: readonly string[];
+  /** The plugins' invalid settings, logged at every cold start; each breaks its own plugin only. */
+  readonly problems: readonly string[];
   readonly sentryDsn?: string;
   readonly maxBodyBytes: number;
+  readonly maxEventAgeMs?: number;
 }
+
+/** The secret of the development set-up (the original README's); never one a deployed function may use. */
+export const DEVELOPMENT_SECRET = "itsasecret";
+
+/** Shorter secrets are warned about: Alma accepts any, but a short one can be guessed. */
+export const MIN_SECRET_LENGTH = 16;
 
 /** The shell's own variables (each plugin declares its own), with what they mean. */
 export const SHELL_VARIABLES = {
   WORKSPACE: "Runtime environment: dev, stage or prod. Required.",
-  ALMA_CHALLENGE_SECRET: "The webhook secret configured in Alma. Required.",
-  ALMA_PREVIOUS_CHALLENGE_SECRETS: "Comma-separated secrets still accepted during a rotation. Optional.",
+  ALMA_CHALLENGE_SECRET: `The webhook secret configured in Alma, used exactly as set (surrounding spaces included). Required. In Lambda, the development secret '${DEVELOPMENT_SECRET}' is refused, and a secret shorter than ${MIN_SECRET_LENGTH} characters is warned about.`,
+  ALMA_PREVIOUS_CHALLENGE_SECRETS:
+    "Comma-separated secrets still accepted during a rotation, each used exactly as set. Optional.",
   SENTRY_DSN: "Sentry DSN; when set, unexpected errors go to Sentry with environment = WORKSPACE. Optional.",
   ALMA_WEBHOOK_MAX_BODY_BYTES: `Largest body accepted, in bytes; default ${DEFAULT_MAX_BODY_BYTES} (Lambda's limit). Optional.`,
+  ALMA_WEBHOOK_MAX_EVENT_AGE:
+    "Oldest webhook acted on, like 7d, 12h or 90m (its `time`, or the job's `end_time`); older ones are answered 200 'too old' and start nothing. Unset: no limit. Optional.",
 } as const;
 
-const HINTS: Record<string, string> = {
-  WORKSPACE: "a word of up to 32 letters, digits, '-' or '_' (dev, stage, prod)",
-  SENTRY_DSN: "a Sentry DSN (https://<key>@<host>/<project>)",
-  ALMA_WEBHOOK_MAX_BODY_BYTES: "a positive whole number of bytes",
+type ShellVariable = keyof typeof SHELL_VARIABLES;
+
+/** What each shell variable must look like, when set. */
+const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly hint: string }>> = {
+  WORKSPACE: {
+    pattern: /^[A-Za-z0-9_-]{1,32}$/,
+    hint: "a word of up to 32 letters, digits, '-' or '_' (dev, stage, prod)",
+  },
+  // Self-hosted Sentry may serve under a path: https://key@host/sentry/42.
+  SENTRY_DSN: {
+    pattern: /^https?:\/\/[^@\s]+@[^/\s]+(?:\/\S*)?\/\d+$/,
+    hint: "a Sentry DSN (https://<key>@<host>/<project>)",
+  },
+  ALMA_WEBHOOK_MAX_BODY_BYTES: { pattern: /^[1-9][0-9]{0,9}$/, hint: "a positive whole number of bytes" },
+  ALMA_WEBHOOK_MAX_EVENT_AGE: {
+    pattern: /^[1-9][0-9]{0,5}[smhd]$/,
+    hint: "a duration like 7d, 12h, 90m or 3600s",
+  },
 };
 
-// The schema (config-schema.ts) is compiled by ajv when the package is built, not at cold start.
-const validateShell = shellConfiguration as unknown as CompiledValidator<Record<string, string>>;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** The shell's problems, and its warnings: a malformed SENTRY_DSN only turns error reporting off. */
-function checkShell(values: Record<string, string>): { problems: string[]; warnings: string[] } {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  if (validateShell(values)) return { problems, warnings };
-  for (const error of validateShell.errors ?? []) {
-    const name = error.instancePath.slice(1);
-    if (error.keyword === "required") {
-      problems.push(`Required env variable ${String(error.params.missingProperty)} is not set`);
-    } else if (name === "SENTRY_DSN") {
-      // Its value may hold a key, so it is not repeated; the webhook itself stays up.
-      warnings.push(`Env variable SENTRY_DSN is not ${HINTS[name]}: Sentry error reporting is off.`);
-    } else {
-      problems.push(`Env variable ${name} is not ${HINTS[name] ?? "valid"}: '${values[name]}'`);
-    }
-  }
-  return { problems, warnings };
-}
+const durationMs = (value: string): number =>
+  Number(value.slice(0, -1)) * UNIT_MS[value.slice(-1) as keyof typeof UNIT_MS];
 
 /**
- * Reads and validates the configuration from the environment: the shell's variables with a schema
- * compiled by ajv, then every plugin's settings. Throws one {@link ConfigurationError} that lists every
- * problem found. Unset and empty variables are treated alike. A malformed `SENTRY_DSN` is a warning, not
- * a problem: error reporting is off, the webhook is not.
+ * Reads and validates the configuration from the environment: the shell's variables, then every plugin's
+ * settings. A fault of the shell (no WORKSPACE, no secret, a malformed limit) makes nothing verifiable: it
+ * throws one {@link ConfigurationError} listing every problem, the plugins' included. A plugin's invalid
+ * setting breaks that plugin only: it is listed in `problems`. A malformed `SENTRY_DSN` only turns error
+ * reporting off. Unset and empty variables are treated alike.
  *
  * @example
  * ```ts
  * const configuration = loadConfiguration(process.env, jobPlugins);
  * ```
  */
-export function loadConfiguration(env: Environment, plugins: readonly JobPlugin<string>[]): Configuration {
-  const values = Object.fromEntries(
-    Object.keys(SHELL_VARIABLES).flatMap((name) => {
-      const value = env[name]?.trim();
-      return value ? [[name, value]] : [];
-    }),
-  );
+export function loadConfiguration(env: Environment, plugins: readonly WebhookPlugin[]): Configuration {
+  const values: Partial<Record<ShellVariable, string>> = {};
+  for (const name of Object.keys(SHELL_VARIABLES) as ShellVariable[]) {
+    const value = env[name];
+    // Secrets are used exactly as set; other values are trimmed.
+    const kept = name.includes("SECRET") ? value : value?.trim();
+    if (kept !== undefined && kept.trim() !== "") values[name] = kept;
+  }
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const name of ["WORKSPACE", "ALMA_CHALLENGE_SECRET"] as const) {
+    if (values[name] === undefined) problems.push(`Required env variable ${name} is not set`);
+  }
+  for (const [name, form] of Object.entries(FORMS) as [ShellVariable, { pattern: RegExp; hint: string }][]) {
+    const value = values[name];
+    if (value === undefined || form.pattern.test(value)) continue;
+    if (name === "SENTRY_DSN") {
+      // Its value may hold a key, so it is not repeated; the webhook itself stays up.
+      warnings.push(`Env variable SENTRY_DSN is not ${form.hint}: Sentry error reporting is off.`);
+      delete values.SENTRY_DSN;
+    } else {
+      problems.push(`Env variable ${name} is not ${form.hint}: '${value}'`);
+    }
+  }
+  const secret = values.ALMA_CHALLENGE_SECRET;
+  if (secret !== undefined && env.AWS_LAMBDA_FUNCTION_NAME) {
+    if (secret === DEVELOPMENT_SECRET) {
+      problems.push(
+        `ALMA_CHALLENGE_SECRET is the published development secret '${DEVELOPMENT_SECRET}': set the secret configured in Alma`,
+      );
+    } else if (secret.length < MIN_SECRET_LENGTH) {
+      warnings.push(
+        `ALMA_CHALLENGE_SECRET is shorter than ${MIN_SECRET_LENGTH} characters: use a longer secret in Alma.`,
+      );
+    }
+  }
   const loaded = loadPlugins(plugins, env);
-  const shell = checkShell(values);
-  const problems = [...shell.problems, ...loaded.problems];
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "")
-    .split(",")
-    .map((secret) => secret.trim())
-    .filter((secret) => secret.length > 0);
-  const warnings = [...shell.warnings, ...loaded.warnings];
-  if (loaded.active.length === 0)
-    warnings.push("No job plugin is active: every job will be answered 'no action taken'.");
+  if (problems.length > 0) throw new ConfigurationError([...problems, ...loaded.problems]);
+  const workspace = values.WORKSPACE as string;
+  warnings.push(...loaded.warnings);
+  for (const active of loaded.active) {
+    if (active.plugin.kind !== "job") continue;
+    const spec = active.plugin.settings[active.plugin.activatedBy];
+    const jobName = active.settings[active.plugin.activatedBy] ?? "";
+    if (spec && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
+      warnings.push(
+        `${active.name} plugin can never start: its job name '${jobName}' (${spec.env}) does not contain WORKSPACE '${workspace}', and only jobs whose name does are acted on.`,
+      );
+    }
+  }
+  if (loaded.active.length === 0) {
+    warnings.push("No plugin is active: every job will be answered 'no action taken'.");
+  }
+  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").filter((s) => s.trim() !== "");
   return {
-    workspace: values.WORKSPACE as string,
-    secrets: [values.ALMA_CHALLENGE_SECRET as string, ...previous],
+    workspace,
+    secrets: [secret as string, ...previous],
     plugins: loaded.active,
     warnings,
-    ...(values.SENTRY_DSN && shell.warnings.length === 0 ? { sentryDsn: values.SENTRY_DSN } : {}),
+    problems: loaded.problems,
+    ...(values.SENTRY_DSN ? { sentryDsn: values.SENTRY_DSN } : {}),
     maxBodyBytes: values.ALMA_WEBHOOK_MAX_BODY_BYTES
       ? Number(values.ALMA_WEBHOOK_MAX_BODY_BYTES)
       : DEFAULT_MAX_BODY_BYTES,
+    ...(values.ALMA_WEBHOOK_MAX_EVENT_AGE
+      ? { maxEventAgeMs: durationMs(values.ALMA_WEBHOOK_MAX_EVENT_AGE) }
+      : {}),
   };
 }

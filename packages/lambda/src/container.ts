@@ -4,34 +4,14 @@ import type {
   Environment,
   ExecutionDispatcher,
   ExecutionRequest,
-  JobPlugin,
+  WebhookPlugin,
 } from "@alma-webhooks/core";
-import {
-  type DependencyContainer,
-  inject,
-  injectAll,
-  injectable,
-  instanceCachingFactory,
-  container as rootContainer,
-} from "tsyringe";
-import { type Configuration, loadConfiguration } from "./config.js";
+import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
+import { loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
 import { noErrorReporter, systemClock } from "./services.js";
 import { TOKENS } from "./tokens.js";
-
-/** Reads the configuration for the plugins registered in the container. */
-@injectable()
-export class ConfigurationLoader {
-  constructor(
-    @inject(TOKENS.Environment) private readonly env: Environment,
-    @injectAll(TOKENS.JobPlugin) private readonly plugins: JobPlugin<string>[],
-  ) {}
-
-  load(): Configuration {
-    return loadConfiguration(this.env, this.plugins);
-  }
-}
 
 /**
  * The Step Functions dispatcher, loaded on the first dispatch. The AWS SDK is the largest part of the
@@ -73,13 +53,13 @@ export interface AppContainerOptions {
   /** Default `process.env`. */
   readonly env?: Environment;
   /** Default: the plugin list in `plugins.ts`. */
-  readonly plugins?: readonly JobPlugin<string>[];
+  readonly plugins?: readonly WebhookPlugin[];
   /** The container to make a child of; default tsyringe's root container. */
   readonly parent?: DependencyContainer;
 }
 
 /**
- * Builds the application's container: configuration, logger, clock, Step Functions dispatcher (which
+ * Builds the application's container: configuration, logger, Step Functions dispatcher (which
  * loads the SDK and registers the Step Functions client on its first dispatch), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
@@ -95,15 +75,17 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   for (const plugin of options.plugins ?? jobPlugins)
     container.register(TOKENS.JobPlugin, { useValue: plugin });
   container.register(TOKENS.Configuration, {
-    useFactory: instanceCachingFactory((c) => c.resolve(ConfigurationLoader).load()),
+    useFactory: instanceCachingFactory((c) =>
+      loadConfiguration(c.resolve(TOKENS.Environment), c.resolveAll(TOKENS.JobPlugin)),
+    ),
   });
   container.register(TOKENS.Logger, {
     useFactory: instanceCachingFactory((c) => createLogger(c.resolve(TOKENS.Environment))),
   });
-  container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(TOKENS.Dispatcher, {
     useFactory: instanceCachingFactory((c) => new LazyStepFunctionsDispatcher(c)),
   });
+  container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });
   return container;
 }

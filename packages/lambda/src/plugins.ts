@@ -1,7 +1,7 @@
-import type { JobPlugin } from "@alma-webhooks/core";
+import type { WebhookPlugin } from "@alma-webhooks/core";
 import { bursarPlugin } from "@alma-webhooks/plugin-bursar";
 import { podPlugin } from "@alma-webhooks/plugin-pod";
 import { timdexPlugin } from "@alma-webhooks/plugin-timdex";
 
 /** The pipelines this deployment routes to. Adding one is one line here (and its package). */
-export const jobPlugins: readonly JobPlugin<string>[] = [podPlugin, timdexPlugin, bursarPlugin];
+export const jobPlugins: readonly WebhookPlugin[] = [podPlugin, timdexPlugin, bursarPlugin];

@@ -1,4 +1,4 @@
-import type { ExecutionDispatcher, JobPlugin } from "@alma-webhooks/core";
+import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -9,7 +9,7 @@ export const TOKENS = {
   /** The environment variables, read once: `process.env` unless a test gives its own. */
   Environment: Symbol("Environment") as InjectionToken<Readonly<Record<string, string | undefined>>>,
   /** Every job plugin, registered once each under this token and collected with `injectAll`. */
-  JobPlugin: Symbol("JobPlugin") as InjectionToken<JobPlugin<string>>,
+  JobPlugin: Symbol("JobPlugin") as InjectionToken<WebhookPlugin>,
   Configuration: Symbol("Configuration") as InjectionToken<Configuration>,
   Logger: Symbol("Logger") as InjectionToken<LambdaLogger>,
   Clock: Symbol("Clock") as InjectionToken<Clock>,

@@ -41,6 +41,12 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   const configuration = configurationOf(container, logger);
   if (configuration === undefined) return async () => MISCONFIGURED;
   for (const warning of configuration.warnings) logger.warn(warning);
+  if (configuration.problems.length > 0) {
+    // Each breaks its own plugin only: the jobs it claims are answered 500 until the setting is fixed.
+    logger.error("Invalid plugin settings: the jobs these plugins claim will be answered 500", {
+      problems: configuration.problems,
+    });
+  }
   if (configuration.sentryDsn) {
     const reporter = await loadSentryReporter(configuration.sentryDsn, configuration.workspace);
     container.register(TOKENS.ErrorReporter, { useValue: reporter });
@@ -53,11 +59,15 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     dispatcher: container.resolve(TOKENS.Dispatcher),
     logger,
     maxBodyBytes: configuration.maxBodyBytes,
+    ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
     reportError: (error, context) => reporter.report(error, context),
   });
   logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
     workspace: configuration.workspace,
-    plugins: configuration.plugins.map((plugin) => `${plugin.name} (${plugin.matcher.description})`),
+    plugins: configuration.plugins.map(
+      (plugin) =>
+        `${plugin.name} (${plugin.problems ? "broken" : (plugin.matcher?.description ?? "events")})`,
+    ),
   });
   return async (event, context) => {
     if (context) logger.addContext(context);

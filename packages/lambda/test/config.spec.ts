@@ -85,7 +85,74 @@ describe("loadConfiguration", () => {
       { ...VALID_ENV, ALMA_PREVIOUS_CHALLENGE_SECRETS: " old-1, ,old-2 " },
       jobPlugins,
     );
-    expect(configuration.secrets).to.deep.equal([SECRET, "old-1", "old-2"]);
+    // Used exactly as set: a secret with surrounding spaces in Alma must work.
+    expect(configuration.secrets).to.deep.equal([SECRET, " old-1", "old-2 "]);
+  });
+
+  it("uses the secret exactly as set, surrounding spaces included", () => {
+    const configuration = loadConfiguration(
+      { ...VALID_ENV, ALMA_CHALLENGE_SECRET: "  spaced secret  " },
+      jobPlugins,
+    );
+    expect(configuration.secrets).to.deep.equal(["  spaced secret  "]);
+  });
+
+  describe("in Lambda (AWS_LAMBDA_FUNCTION_NAME set)", () => {
+    const lambda = { ...VALID_ENV, AWS_LAMBDA_FUNCTION_NAME: "alma-webhook-lambdas-dev" };
+
+    it("refuses the development secret as a configuration fault", () => {
+      expect(problemsOf({ ...lambda, ALMA_CHALLENGE_SECRET: "itsasecret" })).to.deep.equal([
+        "ALMA_CHALLENGE_SECRET is the published development secret 'itsasecret': set the secret configured in Alma",
+      ]);
+    });
+
+    it("warns about a secret shorter than 16 characters, and not about a longer one", () => {
+      expect(
+        loadConfiguration({ ...lambda, ALMA_CHALLENGE_SECRET: "short-secret" }, jobPlugins).warnings,
+      ).to.include("ALMA_CHALLENGE_SECRET is shorter than 16 characters: use a longer secret in Alma.");
+      const long = loadConfiguration(
+        { ...lambda, ALMA_CHALLENGE_SECRET: "a-much-longer-secret" },
+        jobPlugins,
+      );
+      expect(long.warnings.join("\n")).not.to.contain("shorter");
+    });
+  });
+
+  it("keeps a plugin with an invalid setting registered but broken, and the others working", () => {
+    const configuration = loadConfiguration(
+      { ...VALID_ENV, BURSAR_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:12:stateMachine:b" },
+      jobPlugins,
+    );
+    expect(configuration.problems).to.have.length(1);
+    expect(configuration.problems[0]).to.contain(
+      "BURSAR_STATE_MACHINE_ARN is not a Step Functions state machine ARN",
+    );
+    expect(configuration.plugins.map((plugin) => [plugin.name, plugin.problems === undefined])).to.deep.equal(
+      jobPlugins.map((plugin) => [plugin.name, plugin.name !== "BURSAR"]),
+    );
+  });
+
+  it("warns when a configured job name does not contain WORKSPACE: that plugin can never fire", () => {
+    const { warnings } = loadConfiguration(
+      { ...VALID_ENV, ALMA_POD_EXPORT_JOB_NAME: "POD export to Prod" },
+      jobPlugins,
+    );
+    expect(warnings).to.deep.equal([
+      "PPOD plugin can never start: its job name 'POD export to Prod' (ALMA_POD_EXPORT_JOB_NAME) does not contain WORKSPACE 'dev', and only jobs whose name does are acted on.",
+    ]);
+  });
+
+  it("reads ALMA_WEBHOOK_MAX_EVENT_AGE as a duration, and refuses another form", () => {
+    expect(
+      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "7d" }, jobPlugins).maxEventAgeMs,
+    ).to.equal(7 * 86_400_000);
+    expect(
+      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "90m" }, jobPlugins).maxEventAgeMs,
+    ).to.equal(90 * 60_000);
+    expect(loadConfiguration(VALID_ENV, jobPlugins)).not.to.have.property("maxEventAgeMs");
+    expect(problemsOf({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "a week" })).to.deep.equal([
+      "Env variable ALMA_WEBHOOK_MAX_EVENT_AGE is not a duration like 7d, 12h, 90m or 3600s: 'a week'",
+    ]);
   });
 
   it("leaves out inactive plugins with a warning each, and warns when none is active", () => {
@@ -95,7 +162,7 @@ describe("loadConfiguration", () => {
       "PPOD plugin is inactive: ALMA_POD_EXPORT_JOB_NAME is not set.",
       "TIMDEX plugin is inactive: ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX is not set.",
       "BURSAR plugin is inactive: ALMA_BURSAR_EXPORT_JOB_NAME is not set.",
-      "No job plugin is active: every job will be answered 'no action taken'.",
+      "No plugin is active: every job will be answered 'no action taken'.",
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { defineJobPlugin, exactName, executionName, stateMachineArnSetting } from "@alma-webhooks/core";
+import { exactName, jobId, stepFunctionsJobPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Export to bursar using profile Bursar Export to Dev1";
@@ -9,38 +9,25 @@ const FINES_FEES_COUNT = "com.exlibris.external.bursar.report.fines_fees_count";
  *
  * @example
  * ```ts
- * // ALMA_BURSAR_EXPORT_JOB_NAME="Export to bursar using profile Bursar Export to Dev1"
- * // input: {"job_id": "<job_instance.id>"}
+ * // ALMA_BURSAR_EXPORT_JOB_NAME="Export to bursar using profile Bursar Export to Dev1", BURSAR_STATE_MACHINE_ARN=arn:…
+ * // input: {"job_id":"<job_instance.id>"}
  * const { active } = loadPlugins([bursarPlugin], process.env);
  * ```
  */
-export const bursarPlugin = defineJobPlugin({
+export const bursarPlugin = stepFunctionsJobPlugin({
   name: "BURSAR",
-  // Keep equal to the peerDependencies range for core in package.json (make check-packages compares them).
-  coreRange: "^0.1.0",
-  settings: {
-    jobName: {
-      env: "ALMA_BURSAR_EXPORT_JOB_NAME",
-      description: "Exact name of the Bursar export job in Alma (case-insensitive)",
-      example: JOB_NAME,
-    },
-    stateMachineArn: stateMachineArnSetting(
-      "BURSAR_STATE_MACHINE_ARN",
-      "ARN of the Bursar transfer state machine",
-    ),
+  jobName: {
+    env: "ALMA_BURSAR_EXPORT_JOB_NAME",
+    description: "Exact name of the Bursar export job in Alma (case-insensitive)",
+    example: JOB_NAME,
   },
-  activatedBy: "jobName",
-  matcher: ({ jobName }) => exactName(jobName),
-  exportedRecordCounters: [FINES_FEES_COUNT],
-  target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job) => ({ input: { job_id: job.id }, name: executionName("bursar", job) }),
+  matcher: exactName,
+  recordCounters: [FINES_FEES_COUNT],
+  executionNamePrefix: "bursar",
+  input: (job) => ({ job_id: jobId(job) }),
   samplePayloads: [
     jobEndPayload({
-      job_instance: {
-        id: "7019873450004761",
-        name: JOB_NAME,
-        counter: [counter(FINES_FEES_COUNT, 42, "Fines and fees exported")],
-      },
+      job_instance: { id: "7019873450004761", name: JOB_NAME, counter: [counter(FINES_FEES_COUNT, 42)] },
     }),
   ],
 });

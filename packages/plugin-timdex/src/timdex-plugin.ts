@@ -1,22 +1,29 @@
 import {
   decline,
-  defineJobPlugin,
-  executionName,
+  type JobInstance,
   jobEndDate,
   namePrefix,
   PUBLISHING_RECORD_COUNTERS,
-  stateMachineArnSetting,
+  stepFunctionsJobPlugin,
 } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME_PREFIX = "Publishing Platform Job TIMDEX EXPORT to Dev1";
 
-// The run type becomes part of the execution name and the pipeline's S3 paths: a plain word only.
-const PLAIN_WORD = /^[a-z0-9]{1,20}$/;
+// The run type becomes part of the execution name and the pipeline's S3 paths: a plain ASCII word only,
+// checked on the name as sent (before lowercasing, which maps the Kelvin sign to a plain "k").
+const PLAIN_WORD = /^[A-Za-z0-9]{1,20}$/;
+
+/** The one word after the prefix, as sent ("… to Dev1 Daily" → "Daily"), separated by ASCII spaces; "" when none. */
+function wordAfter(job: JobInstance, prefix: string): string {
+  const rest = job.name.replace(/^ +| +$/g, "").slice(prefix.trim().length);
+  return /^ +([^ ]+)$/.exec(rest)?.[1] ?? "";
+}
 
 /**
  * Starts the TIMDEX ingest when one of Alma's TIMDEX export jobs (one per run type: Daily, Full) ends with
- * records. The run type is the last word of the job name.
+ * records. The run type is the last word of the job name; `ALMA_TIMDEX_RUN_TYPES` (optional, e.g.
+ * `daily,full`) restricts which are accepted.
  *
  * @example
  * ```ts
@@ -25,44 +32,47 @@ const PLAIN_WORD = /^[a-z0-9]{1,20}$/;
  * const { active } = loadPlugins([timdexPlugin], process.env);
  * ```
  */
-export const timdexPlugin = defineJobPlugin({
+export const timdexPlugin = stepFunctionsJobPlugin({
   name: "TIMDEX",
-  // Keep equal to the peerDependencies range for core in package.json (make check-packages compares them).
-  coreRange: "^0.1.0",
-  settings: {
-    jobNamePrefix: {
-      env: "ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX",
-      description: "TIMDEX export job name up to where it differs by run type (case-insensitive)",
-      example: JOB_NAME_PREFIX,
-    },
-    stateMachineArn: stateMachineArnSetting(
-      "TIMDEX_STATE_MACHINE_ARN",
-      "ARN of the TIMDEX ingest state machine",
-    ),
+  jobName: {
+    env: "ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX",
+    description: "TIMDEX export job name up to where it differs by run type (case-insensitive)",
+    example: JOB_NAME_PREFIX,
   },
-  activatedBy: "jobNamePrefix",
-  matcher: ({ jobNamePrefix }) => namePrefix(jobNamePrefix),
-  exportedRecordCounters: PUBLISHING_RECORD_COUNTERS,
-  target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job, { settings }) => {
-    // The run type is the one word after the prefix ("… to Dev1 Daily" → daily): a name that is the
-    // prefix alone, or runs on into the prefix's last word ("… to Dev10 Daily"), has none.
-    const rest = job.name.trim().slice(settings.jobNamePrefix.trim().length);
-    const runType = (/^\s+(\S+)$/.exec(rest)?.[1] ?? "").toLowerCase();
-    if (!PLAIN_WORD.test(runType)) {
+  settings: {
+    runTypes: {
+      env: "ALMA_TIMDEX_RUN_TYPES",
+      description: "Comma-separated run types accepted (e.g. daily,full); any plain word when unset",
+      pattern: "^ *[A-Za-z0-9]{1,20}( *, *[A-Za-z0-9]{1,20})* *$",
+      patternHint: "a comma-separated list of plain words, like daily,full",
+      optional: true,
+    },
+  },
+  matcher: namePrefix,
+  recordCounters: PUBLISHING_RECORD_COUNTERS,
+  executionNamePrefix: (job, { jobName }) => `alma-${wordAfter(job, jobName).toLowerCase()}-ingest`,
+  input: (job, { settings }) => {
+    const word = wordAfter(job, settings.jobName);
+    if (!PLAIN_WORD.test(word)) {
       return decline(
-        `run type '${runType}' (the one word after the job name prefix) is not a plain word of up to 20 letters or digits`,
+        `run type '${word.toLowerCase()}' (the one word after the job name prefix) is not a plain word of up to 20 ASCII letters or digits`,
       );
     }
+    const runType = word.toLowerCase();
+    const allowed = settings.runTypes
+      .toLowerCase()
+      .split(",")
+      .map((word) => word.trim())
+      .filter(Boolean);
+    if (allowed.length > 0 && !allowed.includes(runType)) {
+      return decline(`run type '${runType}' is not one of ALMA_TIMDEX_RUN_TYPES (${allowed.join(", ")})`);
+    }
     return {
-      input: {
-        "next-step": "transform",
-        "run-date": jobEndDate(job),
-        "run-type": runType,
-        source: "alma",
-        verbose: "true",
-      },
-      name: executionName(`alma-${runType}-ingest`, job),
+      "next-step": "transform",
+      "run-date": jobEndDate(job),
+      "run-type": runType,
+      source: "alma",
+      verbose: "true",
     };
   },
   samplePayloads: [

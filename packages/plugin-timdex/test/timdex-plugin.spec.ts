@@ -82,6 +82,36 @@ describe("timdexPlugin", () => {
     expect(response.body).to.contain("validated in dev env for job");
   });
 
+  for (const name of [`${PREFIX} \u212Aeep`, `${PREFIX}\u00A0Daily`, `${PREFIX}\tDaily`]) {
+    it(`declines ${JSON.stringify(name.slice(PREFIX.length))}: the word is checked as sent, ASCII spaces only`, async () => {
+      const { response, request } = await harness().deliver(jobEndPayload({ job_instance: { name } }));
+      expect(request).to.equal(undefined);
+      expect(response.body).to.contain("TIMDEX declined");
+    });
+  }
+
+  describe("ALMA_TIMDEX_RUN_TYPES", () => {
+    const restricted = () =>
+      createPluginHarness(timdexPlugin, { ...ENV, ALMA_TIMDEX_RUN_TYPES: "Daily, full" });
+
+    it("starts the run types it lists, in any case", async () => {
+      expect((await restricted().deliver(timdex("DAILY"))).response.body).to.equal(OK);
+      expect((await restricted().deliver(timdex("Full"))).response.body).to.equal(OK);
+    });
+
+    it("declines the others, naming the setting", async () => {
+      const { response, request } = await restricted().deliver(timdex("Weekly"));
+      expect(request).to.equal(undefined);
+      expect(response.body).to.contain("run type 'weekly' is not one of ALMA_TIMDEX_RUN_TYPES (daily, full)");
+    });
+
+    it("is a configuration problem when it is not a list of plain words", () => {
+      const { problems } = loadPlugins([timdexPlugin], { ...ENV, ALMA_TIMDEX_RUN_TYPES: "daily;full" });
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain("ALMA_TIMDEX_RUN_TYPES is not a comma-separated list of plain words");
+    });
+  });
+
   for (const runType of ["Täglich", "daily!", "x".repeat(21)]) {
     it(`declines a run type that is not a plain word: '${runType}'`, async () => {
       const { response, request } = await harness().deliver(timdex(runType));

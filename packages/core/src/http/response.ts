@@ -35,7 +35,15 @@ function respond(statusCode: number, body: string, contentType = TEXT): HttpResp
 const started = (result: PluginResult): boolean =>
   result.decision === "started" || result.decision === "duplicate";
 
-function handled(jobName: string, results: readonly PluginResult[]): HttpResponse {
+function handled(subject: string, results: readonly PluginResult[]): HttpResponse {
+  const broken = results.filter((result) => result.decision === "misconfigured");
+  if (broken.length > 0) {
+    const names = broken.map((result) => result.plugin).join(", ");
+    return respond(
+      500,
+      `${VALIDATED}, but the ${names} pipeline is misconfigured; the event was not processed and may be retried.`,
+    );
+  }
   const failed = results.filter((result) => result.decision === "failed");
   const transient = failed.filter((result) => result.transient);
   if (transient.length > 0) {
@@ -53,16 +61,32 @@ function handled(jobName: string, results: readonly PluginResult[]): HttpRespons
   }
   const [first] = results;
   if (first?.decision === "zero-records") {
-    return respond(200, `${VALIDATED}, Alma job '${jobName}' exported zero records so no action was taken.`);
+    return respond(200, `${VALIDATED}, ${subject} exported zero records so no action was taken.`);
   }
   if (first?.decision === "declined") {
     return respond(
       200,
-      `${VALIDATED}, ${first.plugin} declined Alma job '${jobName}' (${first.reason}) so no action was taken.`,
+      `${VALIDATED}, ${first.plugin} declined ${subject} (${first.reason}) so no action was taken.`,
     );
   }
-  return respond(200, `${VALIDATED}, Alma job '${jobName}' failed so no action was taken.`);
+  return respond(200, `${VALIDATED}, ${subject} failed so no action was taken.`);
 }
+
+/** A client's text quoted in an answer: control characters escaped, as the logs write them. */
+function escapeControls(text: string): string {
+  let escaped = "";
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    escaped +=
+      code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, "0")}` : char;
+  }
+  return escaped;
+}
+
+const subjectOf = (outcome: { readonly jobName?: string; readonly action?: string }): string =>
+  outcome.jobName !== undefined
+    ? `Alma job '${outcome.jobName}'`
+    : `the ${outcome.action ?? "webhook"} webhook`;
 
 /**
  * Maps an {@link Outcome} to its HTTP answer. The bodies are the compatibility contract: existing checks
@@ -98,13 +122,13 @@ export function toHttpResponse(outcome: Outcome): HttpResponse {
       );
     case "unauthorized":
       return respond(401, "Unable to validate signature. Has the webhook challenge secret changed?");
-    case "xml-body":
+    case "unsupported-body":
       return respond(
         415,
-        "XML webhook bodies are not supported. In the Alma webhook integration profile, set the message type to JSON.",
+        "Unsupported webhook body: send JSON or XML, as the Alma webhook integration profile's message type says.",
       );
     case "invalid-body":
-      return respond(400, `Malformed webhook body. ${outcome.reason}`);
+      return respond(400, `Malformed webhook body. ${escapeControls(outcome.reason)}`);
     case "not-job-end":
       return respond(200, `${VALIDATED}, not a JOB_END webhook so no action was taken.`);
     case "other-environment":
@@ -113,9 +137,15 @@ export function toHttpResponse(outcome: Outcome): HttpResponse {
         `${VALIDATED} in ${outcome.workspace} env for job '${outcome.jobName}', no action taken.`,
       );
     case "unclaimed":
+    case "unclaimed-event":
       return respond(200, `${VALIDATED}, no action taken.`);
+    case "too-old":
+      return respond(
+        200,
+        `${VALIDATED}, ${subjectOf(outcome)} is too old (${escapeControls(outcome.time)}), no action taken.`,
+      );
     case "handled":
-      return handled(outcome.jobName, outcome.results);
+      return handled(subjectOf(outcome), outcome.results);
     case "internal-error":
       return respond(
         500,

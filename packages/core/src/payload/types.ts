@@ -1,5 +1,5 @@
 /**
- * A `{ value, desc }` pair, as Alma sends for statuses, counter types and institutions.
+ * A `{ value, desc }` pair, as Alma sends for statuses, counter types, institutions and events.
  *
  * @example
  * ```ts
@@ -12,62 +12,44 @@ export interface AlmaCode {
 }
 
 /**
- * One entry of `job_instance.counter`: a counter type and its count, a whole number written as a string.
+ * Any webhook body that parsed: an object with an `action`. Every other field is read, and checked, only
+ * by the step that uses it: Alma's bodies vary by version and by job, and unknown fields are normal.
  *
  * @example
  * ```ts
- * const entry: AlmaCounter = { type: { value: "label.new.records", desc: "New records" }, value: "12" };
+ * if (payload.action === "JOB_END") console.log("a job ended");
  * ```
  */
-export interface AlmaCounter {
-  readonly type: AlmaCode;
-  readonly value: string;
+export interface WebhookPayload {
+  readonly action: string;
+  readonly [field: string]: unknown;
 }
 
 /**
- * The `job_instance` of a JOB_END webhook: the fields core relies on are typed; everything else Alma sends
- * (`submitted_by`, `progress`, `alert`, `job_info`, ...) is kept as it came.
+ * The `job_instance` of a JOB_END webhook. Only `name` has been checked when a plugin sees it (every decision
+ * starts from the name); read the rest with {@link jobEndDate} and {@link jobId}, which check what they
+ * read and turn a missing or malformed field into a 400 answer naming it.
  *
  * @example
  * ```ts
  * const job: JobInstance = payload.job_instance;
- * console.log(job.name, job.status.value, job.end_time);
+ * console.log(job.name, jobEndDate(job));
  * ```
  */
 export interface JobInstance {
-  readonly id: string;
   readonly name: string;
-  readonly status: AlmaCode;
-  /** ISO 8601 date-time at which the job ended, e.g. `2024-11-06T14:43:10.585Z`. */
-  readonly end_time: string;
-  readonly counter: readonly AlmaCounter[];
   readonly [field: string]: unknown;
 }
 
 /**
- * A validated JOB_END webhook body.
+ * A JOB_END webhook body whose `job_instance.name` has been checked.
  *
  * @example
  * ```ts
- * if (isJobEnd(payload)) console.log(payload.job_instance.id);
+ * buildExecution: (job, { payload }) => ({ input: { institution: String(payload.institution) }, name })
  * ```
  */
-export interface JobEndPayload {
+export interface JobEndPayload extends WebhookPayload {
   readonly action: "JOB_END";
   readonly job_instance: JobInstance;
-  readonly [field: string]: unknown;
-}
-
-/**
- * Any validated webhook body: at least an `action`.
- *
- * @example
- * ```ts
- * const result = parseWebhookBody(body);
- * if (result.ok && result.payload.action !== "JOB_END") console.log("ignored", result.payload.action);
- * ```
- */
-export interface WebhookEnvelope {
-  readonly action: string;
-  readonly [field: string]: unknown;
 }

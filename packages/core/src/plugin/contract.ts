@@ -1,9 +1,9 @@
-import type { JobEndPayload, JobInstance } from "../payload/types.js";
+import type { JobEndPayload, JobInstance, WebhookPayload } from "../payload/types.js";
 import type { JobMatcher } from "./matchers.js";
 
 /**
  * One setting a plugin reads from the environment, declared so that core can validate it and the shell
- * can document it.
+ * can document it and give it a local default.
  *
  * @example
  * ```ts
@@ -21,6 +21,8 @@ export interface SettingSpec {
   readonly patternHint?: string;
   /** A value shown in docs and used by the local run. */
   readonly example?: string;
+  /** Whether the plugin runs without it (its value is then ""); default false. */
+  readonly optional?: boolean;
 }
 
 /**
@@ -34,22 +36,27 @@ export interface SettingSpec {
 export type SettingValues<K extends string> = Readonly<Record<K, string>>;
 
 /**
- * What a plugin's `buildExecution` sees besides the job.
+ * What a plugin's `buildExecution` sees besides the job or event.
  *
  * @example
  * ```ts
- * buildExecution: (job, { settings, workspace }) => ({
- *   input: { job_id: job.id, bucket: settings.bucket, env: workspace },
- *   name: executionName("export", job),
+ * buildExecution: (job, { settings, executionName }) => ({
+ *   input: { bucket: settings.bucket, date: jobEndDate(job) },
+ *   name: executionName("export"),
  * }),
  * ```
  */
-export interface BuildContext<K extends string> {
+export interface BuildContext<K extends string, P extends WebhookPayload = JobEndPayload> {
   readonly settings: SettingValues<K>;
   /** The runtime environment (`WORKSPACE`). */
   readonly workspace: string;
-  /** The whole validated webhook body, for plugins that need more than `job_instance`. */
-  readonly payload: JobEndPayload;
+  /** The whole webhook body, for plugins that need more than `job_instance`. */
+  readonly payload: P;
+  /**
+   * A deterministic execution name starting with `prefix`, made from the job's end time and id (or, without
+   * an id, from a hash of the body's bytes): a redelivery gets the same name, so it never starts twice.
+   */
+  executionName(prefix: string): string;
 }
 
 /**
@@ -73,7 +80,7 @@ export type JsonValue =
  *
  * @example
  * ```ts
- * const plan: ExecutionPlan = { input: { job_id: job.id }, name: executionName("bursar", job) };
+ * const plan: ExecutionPlan = { input: { job_id: jobId(job) }, name: executionName("bursar") };
  * ```
  */
 export interface ExecutionPlan {
@@ -96,7 +103,8 @@ export interface Declined {
 }
 
 /**
- * Declines a job from `buildExecution`, with the reason that goes into the log and the answer.
+ * Declines a job from `buildExecution` (or a Step Functions plugin's `input`), with the reason that goes
+ * into the log and the answer.
  *
  * @example
  * ```ts
@@ -107,52 +115,22 @@ export function decline(reason: string): Declined {
   return { declined: reason };
 }
 
-/**
- * A job plugin: one pipeline. It claims Alma jobs by name, says which counters count as exported records,
- * and builds the state machine input and execution name. Define one with {@link defineJobPlugin}.
- *
- * @example
- * ```ts
- * export const bursarPlugin = defineJobPlugin({
- *   name: "BURSAR",
- *   coreRange: "^0.1.0",
- *   settings: {
- *     jobName: { env: "ALMA_BURSAR_EXPORT_JOB_NAME", description: "Exact Bursar export job name" },
- *     stateMachineArn: stateMachineArnSetting("BURSAR_STATE_MACHINE_ARN"),
- *   },
- *   activatedBy: "jobName",
- *   matcher: ({ jobName }) => exactName(jobName),
- *   exportedRecordCounters: ["com.exlibris.external.bursar.report.fines_fees_count"],
- *   target: ({ stateMachineArn }) => stateMachineArn,
- *   buildExecution: (job) => ({ input: { job_id: job.id }, name: executionName("bursar", job) }),
- * });
- * ```
- */
-export interface JobPlugin<K extends string = string> {
-  /** Unique, upper case: labels the answer ("PPOD pipeline initiated"), logs and executions. */
+/** What every plugin declares, whatever it claims. */
+interface PluginBase<K extends string> {
+  /** Unique, upper case: labels the answer ("PPOD pipeline initiated"), logs and metrics. */
   readonly name: string;
-  /**
-   * The versions of `@alma-webhooks/core` the plugin works with, in npm's range syntax (`^0.1.0`,
-   * `>=0.1.0 <0.3.0`); keep it equal to the plugin package's `peerDependencies` range for core. Registering
-   * the plugin with a core outside it throws {@link IncompatiblePluginError}. Optional: a plugin without it
-   * is assumed compatible, but every published plugin should declare it.
-   */
-  readonly coreRange?: string;
   /** The settings the plugin reads, by key. */
   readonly settings: { readonly [P in K]: SettingSpec };
-  /** The setting whose absence leaves the plugin inactive (its job name). */
+  /** The setting whose absence leaves the plugin inactive. */
   readonly activatedBy: NoInfer<K>;
   // Methods, not function properties: they stay bivariant, so a JobPlugin<"a" | "b"> is a JobPlugin<string>.
-  /** Builds the matcher from the settings. */
-  matcher(settings: SettingValues<K>): JobMatcher;
-  /** Counter types whose values add up to the number of exported records. */
-  readonly exportedRecordCounters: readonly string[];
-  /** Job statuses that may start the pipeline; default `["COMPLETED_SUCCESS"]`. */
-  readonly acceptedStatuses: readonly string[];
   /** The dispatcher's target (the state machine ARN), from the settings. */
   target(settings: SettingValues<K>): string;
-  /** Builds the execution for a claimed, successful job with records; or declines it. */
-  buildExecution(job: JobInstance, context: BuildContext<K>): ExecutionPlan | Declined;
+  /**
+   * The institutions (`institution.value`, e.g. `01MIT_INST`) whose webhooks the plugin acts on; all when
+   * absent or undefined. For events other than JOB_END this is the environment gate.
+   */
+  institutions?(settings: SettingValues<K>): readonly string[] | undefined;
   /**
    * Webhook bodies, in the shape Alma sends, that start this pipeline under the `example` values of the
    * settings and `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests.
@@ -161,14 +139,55 @@ export interface JobPlugin<K extends string = string> {
 }
 
 /**
- * What {@link defineJobPlugin} takes: a {@link JobPlugin} whose `acceptedStatuses` may be left out.
+ * A job plugin: one pipeline started when an Alma job ends (JOB_END). It claims jobs by name, says which
+ * counters count as exported records, and builds the execution. Most are Step Functions pipelines: define
+ * those with {@link stepFunctionsJobPlugin}; anything else with {@link defineJobPlugin}.
  *
  * @example
  * ```ts
- * const definition: JobPluginDefinition<"jobName" | "stateMachineArn"> = { name: "BURSAR", ... };
- * export const bursarPlugin = defineJobPlugin(definition);
+ * const plugins: JobPlugin<string>[] = [podPlugin, timdexPlugin, bursarPlugin];
  * ```
  */
-export type JobPluginDefinition<K extends string> = Omit<JobPlugin<K>, "acceptedStatuses"> & {
-  readonly acceptedStatuses?: readonly string[];
-};
+export interface JobPlugin<K extends string = string> extends PluginBase<K> {
+  readonly kind: "job";
+  /** Builds the matcher on the job name from the settings. */
+  matcher(settings: SettingValues<K>): JobMatcher;
+  /** Counter types whose values add up to the number of exported records. */
+  readonly exportedRecordCounters: readonly string[];
+  /** Job statuses that may start the pipeline; default `["COMPLETED_SUCCESS"]`. */
+  readonly acceptedStatuses: readonly string[];
+  /** Builds the execution for a claimed, successful job with records; or declines it. */
+  buildExecution(job: JobInstance, context: BuildContext<K, JobEndPayload>): ExecutionPlan | Declined;
+}
+
+/**
+ * An event plugin: one pipeline started by webhooks other than JOB_END (LOAN, REQUEST, USER, BIB, ITEM,
+ * NOTIFICATION…). It claims actions and, optionally, event values (`LOAN_CREATED`) and a matcher on the
+ * payload. Define one with {@link defineEventPlugin}.
+ *
+ * @example
+ * ```ts
+ * const plugins: WebhookPlugin<string>[] = [podPlugin, loanNoticePlugin];
+ * ```
+ */
+export interface EventPlugin<K extends string = string> extends PluginBase<K> {
+  readonly kind: "event";
+  /** The webhook actions it claims, upper case: `["LOAN"]`. */
+  readonly actions: readonly string[];
+  /** The `event.value`s it claims (`["LOAN_CREATED", "LOAN_RENEWED"]`); every event of its actions when absent. */
+  readonly events?: readonly string[];
+  /** Narrows the claim further, on the payload; every payload of its actions and events when absent. */
+  matches?(payload: WebhookPayload, settings: SettingValues<K>): boolean;
+  /** Builds the execution for a claimed event; or declines it. */
+  buildExecution(payload: WebhookPayload, context: BuildContext<K, WebhookPayload>): ExecutionPlan | Declined;
+}
+
+/**
+ * Any plugin the router takes.
+ *
+ * @example
+ * ```ts
+ * export const jobPlugins: readonly WebhookPlugin[] = [podPlugin, timdexPlugin, bursarPlugin];
+ * ```
+ */
+export type WebhookPlugin<K extends string = string> = JobPlugin<K> | EventPlugin<K>;

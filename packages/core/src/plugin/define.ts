@@ -1,6 +1,5 @@
 import { InvalidPluginError } from "../errors.js";
-import type { JobPlugin, JobPluginDefinition, SettingSpec } from "./contract.js";
-import { isVersionRange } from "./semver.js";
+import type { EventPlugin, JobPlugin, SettingSpec } from "./contract.js";
 
 /**
  * The status Alma gives a job that ended well; the default accepted status.
@@ -15,77 +14,127 @@ export const COMPLETED_SUCCESS = "COMPLETED_SUCCESS";
 const PLUGIN_NAME = /^[A-Z][A-Z0-9_]{0,31}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-/**
- * Source of the pattern a Step Functions state machine ARN must match.
- *
- * @example
- * ```ts
- * new RegExp(STATE_MACHINE_ARN_PATTERN).test("arn:aws:states:us-east-1:123456789012:stateMachine:ppod"); // true
- * ```
- */
-export const STATE_MACHINE_ARN_PATTERN =
-  "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$";
+type Common = Pick<JobPlugin<string>, "name" | "settings" | "activatedBy" | "target"> & {
+  readonly buildExecution: unknown;
+};
 
-/**
- * Declares a setting that holds a Step Functions state machine ARN, validated as one.
- *
- * @example
- * ```ts
- * settings: { stateMachineArn: stateMachineArnSetting("PPOD_STATE_MACHINE_ARN") }
- * ```
- */
-export function stateMachineArnSetting(
-  env: string,
-  description = "ARN of the state machine to start",
-): SettingSpec {
-  return {
-    env,
-    description,
-    pattern: STATE_MACHINE_ARN_PATTERN,
-    patternHint: "a Step Functions state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)",
-    example: "arn:aws:states:us-east-1:123456789012:stateMachine:example",
-  };
-}
-
-/**
- * Checks a plugin definition and fills in its defaults. Throws {@link InvalidPluginError} at definition
- * time, so a malformed plugin fails loudly at cold start rather than on the first webhook. A `coreRange` must
- * be valid range syntax here; whether the running core satisfies it is checked when the plugin is
- * registered (see {@link assertPluginCompatible}).
- *
- * @example
- * ```ts
- * export const podPlugin = defineJobPlugin({ name: "PPOD", ... });
- * ```
- */
-export function defineJobPlugin<K extends string>(definition: JobPluginDefinition<K>): JobPlugin<K> {
+/** The checks every plugin definition gets; throws {@link InvalidPluginError} naming the first problem. */
+function checkCommon(kind: string, definition: Common): void {
   const { name } = definition;
   const fail = (problem: string): never => {
-    throw new InvalidPluginError(`Job plugin '${String(name)}': ${problem}`);
+    throw new InvalidPluginError(`${kind} plugin '${String(name)}': ${problem}`);
   };
   if (typeof name !== "string" || !PLUGIN_NAME.test(name)) {
     fail(`the name must be 1-32 upper-case letters, digits or '_', starting with a letter (${PLUGIN_NAME}).`);
   }
-  const { coreRange } = definition;
-  if (coreRange !== undefined && (typeof coreRange !== "string" || !isVersionRange(coreRange))) {
-    fail(`coreRange '${String(coreRange)}' is not a version range like ^0.1.0 or >=0.1.0 <0.3.0.`);
-  }
-  const settings = Object.entries<SettingSpec>(definition.settings);
   if (!(definition.activatedBy in definition.settings)) {
     fail(`activatedBy '${definition.activatedBy}' is not one of its settings.`);
   }
-  for (const [key, spec] of settings) {
+  for (const [key, spec] of Object.entries<SettingSpec>(definition.settings)) {
     if (!ENV_NAME.test(spec.env))
       fail(`setting '${key}' names an invalid environment variable '${spec.env}'.`);
   }
-  if (definition.exportedRecordCounters.length === 0) {
-    fail("exportedRecordCounters must name at least one Alma counter type.");
-  }
-  for (const fn of ["matcher", "target", "buildExecution"] as const) {
+  for (const fn of ["target", "buildExecution"] as const) {
     if (typeof definition[fn] !== "function") fail(`${fn} must be a function.`);
+  }
+}
+
+/**
+ * What {@link defineJobPlugin} takes: a {@link JobPlugin} without its `kind`, whose `acceptedStatuses` may be
+ * left out.
+ *
+ * @example
+ * ```ts
+ * const definition: JobPluginDefinition<"jobName" | "queueUrl"> = { name: "ANALYTICS", ... };
+ * ```
+ */
+export type JobPluginDefinition<K extends string> = Omit<JobPlugin<K>, "kind" | "acceptedStatuses"> & {
+  readonly acceptedStatuses?: readonly string[];
+};
+
+/**
+ * Checks a job plugin definition and fills in its defaults. Throws {@link InvalidPluginError} at definition
+ * time, so a malformed plugin fails loudly at cold start rather than on the first webhook. A Step Functions
+ * pipeline is shorter with {@link stepFunctionsJobPlugin}.
+ *
+ * @example
+ * ```ts
+ * export const analyticsPlugin = defineJobPlugin({
+ *   name: "ANALYTICS",
+ *   settings: {
+ *     jobName: { env: "ALMA_ANALYTICS_JOB_NAME", description: "Exact analytics export job name" },
+ *     queueUrl: { env: "ANALYTICS_QUEUE_URL", description: "Queue that receives the export date" },
+ *   },
+ *   activatedBy: "jobName",
+ *   matcher: ({ jobName }) => exactName(jobName),
+ *   exportedRecordCounters: PUBLISHING_RECORD_COUNTERS,
+ *   target: ({ queueUrl }) => queueUrl,
+ *   buildExecution: (job, { executionName }) => ({ input: { date: jobEndDate(job) }, name: executionName("analytics") }),
+ * });
+ * ```
+ */
+export function defineJobPlugin<K extends string>(definition: JobPluginDefinition<K>): JobPlugin<K> {
+  checkCommon("Job", definition);
+  if (typeof definition.matcher !== "function") {
+    throw new InvalidPluginError(`Job plugin '${definition.name}': matcher must be a function.`);
+  }
+  if (definition.exportedRecordCounters.length === 0) {
+    throw new InvalidPluginError(
+      `Job plugin '${definition.name}': exportedRecordCounters must name at least one Alma counter type.`,
+    );
   }
   return Object.freeze({
     ...definition,
+    kind: "job" as const,
     acceptedStatuses: definition.acceptedStatuses ?? [COMPLETED_SUCCESS],
   });
+}
+
+/**
+ * What {@link defineEventPlugin} takes: an {@link EventPlugin} without its `kind`.
+ *
+ * @example
+ * ```ts
+ * const definition: EventPluginDefinition<"queueUrl"> = { name: "LOAN_NOTICES", actions: ["LOAN"], ... };
+ * ```
+ */
+export type EventPluginDefinition<K extends string> = Omit<EventPlugin<K>, "kind">;
+
+/**
+ * Checks an event plugin definition (webhooks other than JOB_END). Throws {@link InvalidPluginError} at
+ * definition time.
+ *
+ * @example
+ * ```ts
+ * export const loanNoticePlugin = defineEventPlugin({
+ *   name: "LOAN_NOTICES",
+ *   settings: { queueUrl: { env: "LOAN_QUEUE_URL", description: "Queue of loan notices" } },
+ *   activatedBy: "queueUrl",
+ *   actions: ["LOAN"],
+ *   events: ["LOAN_CREATED"],
+ *   target: ({ queueUrl }) => queueUrl,
+ *   buildExecution: (payload, { executionName }) => ({ input: { loan: loanOf(payload).loan_id }, name: executionName("loan") }),
+ * });
+ * ```
+ */
+export function defineEventPlugin<K extends string>(definition: EventPluginDefinition<K>): EventPlugin<K> {
+  checkCommon("Event", definition);
+  const upper = (values: readonly unknown[] | undefined): boolean =>
+    (values ?? []).every((value) => typeof value === "string" && /^[A-Z][A-Z0-9_]*$/.test(value));
+  if (!Array.isArray(definition.actions) || definition.actions.length === 0 || !upper(definition.actions)) {
+    throw new InvalidPluginError(
+      `Event plugin '${definition.name}': actions must list at least one upper-case webhook action, like "LOAN".`,
+    );
+  }
+  if (definition.actions.includes("JOB_END")) {
+    throw new InvalidPluginError(
+      `Event plugin '${definition.name}': JOB_END is claimed by job plugins; use defineJobPlugin.`,
+    );
+  }
+  if (!upper(definition.events)) {
+    throw new InvalidPluginError(
+      `Event plugin '${definition.name}': events must be upper-case event values.`,
+    );
+  }
+  return Object.freeze({ ...definition, kind: "event" as const });
 }

@@ -15,17 +15,7 @@ export interface JobMatcher {
   matches(jobName: string): boolean;
 }
 
-// The router asks every plugin's matcher about the same job name, so the folded form of the last name
-// seen is kept: with 100 plugins the name is folded once per request, not 100 times.
-let lastSeen: string | undefined;
-let lastFolded = "";
-function fold(text: string): string {
-  if (text !== lastSeen) {
-    lastSeen = text;
-    lastFolded = text.trim().toLowerCase();
-  }
-  return lastFolded;
-}
+const fold = (text: string): string => text.trim().toLowerCase();
 
 /**
  * Claims the job whose name equals `name`, ignoring case and surrounding spaces.

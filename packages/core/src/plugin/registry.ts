@@ -1,11 +1,12 @@
 import { DuplicatePluginError } from "../errors.js";
-import { assertPluginCompatible } from "./compatibility.js";
-import type { JobPlugin, SettingValues } from "./contract.js";
+import type { SettingValues, WebhookPlugin } from "./contract.js";
 import type { JobMatcher } from "./matchers.js";
 import { type Environment, loadPluginSettings } from "./settings.js";
 
 /**
- * A plugin with its settings loaded: ready for the router.
+ * A plugin with its settings loaded: ready for the router. A plugin whose settings are invalid is still
+ * registered, with its `problems`: the jobs it claims are answered 500 (so Alma keeps them and retries once
+ * the setting is fixed), and every other request is answered as usual.
  *
  * @example
  * ```ts
@@ -15,20 +16,26 @@ import { type Environment, loadPluginSettings } from "./settings.js";
  */
 export interface ActivePlugin {
   readonly name: string;
-  readonly plugin: JobPlugin<string>;
+  readonly plugin: WebhookPlugin<string>;
   readonly settings: SettingValues<string>;
-  readonly matcher: JobMatcher;
+  /** For a job plugin: the job name matcher. */
+  readonly matcher?: JobMatcher;
   /** Where its executions start (the state machine ARN). */
   readonly target: string;
+  /** `institution.value`s it acts on; every institution when undefined. */
+  readonly institutions?: readonly string[];
+  /** Why the plugin cannot run: set when its settings are invalid. */
+  readonly problems?: readonly string[];
 }
 
 /**
- * What {@link loadPlugins} found: the active plugins, a warning per inactive one, every problem.
+ * What {@link loadPlugins} found: the plugins to route to (broken ones included, with their problems), a
+ * warning per inactive plugin, and every problem.
  *
  * @example
  * ```ts
  * const loaded: LoadedPlugins = loadPlugins(jobPlugins, process.env);
- * if (loaded.problems.length > 0) throw new ConfigurationError(loaded.problems);
+ * for (const problem of loaded.problems) logger.error(problem);
  * ```
  */
 export interface LoadedPlugins {
@@ -38,9 +45,8 @@ export interface LoadedPlugins {
 }
 
 /**
- * Makes an {@link ActivePlugin} from a plugin and settings already validated, as tests and shells that do
- * not read the environment do. Throws {@link IncompatiblePluginError} when the plugin's `coreRange` excludes
- * this core.
+ * Makes an {@link ActivePlugin} from a plugin and its settings, as tests and shells that do not read the
+ * environment do. With `problems`, the plugin is registered broken.
  *
  * @example
  * ```ts
@@ -48,33 +54,35 @@ export interface LoadedPlugins {
  * ```
  */
 export function activatePlugin<K extends string>(
-  plugin: JobPlugin<K>,
+  plugin: WebhookPlugin<K>,
   settings: SettingValues<K>,
+  problems?: readonly string[],
 ): ActivePlugin {
-  assertPluginCompatible(plugin);
+  const institutions = plugin.institutions?.(settings);
   return {
     name: plugin.name,
-    plugin: plugin as JobPlugin<string>,
+    plugin: plugin as WebhookPlugin<string>,
     settings,
-    matcher: plugin.matcher(settings),
-    target: plugin.target(settings),
+    ...(plugin.kind === "job" ? { matcher: plugin.matcher(settings) } : {}),
+    target: problems === undefined ? plugin.target(settings) : "",
+    ...(institutions === undefined ? {} : { institutions }),
+    ...(problems === undefined ? {} : { problems }),
   };
 }
 
 /**
- * Loads every plugin's settings from the environment. Plugins whose activating variable is absent are
- * left out with a warning; every configuration problem is collected (not thrown) so the shell can report
- * them all at once. Two plugins with one name throw {@link DuplicatePluginError}; a plugin whose `coreRange`
- * excludes this core throws {@link IncompatiblePluginError}.
+ * Loads every plugin's settings from the environment. Plugins whose activating variable is absent are left
+ * out with a warning; a plugin with an invalid setting is registered broken (see {@link ActivePlugin}); every
+ * problem is collected, not thrown, so the shell can list them all at start-up. Two plugins with one name
+ * throw {@link DuplicatePluginError}.
  *
  * @example
  * ```ts
  * const { active, warnings, problems } = loadPlugins([podPlugin, timdexPlugin], process.env);
  * for (const warning of warnings) logger.warn(warning);
- * if (problems.length > 0) throw new ConfigurationError(problems);
  * ```
  */
-export function loadPlugins(plugins: readonly JobPlugin<string>[], env: Environment): LoadedPlugins {
+export function loadPlugins(plugins: readonly WebhookPlugin<string>[], env: Environment): LoadedPlugins {
   const seen = new Set<string>();
   const active: ActivePlugin[] = [];
   const warnings: string[] = [];
@@ -82,12 +90,13 @@ export function loadPlugins(plugins: readonly JobPlugin<string>[], env: Environm
   for (const plugin of plugins) {
     if (seen.has(plugin.name)) throw new DuplicatePluginError(plugin.name);
     seen.add(plugin.name);
-    // Every plugin, active or not: an incompatible one is a packaging mistake whatever the environment.
-    assertPluginCompatible(plugin);
     const result = loadPluginSettings(plugin, env);
     if (result.status === "active") active.push(activatePlugin(plugin, result.settings));
     else if (result.status === "inactive") warnings.push(result.warning);
-    else problems.push(...result.problems);
+    else {
+      problems.push(...result.problems);
+      active.push(activatePlugin(plugin, result.settings, result.problems));
+    }
   }
   return { active, warnings, problems };
 }

@@ -1,5 +1,4 @@
-import { type SettingEntry, validators } from "../payload/compiled.js";
-import type { JobPlugin, SettingSpec, SettingValues } from "./contract.js";
+import type { SettingSpec, SettingValues, WebhookPlugin } from "./contract.js";
 
 /**
  * The environment as the shell hands it over: `process.env` or any record of strings.
@@ -12,35 +11,25 @@ import type { JobPlugin, SettingSpec, SettingValues } from "./contract.js";
  */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/**
- * A plugin's configuration as read from the environment: active with its settings, inactive because its
- * activating variable is absent (with a warning), or invalid (with every problem).
- *
- * @example
- * ```ts
- * const result: PluginSettingsResult<"jobName" | "stateMachineArn"> = loadPluginSettings(podPlugin, process.env);
- * if (result.status === "active") console.log(result.settings.jobName);
- * ```
- */
+/** A plugin's configuration: active with its settings, inactive (activating variable absent), or invalid. */
 export type PluginSettingsResult<K extends string> =
   | { readonly status: "active"; readonly settings: SettingValues<K> }
   | { readonly status: "inactive"; readonly warning: string }
-  | { readonly status: "invalid"; readonly problems: readonly string[] };
+  | {
+      readonly status: "invalid";
+      readonly problems: readonly string[];
+      /** The values as set, valid or not: enough to tell which jobs the broken plugin claims. */
+      readonly settings: SettingValues<K>;
+    };
 
 const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
 
 /**
- * Reads and validates a plugin's settings from the environment with a schema compiled by ajv. Absent activating variable →
- * inactive; present but another setting missing or malformed → invalid, naming both variables.
- *
- * @example
- * ```ts
- * const result = loadPluginSettings(podPlugin, process.env);
- * if (result.status === "invalid") throw new ConfigurationError(result.problems);
- * ```
+ * Reads and checks a plugin's settings. Absent activating variable → inactive; present but another setting
+ * missing or malformed → invalid, naming both variables. Values are used exactly as set.
  */
 export function loadPluginSettings<K extends string>(
-  plugin: JobPlugin<K>,
+  plugin: WebhookPlugin<K>,
   env: Environment,
 ): PluginSettingsResult<K> {
   const entries = Object.entries<SettingSpec>(plugin.settings) as [K, SettingSpec][];
@@ -48,33 +37,22 @@ export function loadPluginSettings<K extends string>(
   if (!isSet(env[activating])) {
     return { status: "inactive", warning: `${plugin.name} plugin is inactive: ${activating} is not set.` };
   }
-  const values = Object.fromEntries(
-    entries.flatMap(([, spec]) => (isSet(env[spec.env]) ? [[spec.env, env[spec.env] as string]] : [])),
-  );
-  const checked: SettingEntry[] = entries.map(([, spec]) => ({
-    env: spec.env,
-    value: values[spec.env],
-    ...(spec.pattern ? { pattern: spec.pattern } : {}),
-  }));
-  const { pluginSettings } = validators;
-  if (!pluginSettings(checked as unknown)) {
-    // The schema checks every setting at once; its errors point at entries by index.
-    const failed = new Set(
-      (pluginSettings.errors ?? []).map((error) => Number(error.instancePath.split("/")[1])),
-    );
-    const problems = checked.flatMap(({ env: name, value }, index) => {
-      if (!failed.has(index)) return [];
-      const spec = entries[index]?.[1] as SettingSpec;
-      return value === undefined
-        ? [`${name} is not set, but the ${plugin.name} plugin needs it because ${activating} is set.`]
-        : [
-            `${name} is not ${spec.patternHint ?? `in the expected form (${spec.pattern})`}: '${value}' (${plugin.name} plugin, activated by ${activating}).`,
-          ];
-    });
-    return { status: "invalid", problems };
+  const problems: string[] = [];
+  for (const [, spec] of entries) {
+    const value = env[spec.env];
+    if (!isSet(value)) {
+      if (spec.optional) continue;
+      problems.push(
+        `${spec.env} is not set, but the ${plugin.name} plugin needs it because ${activating} is set.`,
+      );
+    } else if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value)) {
+      problems.push(
+        `${spec.env} is not ${spec.patternHint ?? `in the expected form (${spec.pattern})`}: '${value}' (${plugin.name} plugin, activated by ${activating}).`,
+      );
+    }
   }
   const settings = Object.fromEntries(
-    entries.map(([key, spec]) => [key, values[spec.env]]),
+    entries.map(([key, spec]) => [key, env[spec.env] ?? ""]),
   ) as SettingValues<K>;
-  return { status: "active", settings };
+  return problems.length > 0 ? { status: "invalid", problems, settings } : { status: "active", settings };
 }

@@ -1,4 +1,17 @@
-import type { AlmaCounter, JobEndPayload, JobInstance } from "../payload/types.js";
+import type { AlmaCode, JobEndPayload, JobInstance } from "../payload/types.js";
+
+/**
+ * One entry of `job_instance.counter`, as Alma sends it: a counter type and its value, a string.
+ *
+ * @example
+ * ```ts
+ * const entry: AlmaCounter = counter("label.new.records", 12);
+ * ```
+ */
+export interface AlmaCounter {
+  readonly type: AlmaCode;
+  readonly value: string;
+}
 
 /**
  * Builds one `job_instance.counter` entry.

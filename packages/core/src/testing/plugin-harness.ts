@@ -1,7 +1,7 @@
 import type { ExecutionRequest } from "../dispatcher.js";
 import { ConfigurationError } from "../errors.js";
 import type { HttpResponse } from "../http/response.js";
-import type { JobPlugin } from "../plugin/contract.js";
+import type { WebhookPlugin } from "../plugin/contract.js";
 import { loadPlugins } from "../plugin/registry.js";
 import type { Environment } from "../plugin/settings.js";
 import { createWebhookRouter } from "../router.js";
@@ -64,12 +64,12 @@ export interface PluginHarnessOptions {
  * ```
  */
 export function createPluginHarness(
-  plugin: JobPlugin<string>,
+  plugin: WebhookPlugin<string>,
   env: Environment,
   options: PluginHarnessOptions = {},
 ): PluginHarness {
   const { active, warnings, problems } = loadPlugins([plugin], env);
-  if (active.length === 0) throw new ConfigurationError([...warnings, ...problems]);
+  if (active.length === 0 || problems.length > 0) throw new ConfigurationError([...warnings, ...problems]);
   const secret = options.secret ?? "harness-secret";
   const dispatcher = new RecordingDispatcher();
   const router = createWebhookRouter({
@@ -99,7 +99,7 @@ export function createPluginHarness(
  * for (const payload of podPlugin.samplePayloads ?? []) await harness.deliver(payload);
  * ```
  */
-export function exampleEnvironment(plugin: JobPlugin<string>): Record<string, string> {
+export function exampleEnvironment(plugin: WebhookPlugin<string>): Record<string, string> {
   return Object.fromEntries(
     Object.values(plugin.settings).flatMap((spec) => (spec.example ? [[spec.env, spec.example]] : [])),
   );

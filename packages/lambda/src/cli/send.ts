@@ -1,6 +1,6 @@
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
-import { signBody } from "@alma-webhooks/core";
+import { signBody } from "@alma-webhooks/core/testing";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../local/defaults.js";
 import { CliError, type CliIo, readPayload, secretOf } from "./io.js";
 

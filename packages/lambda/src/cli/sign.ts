@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { signBody } from "@alma-webhooks/core";
+import { signBody } from "@alma-webhooks/core/testing";
 import { CliError, type CliIo, readPayload, secretOf } from "./io.js";
 
 /** `sign [FILE|-] [--secret S]`: prints the `X-Exl-Signature` Alma would send for the file's bytes. */

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigurationError } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "../config.js";
 import { jobPlugins } from "../plugins.js";
 import { createWebhookHandler } from "../webhook-handler.js";
@@ -146,7 +147,10 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const settings = localSettings(processEnv);
   const { env, defaulted } = withDefaults(processEnv, { realAws: !settings.localStepFunctions });
   // Fail here, with every problem listed, rather than answer each request 500.
-  const warnings = [...loadConfiguration(env, jobPlugins).warnings];
+  const configuration = loadConfiguration(env, jobPlugins);
+  // A deployed function answers a broken plugin's jobs 500; a developer wants to hear about it now.
+  if (configuration.problems.length > 0) throw new ConfigurationError(configuration.problems);
+  const warnings = [...configuration.warnings];
 
   let endpoint: LocalStepFunctions | undefined;
   if (settings.localStepFunctions) {

@@ -37,7 +37,28 @@ const PLUGIN_RULES: Record<string, { matches: (name: string) => boolean; counter
   },
 };
 
-/** An oracle written apart from the router: did this event pass every gate for this plugin? */
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The plugin's record count, or undefined when one of its record counters is not a whole number. */
+function recordsOf(job: Json, counters: readonly string[]): bigint | undefined {
+  if (!Array.isArray(job.counter)) return undefined;
+  let total = 0n;
+  for (const entry of job.counter as unknown[]) {
+    if (!isObject(entry) || !isObject(entry.type) || !counters.includes(entry.type.value as string)) continue;
+    const { value } = entry;
+    if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) total += BigInt(value.trim());
+    else if (Number.isSafeInteger(value) && (value as number) >= 0) total += BigInt(value as number);
+    else return undefined;
+  }
+  return total;
+}
+
+/**
+ * An oracle written apart from the router: did this event pass every gate for this plugin? Undefined when it
+ * did; otherwise the gate that stopped it.
+ */
 function passedEveryGate(event: unknown, plugin: string): string | undefined {
   const normalised = normaliseEvent(event);
   if (!normalised.ok) return "not an HTTP event";
@@ -45,18 +66,35 @@ function passedEveryGate(event: unknown, plugin: string): string | undefined {
   if (request.method !== "POST") return `method ${request.method}`;
   const expected = createHmac("sha256", SECRET).update(request.body).digest("base64");
   if ((request.headers["x-exl-signature"] ?? "").trim() !== expected) return "signature not valid";
-  const payload = JSON.parse(request.body.toString("utf8"));
-  if (payload.action !== "JOB_END") return "not JOB_END";
+  let payload: unknown;
+  try {
+    payload = JSON.parse(request.body.toString("utf8").replace(/^\uFEFF/, ""));
+  } catch {
+    return "not JSON";
+  }
+  if (!isObject(payload) || payload.action !== "JOB_END") return "not JOB_END";
   const job = payload.job_instance;
-  if (!String(job.name).toLowerCase().includes("dev")) return "other environment";
+  if (!isObject(job) || typeof job.name !== "string") return "no job name";
+  if (!job.name.toLowerCase().includes("dev")) return "other environment";
   const rule = PLUGIN_RULES[plugin];
   if (!rule?.matches(job.name)) return `${plugin} does not claim '${job.name}'`;
-  if (job.status.value !== "COMPLETED_SUCCESS") return "status not accepted";
-  const records = (job.counter as { type: { value: string }; value: string }[])
-    .filter((entry) => rule.counters.includes(entry.type.value))
-    .reduce((sum, entry) => sum + Number(entry.value), 0);
-  if (!(records > 0)) return "zero records";
+  if (!isObject(job.status) || job.status.value !== "COMPLETED_SUCCESS") return "status not accepted";
+  const records = recordsOf(job, rule.counters);
+  if (records === undefined) return "record counters malformed";
+  if (records === 0n) return "zero records";
   return undefined;
+}
+
+/** Whether the plugin, past every gate, builds an execution rather than declining the job. */
+function builds(event: unknown, plugin: string): boolean {
+  if (plugin !== "TIMDEX") return true;
+  const normalised = normaliseEvent(event);
+  if (!normalised.ok) return false;
+  const name = String(
+    JSON.parse(normalised.request.body.toString("utf8").replace(/^\uFEFF/, "")).job_instance.name,
+  );
+  const rest = name.replace(/^ +| +$/g, "").slice(JOBS.TIMDEX_PREFIX.length);
+  return /^ +[A-Za-z0-9]{1,20}$/.test(rest);
 }
 
 function wellFormed(response: HttpResponse): void {
@@ -98,6 +136,18 @@ describe("handler properties (fast-check)", function () {
     const started = dispatcher.requests.slice(requestsBefore);
     for (const request of started) {
       expect(passedEveryGate(event, request.plugin), `started ${request.plugin}`).to.equal(undefined);
+    }
+    // The converse: a valid delivery that passes every gate of a plugin starts it (unless a field its
+    // input needs is malformed, which is a 400, or the plugin declines the job).
+    if (response.statusCode !== 400) {
+      for (const plugin of Object.keys(PLUGIN_RULES)) {
+        if (passedEveryGate(event, plugin) === undefined && builds(event, plugin)) {
+          expect(
+            started.map((request) => request.plugin),
+            `did not start ${plugin}`,
+          ).to.include(plugin);
+        }
+      }
     }
     if (response.statusCode === 503) {
       expect(behaviour).to.equal("transient-failure");

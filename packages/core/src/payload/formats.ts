@@ -1,0 +1,32 @@
+import type { WebhookRequest } from "../http/request.js";
+import { parseJsonBody } from "./parse.js";
+import type { WebhookPayload } from "./types.js";
+
+/** A parsed body and the format it came in, or why it is not one. */
+export type BodyResult =
+  | { readonly ok: true; readonly payload: WebhookPayload; readonly format: "json" | "xml" }
+  | { readonly ok: false; readonly reason: string; readonly unsupported?: true };
+
+const XML_CONTENT_TYPE = /[/+]xml\b/i;
+
+/** Which format the body is in: the bytes decide where they can (a JSON body sent as XML is still JSON). */
+export function formatOf(request: WebhookRequest): "json" | "xml" | "unknown" {
+  const start = request.body
+    .subarray(0, 64)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart();
+  if (start.startsWith("<")) return "xml";
+  if (start.startsWith("{") || start.startsWith("[")) return "json";
+  return XML_CONTENT_TYPE.test(request.headers["content-type"] ?? "") ? "xml" : "json";
+}
+
+/** Parses the body in whichever format it came. */
+export function parseBody(request: WebhookRequest): BodyResult {
+  const format = formatOf(request);
+  if (format === "xml") {
+    return { ok: false, unsupported: true, reason: "XML bodies are not supported" };
+  }
+  const parsed = parseJsonBody(request.body, request.text);
+  return parsed.ok ? { ...parsed, format: "json" } : parsed;
+}

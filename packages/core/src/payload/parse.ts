@@ -1,0 +1,40 @@
+import type { WebhookPayload } from "./types.js";
+
+/** What {@link parseWebhookBody} returns: the payload, or a sentence naming what is wrong with it. */
+export type ParseResult =
+  | { readonly ok: true; readonly payload: WebhookPayload }
+  | { readonly ok: false; readonly reason: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Parses a JSON webhook body (its bytes, or the same as `text` when the front delivered text) and checks the
+ * one field every decision starts from: `action`. Never throws.
+ */
+export function parseJsonBody(body: Buffer, text?: string): ParseResult {
+  if (body.length === 0) return { ok: false, reason: "The body is empty; a JSON webhook body is required." };
+  let payload: unknown;
+  try {
+    // A leading byte-order mark is not JSON; the signature was already checked over the raw bytes.
+    payload = JSON.parse((text ?? body.toString("utf8")).replace(/^\uFEFF/, ""));
+  } catch (error) {
+    // V8 quotes the body in its message; keep only the diagnosis, so client bytes never reach the logs.
+    const diagnosis = (error as Error).message.split(/, (?:\.\.\.)?"/)[0];
+    return { ok: false, reason: `The body is not valid JSON (${diagnosis}).` };
+  }
+  return checkEnvelope(payload);
+}
+
+/** The envelope check shared by both body formats: an object whose `action` is a non-empty string. */
+export function checkEnvelope(payload: unknown): ParseResult {
+  if (!isObject(payload)) {
+    const what = Array.isArray(payload) ? "an array" : payload === null ? "null" : `a ${typeof payload}`;
+    return { ok: false, reason: `The body must be a JSON object with an 'action', not ${what}.` };
+  }
+  if (!("action" in payload)) return { ok: false, reason: "action is required." };
+  if (typeof payload.action !== "string" || payload.action.trim() === "") {
+    return { ok: false, reason: "action must be a non-empty string." };
+  }
+  return { ok: true, payload: payload as WebhookPayload };
+}
