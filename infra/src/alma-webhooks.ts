@@ -76,6 +76,11 @@ export interface AlmaWebhooksProps {
   readonly challengeSecret: secretsmanager.ISecret;
   /** A key of the secret's JSON to read instead of the whole secret string. */
   readonly challengeSecretJsonField?: string;
+  /**
+   * During a rotation, the secret that held the previous webhook secret: still accepted
+   * (`ALMA_PREVIOUS_CHALLENGE_SECRETS`) until Alma has the new one. Referenced like `challengeSecret`.
+   */
+  readonly previousChallengeSecret?: secretsmanager.ISecret;
   /** The job plugins of the bundle (the lambda package's `jobPlugins`): the settings below are checked against them. */
   readonly plugins: readonly PluginDescription[];
   /**
@@ -163,6 +168,14 @@ export class AlmaWebhooks extends Construct {
         WORKSPACE: props.workspace,
         // A dynamic reference ({{resolve:secretsmanager:…}}): the template never holds the secret itself.
         ALMA_CHALLENGE_SECRET: secret.unsafeUnwrap(),
+        ...(props.previousChallengeSecret
+          ? {
+              ALMA_PREVIOUS_CHALLENGE_SECRETS: challengeSecretReference(
+                props.previousChallengeSecret,
+                props.challengeSecretJsonField,
+              ).unsafeUnwrap(),
+            }
+          : {}),
         ...(props.sentryDsn ? { SENTRY_DSN: props.sentryDsn } : {}),
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: namespace,

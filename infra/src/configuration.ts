@@ -6,6 +6,7 @@ export interface InfraConfiguration {
   readonly stackName: string;
   readonly challengeSecretName: string;
   readonly challengeSecretJsonField?: string;
+  readonly previousChallengeSecretName?: string;
   readonly settings: Record<string, string>;
   readonly sentryDsn?: string;
   readonly functionName?: string;
@@ -22,6 +23,8 @@ export const INFRA_VARIABLES = {
   ALMA_STACK_NAME: "CloudFormation stack name (default AlmaWebhooks-<WORKSPACE>)",
   ALMA_CHALLENGE_SECRET_NAME:
     "name of the Secrets Manager secret holding the webhook secret (default alma-webhooks/<WORKSPACE>/challenge-secret while examples are on)",
+  ALMA_PREVIOUS_CHALLENGE_SECRET_NAME:
+    "during a rotation, the secret holding the previous webhook secret, still accepted (optional)",
   ALMA_CHALLENGE_SECRET_JSON_FIELD:
     "a JSON key of that secret to read instead of the whole string (optional)",
   SENTRY_DSN: "Sentry DSN (optional)",
@@ -83,6 +86,7 @@ export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescri
     stackName: read("ALMA_STACK_NAME") ?? `AlmaWebhooks-${workspace}`,
     challengeSecretName,
     ...optional("challengeSecretJsonField", "ALMA_CHALLENGE_SECRET_JSON_FIELD"),
+    ...optional("previousChallengeSecretName", "ALMA_PREVIOUS_CHALLENGE_SECRET_NAME"),
     settings,
     ...optional("sentryDsn", "SENTRY_DSN"),
     ...optional("functionName", "ALMA_WEBHOOK_FUNCTION_NAME"),

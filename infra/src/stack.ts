@@ -32,6 +32,15 @@ export class AlmaWebhooksStack extends Stack {
         "ChallengeSecret",
         configuration.challengeSecretName,
       ),
+      ...(configuration.previousChallengeSecretName
+        ? {
+            previousChallengeSecret: secretsmanager.Secret.fromSecretNameV2(
+              this,
+              "PreviousChallengeSecret",
+              configuration.previousChallengeSecretName,
+            ),
+          }
+        : {}),
       ...(configuration.challengeSecretJsonField
         ? { challengeSecretJsonField: configuration.challengeSecretJsonField }
         : {}),

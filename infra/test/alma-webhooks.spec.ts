@@ -243,6 +243,18 @@ describe("AlmaWebhooks", () => {
       );
     });
 
+    it("accepts the previous secret during a rotation, also as a dynamic reference", () => {
+      const env = webhookEnvironment(
+        synth((stack) => ({
+          previousChallengeSecret: secretsmanager.Secret.fromSecretNameV2(stack, "Previous", "alma/previous"),
+        })).template,
+      );
+      expect(env.ALMA_PREVIOUS_CHALLENGE_SECRETS).to.equal(
+        "{{resolve:secretsmanager:alma/previous:SecretString:::}}",
+      );
+      expect(webhookEnvironment(synth().template)).not.to.have.property("ALMA_PREVIOUS_CHALLENGE_SECRETS");
+    });
+
     it("references a secret known by its full ARN by that ARN", () => {
       const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:alma-AbCdEf";
       const { template } = synth((stack) => ({
