@@ -36,6 +36,11 @@ export interface PluginDescription {
   readonly settings: Readonly<Record<string, PluginSettingDescription>>;
 }
 
+/** A configuration the function would reject at cold start, caught at synth time instead. */
+export class InfraConfigurationError extends Error {
+  override readonly name = "InfraConfigurationError";
+}
+
 /** The metrics the webhook emits (CloudWatch embedded metric format), each with one alarm. */
 export const ALARMED_METRICS = {
   SignatureFailures: "Requests answered 401: the webhook secret changed in Alma, or someone forged a call.",
@@ -118,7 +123,7 @@ export class AlmaWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: AlmaWebhooksProps) {
     super(scope, id);
     if (!WORKSPACE.test(props.workspace)) {
-      throw new Error(
+      throw new InfraConfigurationError(
         `workspace '${props.workspace}' is not a word of up to 32 letters, digits, '-' or '_'.`,
       );
     }
@@ -331,7 +336,7 @@ export function checkSettings(
     }
   }
   if (problems.length > 0) {
-    throw new Error(`Invalid alma-webhooks settings:\n- ${problems.join("\n- ")}`);
+    throw new InfraConfigurationError(`Invalid alma-webhooks settings:\n- ${problems.join("\n- ")}`);
   }
   return { environment: given, stateMachineArns };
 }

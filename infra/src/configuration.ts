@@ -1,4 +1,4 @@
-import type { PluginDescription } from "./alma-webhooks.js";
+import { InfraConfigurationError, type PluginDescription } from "./alma-webhooks.js";
 
 /** What the app deploys, read from environment variables or CDK context (`--context NAME=value`). */
 export interface InfraConfiguration {
@@ -52,7 +52,7 @@ export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescri
   };
   const examplesSetting = (read("ALMA_INFRA_EXAMPLES") ?? "on").toLowerCase();
   if (examplesSetting !== "on" && examplesSetting !== "off") {
-    throw new Error(`ALMA_INFRA_EXAMPLES must be 'on' or 'off', not '${examplesSetting}'.`);
+    throw new InfraConfigurationError(`ALMA_INFRA_EXAMPLES must be 'on' or 'off', not '${examplesSetting}'.`);
   }
   const examples = examplesSetting === "on";
   const workspace = read("WORKSPACE") ?? "dev";
@@ -60,7 +60,7 @@ export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescri
     read("ALMA_CHALLENGE_SECRET_NAME") ??
     (examples ? `alma-webhooks/${workspace}/challenge-secret` : undefined);
   if (challengeSecretName === undefined) {
-    throw new Error(
+    throw new InfraConfigurationError(
       "ALMA_CHALLENGE_SECRET_NAME is not set: name the Secrets Manager secret that holds the webhook secret.",
     );
   }

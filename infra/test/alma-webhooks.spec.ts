@@ -1,7 +1,7 @@
 import { aws_logs as logs, aws_secretsmanager as secretsmanager, aws_sns as sns } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { expect } from "chai";
-import { ALARMED_METRICS } from "../src/alma-webhooks.js";
+import { ALARMED_METRICS, InfraConfigurationError } from "../src/alma-webhooks.js";
 import {
   ALPHA_ARN,
   ARN_PATTERN,
@@ -195,6 +195,7 @@ describe("AlmaWebhooks", () => {
 
     it("rejects a variable that no plugin declares", () => {
       expect(() => synth({ settings: { ...bothPluginsOn, GAMMA_JOB_NAME: "Gamma" } })).to.throw(
+        InfraConfigurationError,
         /GAMMA_JOB_NAME is not a setting of any job plugin \(ALPHA, BETA\)/,
       );
     });
