@@ -18,8 +18,9 @@ import { TOKENS } from "./tokens.js";
  * (Alma treats a slower answer as a failure). Each attempt may take up to 0.5 s to connect and 1 s to be
  * answered; with the SDK's back-off, 3 attempts could add up to more than 4.5 s, so the dispatch is cut
  * off, as a transient failure, at 3 s. Before it, a cold start spends about 0.16 s (the POD cold-start
- * benchmark, SDK import included); after it, a permanent failure waits at most 1 s for the Sentry flush.
- * The answer leaves before 4.2 s in the worst case, and in about 3.1 s when Step Functions never answers.
+ * benchmark, SDK import included); after it, a permanent failure waits at most 1.2 s for the Sentry report
+ * (loading Sentry, on the first report of a process, included: SENTRY_REPORT_BUDGET_MS in sentry.ts).
+ * The answer leaves before 4.4 s in the worst case, and in about 3.1 s when Step Functions never answers.
  */
 export const DISPATCH_BUDGET = Object.freeze({
   /** TCP/TLS connect, per attempt. */
