@@ -24,7 +24,7 @@ export const TRIGGERS = {
 };
 
 /**
- * DESIGN.md's response table, one event per row with its exact answer: what the handler, from sources or
+ * The response table of the README ("Answers"), one event per row with its exact answer: what the handler, from sources or
  * bundled, must answer to the character. The three "initiated" rows each start one execution, in order.
  */
 export const RESPONSE_TABLE: readonly (readonly [event: unknown, status: number, body: string])[] = [
