@@ -3,6 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Deployment (container image and zip): override any of these on the command line or in the environment.
+# The variables that call AWS or git are recursive (`=`, and `?=` defines recursive ones too): they are
+# expanded only by the deployment recipes that use them, so `make help`, `make lint` or `make test` never
+# run `aws sts get-caller-identity` (checked with a logging fake `aws` first on PATH).
 AWS_REGION ?= us-east-1
 AWS_ACCOUNT_DEV = $(shell aws sts get-caller-identity --query Account --output text)
 AWS_ACCOUNT_STAGE = $(shell aws sts get-caller-identity --query Account --output text)
@@ -20,7 +23,7 @@ PNPM := pnpm
 INSTALL_STAMP := node_modules/.install-stamp
 PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json)
 
-.PHONY: help install update build test lint coverage clean fuzz audit \
+.PHONY: help install update compile bundle build test test-node22 lint coverage clean fuzz audit \
 	dist-dev publish-dev update-lambda-dev update-lambda-zip-dev \
 	dist-stage publish-stage update-lambda-stage update-lambda-zip-stage
 
@@ -41,15 +44,27 @@ update: ## Update dependencies within their ranges and refresh the lockfile
 	$(PNPM) install
 	@touch $(INSTALL_STAMP)
 
-build: install ## Compile every package and bundle the Lambda (dist/webhook.mjs, dist/ping.mjs, dist/lambda.zip)
+compile: install ## Compile every package with tsc -b (incremental): all that the local server and the CLI need
 	$(PNPM) exec tsc -b
+
+bundle: compile ## Bundle the Lambda: dist/webhook.mjs, dist/ping.mjs and their chunks, dist/lambda.zip
 	$(PNPM) --filter @alma-webhooks/lambda run bundle
 
-test: build ## Run every package's mocha suite with coverage floors (the bundle is tested too)
+build: compile bundle ## compile + bundle: everything a deployment or the bundle's tests need
+
+test: build ## Run every package's mocha suite with coverage floors (the bundle is tested too, on this Node)
 	$(PNPM) --recursive --sequential --reporter-hide-prefix run test
 
-lint: install ## Type-check and lint (Biome, zero warnings)
-	$(PNPM) exec tsc -b
+# Lambda runs nodejs22.x; this machine may have another Node. npx fetches node@22 from the npm registry
+# (cached after the first run), which is why `make test` does not do it.
+NODE22 := npx --yes --package=node@22 -- node
+test-node22: build ## Run the bundle's checks (test/bundle.spec.ts) under Node 22, Lambda's runtime, fetched with npx
+	cd packages/lambda && BUNDLE_NODE="$(NODE22)" AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+	  $(PNPM) exec mocha --no-config --reporter spec --timeout 180000 dist/test/bundle.spec.js
+
+# The one definition of lint (package.json's "lint" script runs it): types, the plugin-contract type
+# tests (check-types, mk/packages.mk), then Biome with zero warnings.
+lint: compile check-types ## Type-check (tsc -b and the plugin-contract type tests) and lint (Biome, zero warnings)
 	$(PNPM) exec biome check --error-on-warnings .
 
 coverage: build ## Coverage reports (text and lcov) for every package, in packages/*/coverage

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const LAMBDA_DIST = join(ROOT, "packages", "lambda", "dist");
-export const BUNDLE = join(LAMBDA_DIST, "webhook.mjs");
+// BENCH_BUNDLE: another copy of the bundle (webhook.mjs with its chunks/ beside it), to compare two builds.
+export const BUNDLE = process.env.BENCH_BUNDLE ?? join(LAMBDA_DIST, "webhook.mjs");
 export const CORE = join(ROOT, "packages", "core", "dist", "src", "index.js");
 export const CORE_TESTING = join(ROOT, "packages", "core", "dist", "src", "testing", "index.js");
 export const LOCAL_SFN = join(LAMBDA_DIST, "src", "local", "step-functions-endpoint.js");

@@ -135,6 +135,13 @@ function targets(results) {
     ["Cold start, GET, Sentry off", "≤ 2.5 × node -e 0", c["GET challenge, Sentry off"].xFloor, 2.5, "×"],
     ["Cold start, POD trigger, Sentry off", "≤ 5 × node -e 0", c["POD trigger, Sentry off"].xFloor, 5, "×"],
     ["Cold start, GET, Sentry on", "≤ 4 × node -e 0", c["GET challenge, Sentry on"].xFloor, 4, "×"],
+    [
+      "Cold start, GET, Sentry on vs off",
+      "≤ 1.2 ×",
+      c["GET challenge, Sentry on"].medianMs / c["GET challenge, Sentry off"].medianMs,
+      1.2,
+      "×",
+    ],
     ["Warm GET challenge", "≥ 100,000 ops/s", w.get.opsPerSec, 100_000, "ops/s", true],
     [
       "Warm JOB_END unclaimed, p50",

@@ -1,4 +1,4 @@
-# Run it locally with one command, a developer CLI and the integration suite (issue 5).
+# Run it locally with one command, a developer CLI and the integration suite.
 # Included by the root Makefile (-include mk/*.mk). Every variable below can be overridden:
 #   make run PORT=9001 · make send PAYLOAD=packages/lambda/templates/bursar.json · make challenge CHALLENGE=abc
 .PHONY: run sign send challenge replay executions test-integration local-cli

@@ -1,13 +1,10 @@
-# Publishing, API docs and plugin scaffolding (issue 8). Included by the root Makefile (-include mk/*.mk).
+# Publishing, API docs and plugin scaffolding. Included by the root Makefile (-include mk/*.mk).
 .PHONY: check-packages check-types check-scaffold docs check-doc-examples new-plugin
 
 PUBLISHED_PACKAGES := packages/core packages/plugin-pod packages/plugin-timdex packages/plugin-bursar
 
 check-types: install ## Compile the plugin-contract type tests (packages/core/test-types; never run)
 	$(PNPM) exec tsc -p packages/core/test-types
-
-# make lint also compiles the type tests.
-lint: check-types
 
 check-packages: install check-types ## Pack core and the plugins as pnpm publish would; check tarballs, publint, attw
 	$(PNPM) exec tsc -b $(PUBLISHED_PACKAGES)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Lists every exported symbol of a TypeDoc JSON model (`typedoc --json`) whose comment has no @example.
 // TypeDoc's own `validation.notDocumented` only checks that a comment exists; the project's convention
-// (docs/DESIGN.md: "Every exported symbol of core has a TSDoc comment with an example") asks for more.
+// ("every exported symbol of core has a TSDoc comment with an example") asks for more.
 // Usage: node scripts/check-doc-examples.mjs docs/api/api.json [package-name ...]; exits 1 when any is missing.
 import { readFileSync } from "node:fs";
 

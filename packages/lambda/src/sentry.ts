@@ -1,26 +1,22 @@
 import type { ErrorReporter } from "./services.js";
 
-/** How long an unexpected error may take to reach Sentry before the function answers. */
-export const SENTRY_FLUSH_TIMEOUT_MS = 1000;
-
 /**
- * Loads Sentry, only when asked: it is the heaviest dependency by far, so a deployment without
- * `SENTRY_DSN` never imports it and does not pay for it on cold start.
- *
- * @example
- * ```ts
- * const reporter = configuration.sentryDsn ? await loadSentryReporter(dsn, "dev") : noErrorReporter;
- * ```
+ * How long one report may take, loading Sentry included on the first one: import, init, capture and
+ * flush all happen before the function answers, and must leave the answer well inside Alma's 5 seconds
+ * (a dispatch takes at most 3 s, see `DISPATCH_BUDGET`).
  */
-export async function loadSentryReporter(dsn: string, environment: string): Promise<ErrorReporter> {
-  const Sentry = await import("./sentry-sdk.js");
+export const SENTRY_REPORT_BUDGET_MS = 1200;
+
+type SentrySdk = typeof import("./sentry-sdk.js");
+
+function initialise(Sentry: SentrySdk, dsn: string, environment: string): void {
   Sentry.init({
     dsn,
     environment,
     sendDefaultPii: false,
     tracesSampleRate: 0,
-    // Cold-start cost, measured (docs/performance.md). This function only reports errors: no tracing and
-    // no auto-instrumentation, so no OpenTelemetry set-up and no ESM loader hooks (a worker thread, ~90 ms),
+    // Cost, measured (docs/performance.md). This function only reports errors: no tracing and no
+    // auto-instrumentation, so no OpenTelemetry set-up and no ESM loader hooks (a worker thread, ~90 ms),
     // and only the integrations that build and filter an error event. Sentry's defaults would also start
     // an inspector session (local variables), patch http, fetch and the AWS SDK, and load ICU time-zone
     // data for the culture context (~25 ms, even when filtered out afterwards: it runs in the factory).
@@ -34,18 +30,70 @@ export async function loadSentryReporter(dsn: string, environment: string): Prom
       Sentry.systemErrorIntegration(),
       Sentry.nodeContextIntegration({ culture: false }),
       Sentry.contextLinesIntegration(),
+      // Installed with the first report, not at start-up (see the package README): the handler catches
+      // everything, so these only matter for an error outside any request.
       Sentry.onUncaughtExceptionIntegration(),
       Sentry.onUnhandledRejectionIntegration(),
     ],
   });
+}
+
+/**
+ * The Sentry reporter, returned at once: Sentry is the heaviest dependency by far, so it is imported and
+ * initialised on the first report, not at start-up. A cold start (with or without `SENTRY_DSN`) then costs
+ * the same; only the first error of a process pays for loading Sentry (about 0.1 s), inside
+ * {@link SENTRY_REPORT_BUDGET_MS}. Every report goes through here (the handler never throws), captures
+ * and flushes before the function answers. Should loading outlast the budget, the answer leaves without
+ * waiting: the error is captured once Sentry is loaded and sent with a later flush.
+ *
+ * @example
+ * ```ts
+ * const reporter = configuration.sentryDsn ? createSentryReporter(dsn, "dev") : noErrorReporter;
+ * ```
+ */
+export function createSentryReporter(dsn: string, environment: string): ErrorReporter {
+  let loading: Promise<SentrySdk> | undefined;
+  const load = (): Promise<SentrySdk> => {
+    loading ??= import("./sentry-sdk.js").then(
+      (Sentry) => {
+        initialise(Sentry, dsn, environment);
+        return Sentry;
+      },
+      (error: unknown) => {
+        // Not cached: the next report tries again.
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
+  };
   return {
     enabled: true,
     async report(error, context) {
-      Sentry.withScope((scope) => {
-        scope.setContext("webhook", { ...context });
-        Sentry.captureException(error);
+      const deadline = Date.now() + SENTRY_REPORT_BUDGET_MS;
+      const captured = load().then((Sentry) => {
+        Sentry.withScope((scope) => {
+          scope.setContext("webhook", { ...context });
+          Sentry.captureException(error);
+        });
+        return Sentry;
       });
-      await Sentry.flush(SENTRY_FLUSH_TIMEOUT_MS);
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), SENTRY_REPORT_BUDGET_MS);
+      });
+      try {
+        const Sentry = await Promise.race([captured, expired]);
+        // Still loading after the budget: the error is captured once Sentry is loaded, and sent by a
+        // later flush (or, in Lambda, when the process next runs); the answer does not wait for it.
+        if (Sentry === undefined) {
+          captured.catch(() => {});
+          return;
+        }
+        await Sentry.flush(Math.max(1, deadline - Date.now()));
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -14,10 +14,17 @@ export interface Clock {
 /** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Where unexpected errors go: Sentry when `SENTRY_DSN` is set, nowhere otherwise. */
+/**
+ * Where unexpected errors go: Sentry when `SENTRY_DSN` is set, nowhere otherwise. Built without loading
+ * anything (Sentry's SDK is imported by the first `report`), so it costs a cold start nothing.
+ */
 export interface ErrorReporter {
+  /** Whether reports go anywhere (known at start-up, before anything is loaded). */
   readonly enabled: boolean;
-  /** Captures the error and flushes, so it is sent before the function answers. */
+  /**
+   * Captures the error and flushes, so it is sent before the function answers; the first call loads the
+   * error tracker. Bounded in time (`SENTRY_REPORT_BUDGET_MS`).
+   */
   report(error: unknown, context: Readonly<Record<string, unknown>>): Promise<void>;
 }
 

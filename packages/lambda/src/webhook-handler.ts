@@ -3,7 +3,7 @@ import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
 import { type AppContainerOptions, createAppContainer } from "./container.js";
-import { loadSentryReporter } from "./sentry.js";
+import { createSentryReporter } from "./sentry.js";
 import type { LambdaLogger } from "./services.js";
 import { TOKENS } from "./tokens.js";
 
@@ -48,7 +48,8 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     });
   }
   if (configuration.sentryDsn) {
-    const reporter = await loadSentryReporter(configuration.sentryDsn, configuration.workspace);
+    // Nothing is loaded here: Sentry is imported and initialised on the first report (sentry.ts).
+    const reporter = createSentryReporter(configuration.sentryDsn, configuration.workspace);
     container.register(TOKENS.ErrorReporter, { useValue: reporter });
   }
   const reporter = container.resolve(TOKENS.ErrorReporter);

@@ -1,14 +1,20 @@
 import { existsSync } from "node:fs";
-import { challengeEvent } from "@alma-webhooks/core/testing";
+import { challengeEvent, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { BUNDLE, PING_BUNDLE, runChild } from "./support/child.js";
-import { ARNS, VALID_ENV } from "./support/environment.js";
+import { ARNS, SECRET, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";
-import { RESPONSE_TABLE } from "./support/response-table.js";
+import { RESPONSE_TABLE, TRIGGERS } from "./support/response-table.js";
 
-const NODE_22 = ["npx", "--yes", "--package=node@22", "--", "node"];
 const TABLE = RESPONSE_TABLE;
+const TRIGGER_POD = signedPost(TRIGGERS.pod(), SECRET);
+/**
+ * The node that runs the bundle: this machine's, or the command in BUNDLE_NODE (space-separated), which
+ * `make test-node22` sets to Node 22 (Lambda's runtime) through npx. `make test` downloads nothing.
+ */
+const NODE: readonly string[] = process.env.BUNDLE_NODE?.trim().split(/\s+/) ?? [process.execPath];
+const NODE_LABEL = process.env.BUNDLE_NODE ? `'${process.env.BUNDLE_NODE}'` : "this machine's Node";
 
 describe("the bundle (dist/webhook.mjs)", function () {
   this.timeout(180_000);
@@ -32,48 +38,55 @@ describe("the bundle (dist/webhook.mjs)", function () {
     AWS_SECRET_ACCESS_KEY: "test",
   });
 
-  for (const [label, command] of [
-    ["this machine's Node", [process.execPath]],
-    ["Node 22, Lambda's runtime", NODE_22],
-  ] as const) {
-    it(`answers every row of the response table under ${label}, loading only the bundle`, async () => {
-      const { responses, resolved } = await runChild(
-        BUNDLE,
-        TABLE.map(([event]) => event),
-        lambdaEnv(),
-        command,
-      );
-      expect(responses.map((r) => [r.statusCode, r.body])).to.deep.equal(
-        TABLE.map(([, status, body]) => [status, body]),
-      );
-      expect(endpoint.executions().map((execution) => execution.stateMachineArn)).to.deep.equal([
-        ARNS.PPOD,
-        ARNS.TIMDEX,
-        ARNS.BURSAR,
-      ]);
-      const outside = resolved.filter(
-        (url) => url.startsWith("file:") && !url.includes("/dist/") && !url.includes("alma-child-"),
-      );
-      expect(outside, "modules loaded from outside the bundle").to.deep.equal([]);
-      expect(resolved.filter((url) => url.includes("sentry"))).to.deep.equal([]);
-    });
-  }
+  it(`answers every row of the response table under ${NODE_LABEL}, loading only the bundle`, async () => {
+    const { responses, resolved } = await runChild(
+      BUNDLE,
+      TABLE.map(([event]) => event),
+      lambdaEnv(),
+      NODE,
+    );
+    expect(responses.map((r) => [r.statusCode, r.body])).to.deep.equal(
+      TABLE.map(([, status, body]) => [status, body]),
+    );
+    expect(endpoint.executions().map((execution) => execution.stateMachineArn)).to.deep.equal([
+      ARNS.PPOD,
+      ARNS.TIMDEX,
+      ARNS.BURSAR,
+    ]);
+    const outside = resolved.filter(
+      (url) => url.startsWith("file:") && !url.includes("/dist/") && !url.includes("alma-child-"),
+    );
+    expect(outside, "modules loaded from outside the bundle").to.deep.equal([]);
+    expect(resolved.filter((url) => url.includes("sentry"))).to.deep.equal([]);
+  });
 
-  it("loads the Sentry chunk only when SENTRY_DSN is set", async () => {
+  it(`with SENTRY_DSN set, loads the Sentry chunk only at the first report, and sends it (${NODE_LABEL})`, async () => {
     const sink = await startHttpSink();
     try {
-      const env = { ...lambdaEnv(), SENTRY_DSN: `${sink.url.replace("http://", "http://key@")}/7` };
-      const { responses, stdout, resolved } = await runChild(BUNDLE, [challengeEvent("x")], env);
-      expect(responses.map((r) => r.statusCode)).to.deep.equal([200]);
-      expect(stdout).to.contain("Sentry error reporting is on");
-      expect(resolved.some((url) => /chunks\/sentry-sdk-[\w-]+\.mjs$/.test(url))).to.equal(true);
+      const env = {
+        ...lambdaEnv(),
+        SENTRY_DSN: `${sink.url.replace("http://", "http://key@")}/7`,
+        // A state machine the endpoint does not know: a permanent dispatch failure, reported.
+        PPOD_STATE_MACHINE_ARN: ARNS.PPOD.replace("ppod-test", "ppod-gone"),
+      };
+      const challenge = await runChild(BUNDLE, [challengeEvent("x")], env, NODE);
+      expect(challenge.responses.map((r) => r.statusCode)).to.deep.equal([200]);
+      expect(challenge.stdout).to.contain("Sentry error reporting is on");
+      expect(challenge.resolved.filter((url) => url.includes("sentry"))).to.deep.equal([]);
+
+      const failed = await runChild(BUNDLE, [challengeEvent("y"), TRIGGER_POD], env, NODE);
+      expect(failed.responses.map((r) => r.statusCode)).to.deep.equal([200, 500]);
+      expect(failed.resolved.some((url) => /chunks\/sentry-sdk-[\w-]+\.mjs$/.test(url))).to.equal(true);
+      const envelope = sink.bodies.join("\n");
+      expect(envelope).to.contain("DispatchFailedError");
+      expect(envelope).to.contain('"environment":"dev"');
     } finally {
       await sink.close();
     }
   });
 
   it("dist/ping.mjs answers pong", async () => {
-    const { responses } = await runChild(PING_BUNDLE, [{}], {});
+    const { responses } = await runChild(PING_BUNDLE, [{}], {}, NODE);
     expect(responses).to.deep.equal(["pong"]);
   });
 });

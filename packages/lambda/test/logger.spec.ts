@@ -1,3 +1,4 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { expect } from "chai";
 import sinon from "sinon";
 import { createLogger } from "../src/logger.js";
@@ -61,5 +62,28 @@ describe("createLogger (Powertools' Logger)", () => {
     const [line] = streams.err();
     sinon.restore();
     expect(line.error).to.include({ name: "RangeError", message: "out of range" });
+  });
+
+  it("is Powertools' own Logger, configured through its public options only", () => {
+    const logger = createLogger({ POWERTOOLS_SERVICE_NAME: "alma-test", LOG_LEVEL: "debug" });
+    expect(Object.getPrototypeOf(logger)).to.equal(Logger.prototype);
+    expect((logger as Logger).getLevelName()).to.equal("DEBUG");
+  });
+
+  it("adds Lambda's request id and cold-start flag once given the invocation context", () => {
+    const streams = capture();
+    const logger = createLogger({});
+    logger.addContext({
+      awsRequestId: "req-1",
+      functionName: "alma-webhook",
+      functionVersion: "$LATEST",
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:alma-webhook",
+      memoryLimitInMB: "256",
+    } as Parameters<typeof logger.addContext>[0]);
+    logger.info("with context");
+    const [line] = streams.out();
+    sinon.restore();
+    expect(line).to.include({ message: "with context", function_request_id: "req-1" });
+    expect(line).to.have.property("cold_start");
   });
 });

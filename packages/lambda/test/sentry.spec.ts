@@ -31,6 +31,42 @@ describe("Sentry error reporting", function () {
     }
   });
 
+  it("with SENTRY_DSN set, imports nothing of Sentry at start-up nor for a request that reports nothing", async () => {
+    const sink = await startHttpSink();
+    try {
+      const dsn = `${sink.url.replace("http://", "http://publickey@")}/1`;
+      const { responses, stdout, resolved } = await runChild("--exploding", [challengeEvent("ok")], {
+        ...ENV,
+        SENTRY_DSN: dsn,
+      });
+      expect(responses.map((response) => response.statusCode)).to.deep.equal([200]);
+      expect(stdout).to.contain("Sentry error reporting is on");
+      expect(resolved.length).to.be.above(10);
+      expect(loadedSentry(resolved)).to.deep.equal([]);
+      expect(sink.bodies).to.deep.equal([]);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it("loads Sentry once for several reports, and sends each", async () => {
+    const sink = await startHttpSink();
+    try {
+      const dsn = `${sink.url.replace("http://", "http://publickey@")}/1`;
+      const { responses } = await runChild("--exploding", [challengeEvent("ok"), explode, explode], {
+        ...ENV,
+        SENTRY_DSN: dsn,
+      });
+      expect(responses.map((response) => response.statusCode)).to.deep.equal([200, 500, 500]);
+      const events = sink.bodies.filter((body) =>
+        body.includes("induced failure for the error-tracker test"),
+      );
+      expect(events).to.have.length(2);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it("never imports Sentry when SENTRY_DSN is unset, and still answers 500", async () => {
     const { responses, stdout, resolved } = await runChild(
       "--exploding",

@@ -39,12 +39,14 @@ describe("StepFunctionsDispatcher", function () {
     });
     expect(endpoint.requests().map((r) => [r.operation, r.body])).to.deep.equal([
       ["StartExecution", { stateMachineArn: ARNS.BURSAR, name: "bursar-1", input: '{"job_id":"1"}' }],
+      // The one-off type check (the local endpoint does not know it: an INFO line, nothing else).
+      ["DescribeStateMachine", { stateMachineArn: ARNS.BURSAR }],
     ]);
   });
 
-  it("reports ExecutionAlreadyExists as a duplicate", async () => {
+  it("reports ExecutionAlreadyExists with the same input (as parsed JSON) as a duplicate", async () => {
     await dispatcher.start(request("bursar-2"));
-    const again = await dispatcher.start(request("bursar-2", '{"job_id":"other"}'));
+    const again = await dispatcher.start(request("bursar-2", '{ "job_id": "1" }'));
     expect(again).to.deep.equal({
       status: "duplicate",
       executionArn: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-2",
@@ -58,7 +60,7 @@ describe("StepFunctionsDispatcher", function () {
     const result = await dispatcher.start(request("bursar-3"));
     expect(result.status).to.equal("started");
     expect(endpoint.executions()).to.have.length(1);
-    expect(endpoint.requests()).to.have.length(3);
+    expect(endpoint.requests().filter((r) => r.operation === "StartExecution")).to.have.length(3);
   });
 
   it("gives up after the attempts run out: a transient failure", async () => {
@@ -109,6 +111,14 @@ describe("isTransient", () => {
     { name: "Error", code: "ECONNRESET" },
     { name: "TimeoutError" },
     { name: "AbortError" },
+    { name: "KmsThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 } },
+    { name: "ExecutionLimitExceeded", $fault: "client", $metadata: { httpStatusCode: 400 } },
+    { name: "UnknownError", $fault: "client", $metadata: { httpStatusCode: 429 } },
+    { name: "SomethingNew", $retryable: {} },
+    { name: "SomethingNew", $retryable: { throttling: true } },
+    { name: "ServiceUnavailable" },
+    { name: "Error", code: "ETIMEDOUT" },
+    { name: "Error", cause: { code: "ECONNRESET" } },
   ]) {
     it(`is true for ${JSON.stringify(error)}`, () => expect(isTransient(error)).to.equal(true));
   }
@@ -116,6 +126,8 @@ describe("isTransient", () => {
     { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } },
     { name: "InvalidArn" },
     { name: "InvalidExecutionInput" },
+    { name: "StateMachineDoesNotExist", $fault: "client", $metadata: { httpStatusCode: 400 } },
+    { name: "KmsAccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } },
     undefined,
     "boom",
   ]) {

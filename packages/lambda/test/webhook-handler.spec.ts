@@ -90,12 +90,16 @@ describe("webhook handler", function () {
         `${VALIDATED}, PPOD pipeline initiated.`,
       );
       expect(endpoint.executions()).to.have.length(1);
-      // An execution of that name with another input (started by an earlier version, say): Step Functions
-      // answers ExecutionAlreadyExists, which is a duplicate, not an error.
+      // An execution of that name with the same input written differently (started by an earlier version,
+      // say): Step Functions answers ExecutionAlreadyExists, which is a duplicate, not an error.
       const sfn = new SFNClient({});
       const name = "bursar-20241106T144310-7019873450004761";
       await sfn.send(
-        new StartExecutionCommand({ stateMachineArn: ARNS.BURSAR, name, input: '{"job_id":"earlier"}' }),
+        new StartExecutionCommand({
+          stateMachineArn: ARNS.BURSAR,
+          name,
+          input: '{ "job_id": "7019873450004761" }',
+        }),
       );
       expect((await handler(signedPost(bursar(), SECRET))).body).to.equal(
         `${VALIDATED}, BURSAR pipeline initiated.`,

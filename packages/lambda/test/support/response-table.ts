@@ -24,8 +24,9 @@ export const TRIGGERS = {
 };
 
 /**
- * DESIGN.md's response table, one event per row with its exact answer: what the handler, from sources or
- * bundled, must answer to the character. The three "initiated" rows each start one execution, in order.
+ * The README's response table ("Answers"), one event per row with its exact answer: what the handler,
+ * from sources or bundled, must answer to the character. The three "initiated" rows each start one
+ * execution, in order.
  */
 export const RESPONSE_TABLE: readonly (readonly [event: unknown, status: number, body: string])[] = [
   [challengeEvent("c-1"), 200, "c-1"],
