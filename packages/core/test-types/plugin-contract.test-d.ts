@@ -9,12 +9,13 @@ import {
   exactName,
   type JobMatcher,
   type JobPlugin,
-  type JobPluginDefinition,
+  jobId,
   loadPlugins,
   stateMachineArnSetting,
 } from "../src/index.js";
 
 type Keys = "jobName" | "stateMachineArn";
+type JobPluginDefinition<K extends string> = Parameters<typeof defineJobPlugin<K>>[0];
 
 const settings = {
   jobName: { env: "ALMA_EXAMPLE_EXPORT_JOB_NAME", description: "Exact example export job name" },
@@ -24,13 +25,12 @@ const settings = {
 /** A complete, valid definition; every misuse below changes one thing. */
 const valid = {
   name: "EXAMPLE",
-  coreRange: "^0.1.0",
   settings,
   activatedBy: "jobName",
   matcher: ({ jobName }) => exactName(jobName),
   exportedRecordCounters: ["label.new.records"],
   target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job) => ({ input: { job_id: job.id }, name: `example-${job.id}` }),
+  buildExecution: (job) => ({ input: { job_id: jobId(job) }, name: `example-${jobId(job)}` }),
 } satisfies JobPluginDefinition<Keys>;
 
 // The valid plugin compiles, keeps its setting keys, and is a JobPlugin<string> for loadPlugins.
@@ -38,7 +38,6 @@ export const examplePlugin: JobPlugin<Keys> = defineJobPlugin(valid);
 export const loaded = loadPlugins([examplePlugin], process.env);
 export const active: ActivePlugin = activatePlugin(examplePlugin, { jobName: "x", stateMachineArn: "y" });
 export const declining = defineJobPlugin({ ...valid, buildExecution: () => decline("not today") });
-export const withoutCoreRange = defineJobPlugin({ ...valid, coreRange: undefined });
 
 // A plugin without a name.
 // @ts-expect-error Property 'name' is missing
@@ -48,7 +47,7 @@ export const nameless = defineJobPlugin({
   matcher: ({ jobName }) => exactName(jobName),
   exportedRecordCounters: ["label.new.records"],
   target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job) => ({ input: { job_id: job.id }, name: `example-${job.id}` }),
+  buildExecution: (job) => ({ input: { job_id: jobId(job) }, name: `example-${jobId(job)}` }),
 });
 
 // A name that is not a string.
@@ -59,14 +58,14 @@ export const numberName = defineJobPlugin({ ...valid, name: 42 });
 export const namelessExecution = defineJobPlugin({
   ...valid,
   // @ts-expect-error Property 'name' is missing in type '{ input: ... }'
-  buildExecution: (job) => ({ input: { job_id: job.id } }),
+  buildExecution: (job) => ({ input: { job_id: jobId(job) } }),
 });
 
 // A builder returning the wrong shape: the input as a JSON string instead of an object.
 export const stringInput = defineJobPlugin({
   ...valid,
   // @ts-expect-error Type 'string' is not assignable to type '{ readonly [key: string]: JsonValue; }'
-  buildExecution: (job) => ({ input: JSON.stringify({ job_id: job.id }), name: "example" }),
+  buildExecution: (job) => ({ input: JSON.stringify({ job_id: jobId(job) }), name: "example" }),
 });
 
 // A builder whose input holds something that is not JSON.
@@ -80,7 +79,7 @@ export const dateInput = defineJobPlugin({
 export const stringPlan = defineJobPlugin({
   ...valid,
   // @ts-expect-error Type 'string' is not assignable to type 'ExecutionPlan | Declined'
-  buildExecution: (job) => `example-${job.id}`,
+  buildExecution: (job) => `example-${jobId(job)}`,
 });
 
 // A matcher of the wrong type: a RegExp where a JobMatcher factory is expected.
@@ -108,10 +107,6 @@ export const unknownSetting = defineJobPlugin({
 // activatedBy naming a setting that does not exist.
 // @ts-expect-error Type '"jobPrefix"' is not assignable to type 'Keys'
 export const badActivation = defineJobPlugin({ ...valid, activatedBy: "jobPrefix" });
-
-// A coreRange that is not a string.
-// @ts-expect-error Type 'number' is not assignable to type 'string'
-export const numericRange = defineJobPlugin({ ...valid, coreRange: 1 });
 
 // A target that is not a string.
 // @ts-expect-error Type 'number' is not assignable to type 'string'
