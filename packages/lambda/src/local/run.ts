@@ -91,6 +91,7 @@ function banner(
   const secretPrefix = env.ALMA_CHALLENGE_SECRET === DEV_SECRET ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
   const cli = `${secretPrefix}node ${path(BIN)}`;
   const names = configurationVariables();
+  const sampled = jobPlugins.find((plugin) => (plugin.samplePayloads?.length ?? 0) > 0);
   const width = Math.max(...names.map((name) => name.length));
   return [
     // The machine-readable line: tests and scripts read the port from it.
@@ -116,11 +117,8 @@ function banner(
     "",
     "Try it from another terminal:",
     `  curl "${run.url}/?challenge=hello"`,
-    ...jobPlugins
-      .filter((plugin) => (plugin.samplePayloads?.length ?? 0) > 0)
-      .slice(0, 1)
-      .map((plugin) => `  ${cli} send${urlOption} --sample ${plugin.name}`),
-    `  ${cli} replay${urlOption}    (every plugin's sample payloads)`,
+    ...(sampled === undefined ? [] : [`  ${cli} send${urlOption} --sample ${sampled.name}`]),
+    `  ${cli} replay${urlOption}    # every plugin's sample payloads`,
     `  curl -XPOST "${run.url}/2015-03-31/functions/function/invocations" -d "{}"`,
     ...(run.journalPath === undefined
       ? []
