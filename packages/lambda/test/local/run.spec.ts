@@ -10,11 +10,13 @@ import { type LocalRun, startLocalRun } from "../../src/local/run.js";
 import { jobPlugins } from "../../src/plugins.js";
 import { getWithHost } from "./server-child.js";
 
-const REAL_ARNS = {
-  PPOD_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:111122223333:stateMachine:ppod-dev",
-  TIMDEX_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:111122223333:stateMachine:timdex-dev",
-  BURSAR_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:111122223333:stateMachine:bursar-dev",
-};
+/** A real-looking state machine for every plugin of the list. */
+const REAL_ARNS = Object.fromEntries(
+  stateMachineVariables().map((name, i) => [
+    name,
+    `arn:aws:states:us-east-1:111122223333:stateMachine:real-${i}`,
+  ]),
+);
 
 describe("local run (in process)", () => {
   let dir: string;
