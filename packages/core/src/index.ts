@@ -13,7 +13,7 @@ export {
   InvalidPluginError,
   InvalidRouterOptionsError,
 } from "./errors.js";
-export { normaliseEvent, type WebhookRequest } from "./http/request.js";
+export { decodeQueryComponent, normaliseEvent, type WebhookRequest } from "./http/request.js";
 export { type HttpResponse, toHttpResponse } from "./http/response.js";
 export { type LogFields, type Logger, silentLogger } from "./logger.js";
 export type { Outcome, PluginResult } from "./outcome.js";
@@ -44,7 +44,7 @@ export {
   type WebhookRouter,
   type WebhookRouterOptions,
 } from "./router.js";
-export { SIGNATURE_HEADER } from "./signature.js";
+export { SIGNATURE_HEADER, signBody } from "./signature.js";
 export {
   executionArnFor,
   STATE_MACHINE_ARN_PATTERN,

@@ -77,7 +77,18 @@ function lowercaseHeaders(single: unknown, multi: unknown): Record<string, strin
   return headers;
 }
 
-function decodeComponent(value: string): string {
+/**
+ * Decodes one name or value of a URL query string as HTTP fronts do: `+` is a space and percent-escapes are
+ * decoded; a malformed escape is kept as sent rather than failing the request. The one query decoding of
+ * the project: core's ALB events and the lambda's local server both use it.
+ *
+ * @example
+ * ```ts
+ * decodeQueryComponent("a%20b+c"); // "a b c"
+ * decodeQueryComponent("100%"); // "100%"
+ * ```
+ */
+export function decodeQueryComponent(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, " "));
   } catch {
@@ -87,7 +98,7 @@ function decodeComponent(value: string): string {
 
 function queryOf(single: unknown, multi: unknown, encoded: boolean): Record<string, string> {
   const query: Record<string, string> = {};
-  const decode = encoded ? decodeComponent : (value: string) => value;
+  const decode = encoded ? decodeQueryComponent : (value: string) => value;
   const add = (name: string, value: string): void => {
     const key = decode(name);
     if (!Object.hasOwn(query, key)) query[key] = decode(value);

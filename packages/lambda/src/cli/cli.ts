@@ -1,7 +1,8 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "@alma-webhooks/core";
-import { LocalSettingsError } from "../local/defaults.js";
-import { ListenError, PortInUseError } from "../local/server.js";
+import { LocalToolingError } from "../local/errors.js";
 import { executionsCommand } from "./executions.js";
 import { CliError, type CliIo } from "./io.js";
 import { replayCommand } from "./replay.js";
@@ -12,24 +13,35 @@ import { signCommand } from "./sign.js";
 export const USAGE = `alma-webhook: run and exercise the Alma webhook handler locally
 
 Usage:
-  alma-webhook serve [--port N]
+  alma-webhook serve [--port N] [--host ADDRESS]
       Start the local server (what make run starts): Function URL at /, the runtime emulator at
       POST /2015-03-31/functions/function/invocations, and a local Step Functions endpoint.
       Settings come from the environment; unset ones get development defaults (printed at start).
-  alma-webhook sign [FILE|-] [--secret S]
+      It binds to 127.0.0.1 and serves only requests whose Host is 127.0.0.1, localhost or [::1]
+      with its port (421 otherwise); --host (or ALMA_LOCAL_HOST) chooses the address and serves
+      any Host. With ALMA_LOCAL_SFN=off (real AWS) it needs ALMA_CHALLENGE_SECRET, not the dev one.
+  alma-webhook sign [FILE|-|--sample NAME[:N]] [--secret-file PATH|-] [--secret S]
       Print the X-Exl-Signature of a payload's exact bytes (stdin when no FILE or -).
-  alma-webhook send [FILE|-] [--url URL] [--secret S] [--unsigned]
+  alma-webhook send [FILE|-|--sample NAME[:N]] [--url URL] [--secret-file PATH|-] [--secret S] [--unsigned]
   alma-webhook send --challenge VALUE [--url URL]
       POST a signed payload (or GET a challenge) and print the status and body.
+      --sample PPOD sends the first sample payload of the PPOD plugin (TIMDEX:2 the second of TIMDEX).
       Exit code 1 on a 5xx answer.
-  alma-webhook replay [DIR] [--url URL] [--secret S]
-      send every *.json file of DIR (default: the payload templates) in name order.
+  alma-webhook replay [DIR] [--url URL] [--secret-file PATH|-] [--secret S]
+      Send every *.json file of DIR in name order; without DIR, every plugin's sample payloads
+      and one job that no plugin claims.
+  alma-webhook samples [DIR]
+      Write the sample payloads into DIR (list them without DIR), to edit or replay.
   alma-webhook executions [--journal PATH] [--json]
       List the executions the local Step Functions endpoint started.
   alma-webhook help
 
-Defaults: URL ${DEFAULT_URL}; secret ALMA_CHALLENGE_SECRET, else the development secret itsasecret;
-journal ALMA_LOCAL_JOURNAL, else .local/executions.jsonl at the repository root.
+The secret: ALMA_CHALLENGE_SECRET, or --secret-file PATH (- reads it from standard input), else the
+development secret itsasecret. --secret S works too but is the least safe: a command line is visible
+to every user of the machine (ps) and is kept in your shell history.
+
+Defaults: URL ${DEFAULT_URL}; journal ALMA_LOCAL_JOURNAL, else .local/executions.jsonl at the
+repository root.
 `;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -42,24 +54,40 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   serve: async (args, io) => {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { port: { type: "string" } },
+      options: { port: { type: "string" }, host: { type: "string" } },
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new CliError("serve takes no arguments", 2);
-    // Written into the environment it reads, so that --port and PORT are one setting.
+    // Written into the environment it reads, so that --port and PORT (--host and ALMA_LOCAL_HOST) are one setting.
     if (values.port !== undefined) io.env.PORT = values.port;
+    if (values.host !== undefined) io.env.ALMA_LOCAL_HOST = values.host;
     // Loaded only here: the handler, tsyringe and the plugins are not needed to sign or send.
     const { serveUntilSignal } = await import("../local/run.js");
     return serveUntilSignal({ env: io.env, out: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
+  },
+  samples: async (args, io) => {
+    const { positionals } = parseArgs({ args: [...args], options: {}, allowPositionals: true });
+    if (positionals.length > 1) throw new CliError("samples takes one folder", 2);
+    const { samplePayloads } = await import("../local/pipelines.js");
+    const samples = samplePayloads();
+    const [dir] = positionals;
+    if (dir === undefined) {
+      for (const sample of samples) io.stdout(`${sample.name}\n`);
+      return 0;
+    }
+    const folder = resolve(io.cwd, dir);
+    await mkdir(folder, { recursive: true });
+    for (const sample of samples) {
+      await writeFile(join(folder, sample.name), sample.body);
+      io.stdout(`${join(dir, sample.name)}\n`);
+    }
+    return 0;
   },
   help: async (_args, io) => {
     io.stdout(USAGE);
     return 0;
   },
 };
-
-/** Errors whose message is the whole story: printed as one line, no stack. */
-const EXPECTED = [CliError, PortInUseError, ListenError, LocalSettingsError, ConfigurationError];
 
 /**
  * Runs one CLI command and resolves to the process exit code: 0 success, 1 failure (or a 5xx answer),
@@ -89,8 +117,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`alma-webhook ${name}: ${(error as Error).message}. Run 'alma-webhook help' for usage.\n`);
       return 2;
     }
-    if (EXPECTED.some((type) => error instanceof type)) {
-      io.stderr(`alma-webhook ${name}: ${(error as Error).message}\n`);
+    // Errors whose message is the whole story: printed as one line, no stack.
+    if (error instanceof LocalToolingError || error instanceof ConfigurationError) {
+      io.stderr(`alma-webhook ${name}: ${error.message}\n`);
       return error instanceof CliError ? error.exitCode : 1;
     }
     io.stderr(

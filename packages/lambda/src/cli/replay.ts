@@ -1,40 +1,48 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { TEMPLATES_DIR } from "../local/defaults.js";
-import { CliError, type CliIo, secretOf } from "./io.js";
+import { CliError, type CliIo, type Payload, SECRET_OPTIONS, secretOf } from "./io.js";
 import { DEFAULT_URL, deliver, formatDelivery } from "./send.js";
 
-/**
- * `replay [DIR] [--url URL] [--secret S]`: sends every `*.json` payload of DIR (default: the shipped
- * templates), signed, in name order, one result line each. Exit code 1 when any answer is 5xx or missing.
- */
-export async function replayCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { url: { type: "string", default: DEFAULT_URL }, secret: { type: "string" } },
-    allowPositionals: true,
-  });
-  if (positionals.length > 1) throw new CliError("replay takes one folder", 2);
-  const dir = resolve(io.cwd, positionals[0] ?? TEMPLATES_DIR);
+/** Every `*.json` file of `dir`, in code-point order of their names (the same order on every machine). */
+async function payloadFiles(dir: string): Promise<Payload[]> {
   let names: string[];
   try {
     names = (await readdir(dir, { withFileTypes: true }))
       .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".json"))
       .map((entry) => entry.name)
-      // Code-point order, not the locale's: the same order on every machine.
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
     throw new CliError(`Cannot read the folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   if (names.length === 0) throw new CliError(`No *.json payload files in ${dir}`);
+  return Promise.all(names.map(async (name) => ({ name, body: await readFile(join(dir, name)) })));
+}
 
-  const secret = secretOf(values.secret, io);
-  const width = Math.max(...names.map((name) => name.length));
+/**
+ * `replay [DIR] [--url URL] [--secret-file PATH|-] [--secret S]`: sends every `*.json` payload of DIR in
+ * name order or, without DIR, every plugin's sample payloads and one job no plugin claims; signed, one
+ * result line each. Exit code 1 when any answer is 5xx or missing.
+ */
+export async function replayCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { url: { type: "string", default: DEFAULT_URL }, ...SECRET_OPTIONS },
+    allowPositionals: true,
+  });
+  if (positionals.length > 1) throw new CliError("replay takes one folder", 2);
+  const [dir] = positionals;
+  const secret = await secretOf(values, io, false);
+  // Loaded only without a folder: the plugins are not needed to replay files.
+  const payloads =
+    dir === undefined
+      ? (await import("../local/pipelines.js")).samplePayloads()
+      : await payloadFiles(resolve(io.cwd, dir));
+
+  const width = Math.max(...payloads.map((payload) => payload.name?.length ?? 0));
   let failures = 0;
-  for (const name of names) {
-    const body = await readFile(join(dir, name));
-    // A refused connection throws: it would fail every other file the same way.
+  for (const { name = "", body } of payloads) {
+    // A refused connection throws: it would fail every other payload the same way.
     const delivery = await deliver(values.url, {
       kind: "post",
       body,

@@ -1,8 +1,8 @@
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
-import { signBody } from "@alma-webhooks/core/testing";
+import { SIGNATURE_HEADER, signBody } from "@alma-webhooks/core";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../local/defaults.js";
-import { CliError, type CliIo, readPayload, secretOf } from "./io.js";
+import { CliError, type CliIo, readPayload, SECRET_OPTIONS, secretOf } from "./io.js";
 
 /** Where `send` and `replay` deliver unless told otherwise: the local server of `make run`. */
 export const DEFAULT_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}/`;
@@ -47,7 +47,7 @@ export async function deliver(url: string, request: DeliveryRequest): Promise<De
       response = await fetch(target, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     } else {
       const headers: Record<string, string> = { "content-type": request.contentType };
-      if (request.secret !== undefined) headers["x-exl-signature"] = signBody(request.body, request.secret);
+      if (request.secret !== undefined) headers[SIGNATURE_HEADER] = signBody(request.body, request.secret);
       response = await fetch(target, {
         method: "POST",
         headers,
@@ -74,15 +74,17 @@ export function formatDelivery({ status, body, ms }: Delivery): string {
 }
 
 /**
- * `send [FILE|-] [--url URL] [--secret S] [--unsigned]` or `send --challenge VALUE [--url URL]`: prints
- * the status and body; exit code 1 on a 5xx answer (what Alma would retry) or no answer.
+ * `send [FILE|-|--sample NAME[:N]] [--url URL] [--secret-file PATH|-] [--secret S] [--unsigned]` or
+ * `send --challenge VALUE [--url URL]`: prints the status and body; exit code 1 on a 5xx answer (what Alma
+ * would retry) or no answer.
  */
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     options: {
       url: { type: "string", default: DEFAULT_URL },
-      secret: { type: "string" },
+      ...SECRET_OPTIONS,
+      sample: { type: "string" },
       challenge: { type: "string" },
       unsigned: { type: "boolean", default: false },
     },
@@ -92,11 +94,14 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   const file = positionals[0];
   let delivery: Delivery;
   if (values.challenge !== undefined) {
-    if (file !== undefined) throw new CliError("send --challenge takes no payload file", 2);
+    if (file !== undefined || values.sample !== undefined) {
+      throw new CliError("send --challenge takes no payload", 2);
+    }
     delivery = await deliver(values.url, { kind: "challenge", challenge: values.challenge });
   } else {
-    const body = await readPayload(file, io);
-    const secret = values.unsigned ? undefined : secretOf(values.secret, io);
+    const stdinIsPayload = values.sample === undefined && (file === undefined || file === "-");
+    const secret = values.unsigned ? undefined : await secretOf(values, io, stdinIsPayload);
+    const { body } = await readPayload(file, values.sample, io);
     delivery = await deliver(values.url, {
       kind: "post",
       body,

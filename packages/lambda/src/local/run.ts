@@ -1,18 +1,13 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigurationError } from "@alma-webhooks/core";
+import { type ActivePlugin, ConfigurationError } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "../config.js";
 import { jobPlugins } from "../plugins.js";
 import { createWebhookHandler } from "../webhook-handler.js";
-import {
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  DEV_SECRET,
-  LOCAL_STATE_MACHINE_ARNS,
-  localSettings,
-  TEMPLATES_DIR,
-  withDefaults,
-} from "./defaults.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
+import { LocalSettingsError } from "./errors.js";
+import { isLoopback } from "./http.js";
+import { localStateMachineArn, stateMachineVariables, withDefaults } from "./pipelines.js";
 import { startLocalServer } from "./server.js";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions-endpoint.js";
 
@@ -68,10 +63,22 @@ function shown(name: string, value: string | undefined): string {
 const shellWord = (word: string): string =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 
+/** One line per plugin of the list: where its executions go, or why it is off. */
+function pipelineLines(active: readonly ActivePlugin[]): string[] {
+  const width = Math.max(...jobPlugins.map((plugin) => plugin.name.length));
+  return jobPlugins.map((plugin) => {
+    const loaded = active.find((candidate) => candidate.plugin === plugin);
+    const samples = plugin.samplePayloads?.length ?? 0;
+    const state = loaded === undefined ? "inactive" : `starts ${loaded.target}`;
+    return `  ${plugin.name.padEnd(width)}  ${state}  (${samples} sample payload${samples === 1 ? "" : "s"})`;
+  });
+}
+
 function banner(
   run: LocalRun,
   env: Readonly<Record<string, string | undefined>>,
   defaulted: readonly string[],
+  active: readonly ActivePlugin[],
   warnings: readonly string[],
   cwd: string,
 ): string[] {
@@ -84,6 +91,7 @@ function banner(
   const secretPrefix = env.ALMA_CHALLENGE_SECRET === DEV_SECRET ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
   const cli = `${secretPrefix}node ${path(BIN)}`;
   const names = configurationVariables();
+  const sampled = jobPlugins.find((plugin) => (plugin.samplePayloads?.length ?? 0) > 0);
   const width = Math.max(...names.map((name) => name.length));
   return [
     // The machine-readable line: tests and scripts read the port from it.
@@ -97,6 +105,9 @@ function banner(
       : `  Step Functions: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl}`,
     ...(run.journalPath === undefined ? [] : [`  Executions journal: ${path(run.journalPath)}`]),
     "",
+    "Pipelines (the plugin list of packages/lambda/src/plugins.ts):",
+    ...pipelineLines(active),
+    "",
     "Configuration (set any of these to override its default):",
     ...names.map(
       (name) =>
@@ -106,8 +117,8 @@ function banner(
     "",
     "Try it from another terminal:",
     `  curl "${run.url}/?challenge=hello"`,
-    `  ${cli} send${urlOption} ${path(`${TEMPLATES_DIR}pod.json`)}`,
-    `  ${cli} replay${urlOption} ${path(TEMPLATES_DIR)}`,
+    ...(sampled === undefined ? [] : [`  ${cli} send${urlOption} --sample ${sampled.name}`]),
+    `  ${cli} replay${urlOption}    # every plugin's sample payloads`,
     `  curl -XPOST "${run.url}/2015-03-31/functions/function/invocations" -d "{}"`,
     ...(run.journalPath === undefined
       ? []
@@ -130,10 +141,25 @@ function pointSdkAt(env: NodeJS.ProcessEnv, endpoint: LocalStepFunctions): void 
 }
 
 /**
+ * Against real AWS the handler starts real pipelines: a secret anyone can read (the published development
+ * one, or none that the operator chose) would let any local process or web page start them.
+ */
+function assertOwnSecret(env: Readonly<Record<string, string | undefined>>): void {
+  const previous = (env.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").map((secret) => secret.trim());
+  const secret = env.ALMA_CHALLENGE_SECRET?.trim();
+  if (!secret || secret === DEV_SECRET || previous.includes(DEV_SECRET)) {
+    throw new LocalSettingsError(
+      `ALMA_LOCAL_SFN=off starts real pipelines: set ALMA_CHALLENGE_SECRET to your webhook's own secret (not the published development secret '${DEV_SECRET}')`,
+    );
+  }
+}
+
+/**
  * Starts what `make run` runs: the embedded Step Functions endpoint (unless `ALMA_LOCAL_SFN=off`), the
  * webhook handler with the local defaults filled in, and the local HTTP server; then prints the banner.
  *
- * @throws LocalSettingsError, ConfigurationError, PortInUseError or ListenError, with a message to show as is.
+ * @throws LocalSettingsError (also for `ALMA_LOCAL_SFN=off` without a secret of the operator's own),
+ * ConfigurationError, PortInUseError or ListenError, with a message to show as is.
  * @example
  * ```ts
  * const run = await startLocalRun();
@@ -145,12 +171,18 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const processEnv = options.env ?? process.env;
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const settings = localSettings(processEnv);
+  if (!settings.localStepFunctions) assertOwnSecret(processEnv);
   const { env, defaulted } = withDefaults(processEnv, { realAws: !settings.localStepFunctions });
   // Fail here, with every problem listed, rather than answer each request 500.
   const configuration = loadConfiguration(env, jobPlugins);
   // A deployed function answers a broken plugin's jobs 500; a developer wants to hear about it now.
   if (configuration.problems.length > 0) throw new ConfigurationError(configuration.problems);
   const warnings = [...configuration.warnings];
+  if (!isLoopback(settings.host)) {
+    warnings.push(
+      `ALMA_LOCAL_HOST=${settings.host} is not a loopback address: other hosts can reach this server and sign with its secret.`,
+    );
+  }
 
   let endpoint: LocalStepFunctions | undefined;
   if (settings.localStepFunctions) {
@@ -159,10 +191,11 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
         `AWS_ENDPOINT_URL_SFN=${processEnv.AWS_ENDPOINT_URL_SFN} is replaced by the local endpoint; set ALMA_LOCAL_SFN=off to use it.`,
       );
     }
-    // The default ARNs stay known even when overridden, plus whatever state machine the user configured.
-    const arns = new Set<string>(Object.values(LOCAL_STATE_MACHINE_ARNS));
-    for (const [name, value] of Object.entries(env)) {
-      if (name.endsWith("_STATE_MACHINE_ARN") && value) arns.add(value.trim());
+    // Every plugin's local state machine stays known even when overridden, plus those the user configured.
+    const arns = new Set(jobPlugins.map(localStateMachineArn));
+    for (const name of stateMachineVariables()) {
+      const value = env[name]?.trim();
+      if (value) arns.add(value);
     }
     endpoint = await startLocalStepFunctions({
       port: settings.stepFunctionsPort,
@@ -184,6 +217,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       invoke: createWebhookHandler({ env }),
       host: settings.host,
       port: settings.port,
+      anyHost: settings.hostChosen,
       log: (line) => out(`[http] ${line}`),
     });
   } catch (error) {
@@ -200,7 +234,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       await endpoint?.close();
     },
   };
-  for (const line of banner(run, env, defaulted, warnings, options.cwd ?? process.cwd())) out(line);
+  const cwd = options.cwd ?? process.cwd();
+  for (const line of banner(run, env, defaulted, configuration.plugins, warnings, cwd)) out(line);
   return run;
 }
 

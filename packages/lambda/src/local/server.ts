@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { DEFAULT_MAX_BODY_BYTES, decodeQueryComponent } from "@alma-webhooks/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { type Listening, listen, loopbackHosts, readBody } from "./http.js";
 
 /** The Lambda runtime interface emulator's invoke path, as in `docker run -p 9000:8080` of the original README. */
 export const EMULATOR_PATH = "/2015-03-31/functions/function/invocations";
-
-/** Lambda's synchronous payload limit; Function URLs answer 413 above it. */
-export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 /** What the server calls for every request: the webhook handler, or any Lambda handler. */
 export type LocalInvoke = (event: unknown, context: Context) => Promise<unknown>;
@@ -38,12 +36,13 @@ function clfTime(date: Date): string {
   );
 }
 
-function decodeQueryComponent(value: string): string {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, " "));
-  } catch {
-    return value; // Function URLs pass malformed escapes through rather than failing the request.
-  }
+/**
+ * Adds a value to a map under construction, joining repeats with commas as Function URLs do. A `Map`, not
+ * an object: names like Object's own properties (`constructor`, `toString`, `__proto__`) stay plain names.
+ */
+function addJoined(map: Map<string, string>, name: string, value: string): void {
+  const existing = map.get(name);
+  map.set(name, existing === undefined ? value : `${existing},${value}`);
 }
 
 /**
@@ -63,33 +62,31 @@ export function functionUrlEventOf(request: RawHttpRequest): APIGatewayProxyEven
   const rawPath = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
   const rawQueryString = queryAt === -1 ? "" : request.url.slice(queryAt + 1);
 
-  const headers: Record<string, string> = {};
+  const headerMap = new Map<string, string>();
   const cookies: string[] = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = (request.rawHeaders[i] as string).toLowerCase();
     const value = request.rawHeaders[i + 1] as string;
-    if (name === "cookie") {
-      cookies.push(...value.split(/;\s*/).filter(Boolean));
-      continue;
-    }
-    const existing = headers[name];
-    headers[name] = existing === undefined ? value : `${existing},${value}`;
+    if (name === "cookie") cookies.push(...value.split(/;\s*/).filter(Boolean));
+    else addJoined(headerMap, name, value);
   }
   const sourceIp = request.sourceIp ?? "127.0.0.1";
-  headers["x-forwarded-for"] ??= sourceIp;
-  headers["x-forwarded-proto"] ??= "http";
+  if (!headerMap.has("x-forwarded-for")) headerMap.set("x-forwarded-for", sourceIp);
+  if (!headerMap.has("x-forwarded-proto")) headerMap.set("x-forwarded-proto", "http");
 
-  const query: Record<string, string> = {};
+  const queryMap = new Map<string, string>();
   for (const pair of rawQueryString.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
     const name = decodeQueryComponent(equals === -1 ? pair : pair.slice(0, equals));
-    const value = equals === -1 ? "" : decodeQueryComponent(pair.slice(equals + 1));
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    addJoined(queryMap, name, equals === -1 ? "" : decodeQueryComponent(pair.slice(equals + 1)));
   }
+  // Object.fromEntries defines own properties: `__proto__` becomes a name, not the prototype.
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const query: Record<string, string> = Object.fromEntries(queryMap);
 
   const now = request.now ?? new Date();
-  const host = headers.host ?? "localhost";
+  const host = headerMap.get("host") ?? "localhost";
   const method = request.method.toUpperCase();
   return {
     version: "2.0",
@@ -98,7 +95,7 @@ export function functionUrlEventOf(request: RawHttpRequest): APIGatewayProxyEven
     rawQueryString,
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(queryMap.size > 0 ? { queryStringParameters: query } : {}),
     requestContext: {
       accountId: "anonymous",
       apiId: "local",
@@ -109,7 +106,7 @@ export function functionUrlEventOf(request: RawHttpRequest): APIGatewayProxyEven
         path: rawPath,
         protocol: request.protocol ?? "HTTP/1.1",
         sourceIp,
-        userAgent: headers["user-agent"] ?? "",
+        userAgent: headerMap.get("user-agent") ?? "",
       },
       requestId: request.requestId ?? randomUUID(),
       routeKey: "$default",
@@ -192,48 +189,25 @@ export interface LocalServerOptions {
   readonly host?: string;
   /** Default 0: a free port chosen by the OS. */
   readonly port?: number;
+  /**
+   * Serve whatever `Host` header a request names: for a bind address the operator chose. By default only
+   * the loopback names with the server's port (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`) are
+   * served and anything else is answered 421, so that neither a LAN host nor a DNS-rebinding web page can
+   * reach the handler through a browser.
+   */
+  readonly anyHost?: boolean;
   /** One line per request (method, path, status, time). */
   readonly log?: (line: string) => void;
 }
 
-/** A running local server. */
-export interface LocalServer {
-  /** e.g. `http://127.0.0.1:9000` */
-  readonly url: string;
-  readonly port: number;
-  /** Stop listening and drop every connection, idle keep-alive ones included. */
-  close(): Promise<void>;
-}
+/** A running local server: its URL, its port, and `close()` that drops every connection. */
+export type LocalServer = Listening;
 
-/** The port is taken by another process. */
-export class PortInUseError extends Error {
-  override readonly name = "PortInUseError";
-  constructor(
-    readonly port: number,
-    options?: ErrorOptions,
-  ) {
-    super(`Port ${port} is already in use: stop the other process or set PORT=${port + 1}`, options);
-  }
-}
-
-/** Listening failed for another reason (no permission, unknown host, ...). */
-export class ListenError extends Error {
-  override readonly name = "ListenError";
-}
-
-/** Reads the whole body; resolves to undefined once it exceeds `maxBytes` (the rest is drained). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.once("end", () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
-}
+const text = (status: number, message: string): HttpAnswer => ({
+  status,
+  headers: { "content-type": "text/plain" },
+  body: Buffer.from(message),
+});
 
 const json = (status: number, value: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
   status,
@@ -282,11 +256,7 @@ async function functionUrlInvoke(
     return answerOf(await invoke(event, localLambdaContext(requestId)));
   } catch {
     // What a Function URL answers when the function throws.
-    return {
-      status: 502,
-      headers: { "content-type": "text/plain" },
-      body: Buffer.from("Internal Server Error"),
-    };
+    return text(502, "Internal Server Error");
   }
 }
 
@@ -299,26 +269,31 @@ async function functionUrlInvoke(
  * @example
  * ```ts
  * const server = await startLocalServer({ invoke: createWebhookHandler(), port: 9000 });
+ * // curl -H "Host: evil.example" http://127.0.0.1:9000/ → 421
  * ```
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const { invoke, host = "127.0.0.1", port = 0, log = () => {} } = options;
+  const { invoke, host = "127.0.0.1", port = 0, anyHost = false, log = () => {} } = options;
+  // Known once listening: the allowed Host values carry the port the OS chose.
+  let allowedHosts: ReadonlySet<string> | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const requestId = randomUUID();
     const path = (req.url ?? "/").split("?")[0];
     const emulator = path === EMULATOR_PATH;
-    const body = await readBody(req, MAX_REQUEST_BYTES);
+    const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
+    const hostHeader = (req.headers.host ?? "").toLowerCase();
     let answer: HttpAnswer;
-    if (body === undefined) {
+    if (allowedHosts !== undefined && !allowedHosts.has(hostHeader)) {
+      answer = text(
+        421,
+        `Misdirected Request: this local server answers only ${[...allowedHosts].join(", ")}, not Host '${hostHeader}'.`,
+      );
+    } else if (body === undefined) {
       answer = emulator
         ? json(413, { errorType: "RequestEntityTooLargeException", errorMessage: "Request too large" })
-        : {
-            status: 413,
-            headers: { "content-type": "text/plain" },
-            body: Buffer.from("Request Entity Too Large"),
-          };
+        : text(413, "Request Entity Too Large");
     } else if (emulator && req.method !== "POST") {
       answer = json(405, { errorType: "MethodNotAllowed", errorMessage: `Use POST on ${EMULATOR_PATH}` });
     } else {
@@ -344,31 +319,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") reject(new PortInUseError(port, { cause: error }));
-      else if (error.code === "EACCES")
-        reject(
-          new ListenError(`Port ${port} needs privileges: set PORT to a number above 1023`, { cause: error }),
-        );
-      else reject(new ListenError(`Cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
-    });
-    server.listen(port, host, () => resolve());
-  });
+  const listening = await listen(server, host, port);
   server.on("error", (error) => log(`server error: ${error.message}`));
-  const actualPort = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`,
-    port: actualPort,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // close() alone waits for idle keep-alive sockets, which would make Ctrl-C hang.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  if (!anyHost) allowedHosts = loopbackHosts(listening.port);
+  return listening;
 }

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { executionArnFor } from "@alma-webhooks/core";
+import { listen, readBody } from "./http.js";
 
 /** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
 export interface LocalExecution {
@@ -88,19 +89,8 @@ const STATUSES = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTE
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:\s]{1,80})$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]{1,80}:[^:\s]{1,80}$/;
-
-/**
- * The ARN AWS gives the execution `name` of a standard state machine.
- * @throws RangeError when `stateMachineArn` is not a well-formed state machine ARN.
- */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
-  if (!match) {
-    throw new RangeError(`Not a state machine ARN: ${stateMachineArn}`);
-  }
-  const [, partition, region, account, stateMachineName] = match;
-  return `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
-}
+/** When the endpoint started: the creation date of every state machine it knows. */
+const CREATED = new Date();
 
 /** An AWS error answer; thrown by the operations and turned into a response by the dispatcher. */
 class ApiError extends Error {
@@ -124,7 +114,15 @@ interface QueuedFault {
 
 /**
  * Start an in-memory Step Functions endpoint speaking the AWS JSON 1.0 protocol
- * (StartExecution, DescribeExecution, ListExecutions) with the standard-workflow naming rules.
+ * (StartExecution, DescribeExecution, ListExecutions, DescribeStateMachine) with the standard-workflow
+ * naming rules: what the dispatcher, the CLI and the tests use, nothing more.
+ *
+ * @throws RangeError for a malformed state machine ARN; PortInUseError or ListenError when it cannot listen.
+ * @example
+ * ```ts
+ * const endpoint = await startLocalStepFunctions({ stateMachineArns: [arn] });
+ * process.env.AWS_ENDPOINT_URL_SFN = endpoint.url;
+ * ```
  */
 export async function startLocalStepFunctions(
   options: LocalStepFunctionsOptions = {},
@@ -188,7 +186,8 @@ export async function startLocalStepFunctions(
       );
     }
 
-    const executionArn = executionArnFor(stateMachineArn, name);
+    // stateMachineArnOf checked the ARN: core builds the execution ARN from it.
+    const executionArn = executionArnFor(stateMachineArn, name) as string;
     const existing = executions.get(executionArn);
     // Every execution here is still RUNNING, so AWS's "same input while open" rule reduces to the input.
     if (existing) {
@@ -258,10 +257,25 @@ export async function startLocalStepFunctions(
     };
   }
 
+  /** The dispatcher asks once per state machine whether it is a Standard workflow: they all are here. */
+  function describeStateMachine(body: JsonObject): JsonObject {
+    const stateMachineArn = stateMachineArnOf(body);
+    return {
+      stateMachineArn,
+      name: stateMachineArn.slice(stateMachineArn.lastIndexOf(":") + 1),
+      status: "ACTIVE",
+      type: "STANDARD",
+      definition: '{"StartAt":"Local","States":{"Local":{"Type":"Pass","End":true}}}',
+      roleArn: stateMachineArn.replace(/:states:[a-z0-9-]+:(\d{12}):stateMachine:.*$/, ":iam::$1:role/local"),
+      creationDate: epochSeconds(CREATED),
+    };
+  }
+
   const operations = new Map<string, (body: JsonObject) => JsonObject>([
     ["StartExecution", startExecution],
     ["DescribeExecution", describeExecution],
     ["ListExecutions", listExecutions],
+    ["DescribeStateMachine", describeStateMachine],
   ]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -269,7 +283,7 @@ export async function startLocalStepFunctions(
     const fault = takeFault(operation);
     const raw = await readBody(req, MAX_BODY_BYTES);
     // undefined: the body was too large to read.
-    const body = raw === undefined ? undefined : parseBody(raw);
+    const body = raw === undefined ? undefined : parseBody(raw.toString("utf8"));
     requests.push({
       operation,
       body: body instanceof ApiError ? undefined : body,
@@ -323,22 +337,14 @@ export async function startLocalStepFunctions(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const listening = await listen(server, host, port, "ALMA_LOCAL_SFN_PORT");
   server.on("error", (error) => logger(`server error: ${error.message}`));
-  const actualPort = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+  const { url } = listening;
   logger(`local Step Functions listening on ${url}`);
 
-  let closing: Promise<void> | undefined;
   return {
     url,
-    port: actualPort,
+    port: listening.port,
     executions: () => [...executions.values()],
     requests: () => [...requests],
     injectFault(fault) {
@@ -365,13 +371,9 @@ export async function startLocalStepFunctions(
       faults = [];
     },
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        shutdown.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // close() alone waits for idle keep-alive sockets, which would hang tests and Ctrl-C.
-        server.closeAllConnections();
-      });
-      return closing;
+      // Delayed requests stop waiting: their connections are about to go.
+      shutdown.abort();
+      return listening.close();
     },
   };
 }
@@ -383,27 +385,6 @@ function operationOf(req: IncomingMessage): string | undefined {
     return undefined;
   }
   return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-}
-
-/** Resolves to undefined once the body exceeds `maxBytes`; the rest keeps flowing and is discarded. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.off("data", onData);
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.once("error", reject);
-  });
 }
 
 function parseBody(raw: string): JsonObject | ApiError {

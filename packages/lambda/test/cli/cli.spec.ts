@@ -6,8 +6,10 @@ import { RecordingDispatcher } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { TEMPLATES_DIR } from "../../src/local/defaults.js";
+import { localDefaults, samplePayloads } from "../../src/local/pipelines.js";
 import { type LocalServer, startLocalServer } from "../../src/local/server.js";
+import { jobPlugins } from "../../src/plugins.js";
+import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
 import { handlerWithFakes } from "../support/handler.js";
 
 /** The original project's fixture: this body, signed with the development secret. */
@@ -47,7 +49,7 @@ describe("alma-webhook CLI", () => {
       for (const argv of [["help"], ["--help"]]) {
         const io = fakeIo();
         expect(await runCli(argv, io)).to.equal(0);
-        expect(io.out.join("")).to.include("alma-webhook send [FILE|-]");
+        expect(io.out.join("")).to.include("alma-webhook send [FILE|-|--sample NAME[:N]]");
       }
     });
 
@@ -90,6 +92,40 @@ describe("alma-webhook CLI", () => {
       expect(option.out).to.deep.equal(other.out);
     });
 
+    it("takes the secret from --secret-file PATH, trailing newline dropped", async () => {
+      const secretFile = join(dir, "secret");
+      await writeFile(secretFile, "itsasecret\n");
+      const io = fakeIo({ stdin: KNOWN_BODY, env: { ALMA_CHALLENGE_SECRET: "not this one" } });
+      expect(await runCli(["sign", "--secret-file", secretFile], io)).to.equal(0);
+      expect(io.out).to.deep.equal([`${KNOWN_SIGNATURE}\n`]);
+    });
+
+    it("takes the secret from standard input with --secret-file -", async () => {
+      const file = join(dir, "body.txt");
+      await writeFile(file, KNOWN_BODY);
+      const io = fakeIo({ stdin: "itsasecret\n" });
+      expect(await runCli(["sign", "--secret-file", "-", file], io)).to.equal(0);
+      expect(io.out).to.deep.equal([`${KNOWN_SIGNATURE}\n`]);
+    });
+
+    it("refuses two sources for the secret, or stdin for both the secret and the payload", async () => {
+      const both = fakeIo({ stdin: KNOWN_BODY });
+      expect(await runCli(["sign", "--secret", "a", "--secret-file", "-"], both)).to.equal(2);
+      const stdinTwice = fakeIo({ stdin: KNOWN_BODY });
+      expect(await runCli(["sign", "--secret-file", "-"], stdinTwice)).to.equal(2);
+      expect(stdinTwice.err.join("")).to.include("standard input");
+    });
+
+    it("says in its help why --secret is the least safe way to give the secret", async () => {
+      const io = fakeIo();
+      await runCli(["help"], io);
+      const help = io.out.join("");
+      expect(help).to.include("--secret-file");
+      expect(help).to.include("ALMA_CHALLENGE_SECRET");
+      expect(help).to.match(/--secret[^\n]*\n?[^\n]*ps/);
+      expect(help).to.include("shell history");
+    });
+
     it("says which file it cannot read", async () => {
       const io = fakeIo({ cwd: dir });
       expect(await runCli(["sign", "missing.json"], io)).to.equal(1);
@@ -100,26 +136,57 @@ describe("alma-webhook CLI", () => {
   describe("send and replay, against an in-process server", () => {
     let server: LocalServer;
     let dispatcher: RecordingDispatcher;
+    let starts: ExpectedStart[];
+    /** What a sample file holds, written where a user would keep it. */
+    const sampleFile = async (index: number): Promise<string> => {
+      const sample = samplePayloads()[index] as { name: string; body: Buffer };
+      const file = join(dir, sample.name);
+      await writeFile(file, sample.body);
+      return file;
+    };
 
     beforeEach(async () => {
+      starts = await expectedStarts(localDefaults());
       dispatcher = new RecordingDispatcher();
-      const { handler } = handlerWithFakes({ dispatcher });
+      const env = { ...localDefaults(), POWERTOOLS_LOG_LEVEL: "SILENT" };
+      const { handler } = handlerWithFakes({ env, dispatcher });
       server = await startLocalServer({ invoke: (event, context) => handler(event, context) });
     });
     afterEach(async () => {
       await server.close();
     });
 
-    it("sends a template signed and prints the status and body", async () => {
+    it("sends a payload file signed and prints the status and body", async () => {
+      const [first] = starts as [ExpectedStart];
       const io = fakeIo();
-      const code = await runCli(["send", "--url", `${server.url}/`, join(TEMPLATES_DIR, "pod.json")], io);
+      const code = await runCli(["send", "--url", `${server.url}/`, await sampleFile(0)], io);
       expect(code).to.equal(0);
       expect(io.out).to.deep.equal([
-        "200 Webhook POST request received and validated, PPOD pipeline initiated.\n",
+        `200 Webhook POST request received and validated, ${first.plugin} pipeline initiated.\n`,
       ]);
-      expect(dispatcher.requests.map((r) => r.name)).to.deep.equal([
-        "ppod-upload-20241106T144310-6219373120004761",
-      ]);
+      expect(dispatcher.requests.map((r) => r.name)).to.deep.equal([first.name]);
+    });
+
+    it("sends any plugin's sample with --sample NAME[:N]", async () => {
+      for (const plugin of jobPlugins) {
+        const ofPlugin = starts.filter((start) => start.plugin === plugin.name);
+        for (const [i] of ofPlugin.entries()) {
+          const io = fakeIo();
+          expect(
+            await runCli(
+              ["send", "--url", server.url, "--sample", `${plugin.name.toLowerCase()}:${i + 1}`],
+              io,
+            ),
+          ).to.equal(0);
+          expect(io.out).to.deep.equal([
+            `200 Webhook POST request received and validated, ${plugin.name} pipeline initiated.\n`,
+          ]);
+        }
+      }
+      expect(dispatcher.requests.map((r) => r.name)).to.deep.equal(starts.map((start) => start.name));
+      const unknown = fakeIo();
+      expect(await runCli(["send", "--url", server.url, "--sample", "NOPE"], unknown)).to.equal(2);
+      expect(unknown.err.join("")).to.include(jobPlugins.map((plugin) => plugin.name).join(", "));
     });
 
     it("sends a challenge with --challenge, and an unsigned POST with --unsigned", async () => {
@@ -128,7 +195,7 @@ describe("alma-webhook CLI", () => {
       expect(challenge.out).to.deep.equal(["200 a b&c\n"]);
       const unsigned = fakeIo();
       expect(
-        await runCli(["send", "--url", server.url, "--unsigned", join(TEMPLATES_DIR, "pod.json")], unsigned),
+        await runCli(["send", "--url", server.url, "--unsigned", await sampleFile(0)], unsigned),
       ).to.equal(0);
       expect(unsigned.out).to.deep.equal([
         "401 Unable to validate signature. Has the webhook challenge secret changed?\n",
@@ -138,35 +205,45 @@ describe("alma-webhook CLI", () => {
     it("exits 1 on a 5xx answer, which Alma would retry", async () => {
       dispatcher.behaveAs("transient-failure");
       const io = fakeIo();
-      expect(await runCli(["send", "--url", server.url, join(TEMPLATES_DIR, "bursar.json")], io)).to.equal(1);
+      expect(await runCli(["send", "--url", server.url, await sampleFile(0)], io)).to.equal(1);
       expect(io.out[0]).to.match(/^503 /);
     });
 
     it("replays every *.json file of a folder in name order, one line each", async () => {
       const folder = join(dir, "payloads");
       await mkdir(folder);
-      await writeFile(join(folder, "b-bursar.json"), await readTemplate("bursar.json"));
-      await writeFile(join(folder, "a-unrelated.json"), await readTemplate("unrelated.json"));
+      const [first] = starts as [ExpectedStart];
+      const unrelated = samplePayloads().at(-1) as { body: Buffer };
+      await writeFile(join(folder, "b-first.json"), (samplePayloads()[0] as { body: Buffer }).body);
+      await writeFile(join(folder, "a-unrelated.json"), unrelated.body);
       await writeFile(join(folder, "notes.txt"), "not a payload");
       const io = fakeIo();
       expect(await runCli(["replay", "--url", server.url, folder], io)).to.equal(0);
       expect(io.out).to.deep.equal([
         "a-unrelated.json  200 Webhook POST request received and validated, no action taken.\n",
-        "b-bursar.json     200 Webhook POST request received and validated, BURSAR pipeline initiated.\n",
+        `b-first.json      200 Webhook POST request received and validated, ${first.plugin} pipeline initiated.\n`,
       ]);
     });
 
-    it("replays the shipped templates by default", async () => {
+    it("replays every plugin's sample payloads, then an unrelated job, without a folder", async () => {
       const io = fakeIo();
       expect(await runCli(["replay", "--url", server.url], io)).to.equal(0);
-      expect(io.out.map((line) => line.split(/\s+/)[0])).to.deep.equal([
-        "bursar.json",
-        "pod.json",
-        "timdex-daily.json",
-        "timdex-full.json",
-        "unrelated.json",
-      ]);
-      expect(dispatcher.requests).to.have.length(4);
+      const samples = samplePayloads();
+      expect(io.out.map((line) => line.split(/\s+/)[0])).to.deep.equal(samples.map((sample) => sample.name));
+      expect(io.out.at(-1)).to.match(/no action taken\.\n$/);
+      expect(dispatcher.requests.map((r) => [r.plugin, r.name])).to.deep.equal(
+        starts.map((start) => [start.plugin, start.name]),
+      );
+    });
+
+    it("writes the sample payloads to a folder with `samples DIR`, ready to replay", async () => {
+      const io = fakeIo({ cwd: dir });
+      expect(await runCli(["samples", "out"], io)).to.equal(0);
+      const samples = samplePayloads();
+      expect(io.out).to.deep.equal(samples.map((sample) => `${join("out", sample.name)}\n`));
+      for (const sample of samples) {
+        expect((await readFile(join(dir, "out", sample.name))).equals(sample.body)).to.equal(true);
+      }
     });
 
     it("refuses an empty folder", async () => {
@@ -262,7 +339,3 @@ describe("alma-webhook CLI", () => {
     });
   });
 });
-
-function readTemplate(name: string): Promise<Buffer> {
-  return readFile(join(TEMPLATES_DIR, name));
-}

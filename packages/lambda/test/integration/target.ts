@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DEMO_JOB_NAMES, DEV_SECRET, LOCAL_STATE_MACHINE_ARNS } from "../../src/local/defaults.js";
+import { DEV_SECRET } from "../../src/local/defaults.js";
+import { localDefaults } from "../../src/local/pipelines.js";
 import { startServerChild } from "../local/server-child.js";
 
 const run = promisify(execFile);
@@ -12,8 +13,8 @@ export interface IntegrationTarget {
   readonly url: string;
   readonly secret: string;
   readonly workspace: string;
-  readonly jobNames: { readonly pod: string; readonly timdexPrefix: string; readonly bursar: string };
-  readonly stateMachines: { readonly PPOD: string; readonly TIMDEX: string; readonly BURSAR: string };
+  /** The target's configuration: every plugin's settings (job names, state machine ARNs) as it reads them. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** The SFN client settings: the local endpoint, or undefined for the standard AWS chain. */
   readonly stepFunctionsEndpoint: string | undefined;
   readonly region: string;
@@ -45,16 +46,8 @@ async function startLocal(): Promise<IntegrationTarget> {
     url: `${server.url}/`,
     secret: DEV_SECRET,
     workspace: "dev",
-    jobNames: {
-      pod: DEMO_JOB_NAMES.ALMA_POD_EXPORT_JOB_NAME,
-      timdexPrefix: DEMO_JOB_NAMES.ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX,
-      bursar: DEMO_JOB_NAMES.ALMA_BURSAR_EXPORT_JOB_NAME,
-    },
-    stateMachines: {
-      PPOD: LOCAL_STATE_MACHINE_ARNS.PPOD_STATE_MACHINE_ARN,
-      TIMDEX: LOCAL_STATE_MACHINE_ARNS.TIMDEX_STATE_MACHINE_ARN,
-      BURSAR: LOCAL_STATE_MACHINE_ARNS.BURSAR_STATE_MACHINE_ARN,
-    },
+    // The server child is started with no plugin settings: it runs on the defaults.
+    env: localDefaults(),
     stepFunctionsEndpoint: server.stepFunctionsUrl,
     region: "us-east-1",
     async stop() {
@@ -68,7 +61,7 @@ async function startLocal(): Promise<IntegrationTarget> {
 export const regionOf = (env: NodeJS.ProcessEnv): string =>
   env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || "us-east-1";
 
-/** Runs the aws CLI (the AWS SDK's Lambda and SSM clients are not dependencies of this project). */
+/** Runs the aws CLI (the AWS SDK's Lambda client is not a dependency of this project). */
 async function aws(args: readonly string[], region = "us-east-1"): Promise<string> {
   try {
     const { stdout } = await run("aws", [...args, "--region", region], { timeout: 30_000 });
@@ -79,13 +72,6 @@ async function aws(args: readonly string[], region = "us-east-1"): Promise<strin
   }
 }
 
-// The parameter names the deployment's Terraform writes, as the original project's integration tests read them.
-const SSM_PARAMETERS = {
-  PPOD: "/apps/almahook/ppod-state-machine-arn",
-  TIMDEX: "/apps/almahook/timdex-ingest-state-machine-arn",
-  BURSAR: "/apps/almahook/bursar-state-machine-arn",
-} as const;
-
 async function startDeployed(env: NodeJS.ProcessEnv): Promise<IntegrationTarget | SkippedTarget> {
   try {
     await aws(["--version"]);
@@ -95,13 +81,13 @@ async function startDeployed(env: NodeJS.ProcessEnv): Promise<IntegrationTarget 
       reason:
         "the deployed dev stage was chosen (WORKSPACE=dev with AWS credentials, or ALMA_INTEGRATION_TARGET=deployed) " +
         "but the aws CLI is not " +
-        "installed, and the AWS SDK's Lambda and SSM clients are not dependencies of this project. Install the " +
+        "installed, and the AWS SDK's Lambda client is not a dependency of this project. Install the " +
         "AWS CLI v2, or run against the local server with ALMA_INTEGRATION_TARGET=local.",
     };
   }
   const functionName = env.ALMA_WEBHOOK_FUNCTION_NAME?.trim() || "alma-webhook-lambdas-dev";
   const region = regionOf(env);
-  const [url, variablesJson, ppod, timdex, bursar] = await Promise.all([
+  const [url, variablesJson] = await Promise.all([
     aws(
       [
         "lambda",
@@ -128,27 +114,17 @@ async function startDeployed(env: NodeJS.ProcessEnv): Promise<IntegrationTarget 
       ],
       region,
     ),
-    ...Object.values(SSM_PARAMETERS).map((name) =>
-      aws(["ssm", "get-parameter", "--name", name, "--query", "Parameter.Value", "--output", "text"], region),
-    ),
   ]);
+  // The function's own environment holds every plugin's job name and state machine ARN.
   const variables = JSON.parse(variablesJson || "{}") as Record<string, string | undefined>;
-  const required = (name: string): string => {
-    const value = variables[name];
-    if (!value) throw new Error(`${functionName} has no ${name} in its environment`);
-    return value;
-  };
+  const secret = variables.ALMA_CHALLENGE_SECRET;
+  if (!secret) throw new Error(`${functionName} has no ALMA_CHALLENGE_SECRET in its environment`);
   return {
     kind: "deployed",
     url: url.endsWith("/") ? url : `${url}/`,
-    secret: required("ALMA_CHALLENGE_SECRET"),
+    secret,
     workspace: variables.WORKSPACE ?? env.WORKSPACE ?? "dev",
-    jobNames: {
-      pod: required("ALMA_POD_EXPORT_JOB_NAME"),
-      timdexPrefix: required("ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX"),
-      bursar: required("ALMA_BURSAR_EXPORT_JOB_NAME"),
-    },
-    stateMachines: { PPOD: ppod ?? "", TIMDEX: timdex ?? "", BURSAR: bursar ?? "" },
+    env: variables,
     stepFunctionsEndpoint: undefined,
     region,
     stop: async () => {},

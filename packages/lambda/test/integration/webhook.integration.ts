@@ -1,6 +1,9 @@
+import type { JobPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload, signBody } from "@alma-webhooks/core/testing";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
+import { jobPlugins } from "../../src/plugins.js";
+import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
 import { type IntegrationTarget, resolveTarget } from "./target.js";
 
 // Run with `make test-integration`: against the local server by default, against the deployed dev stage when
@@ -20,6 +23,26 @@ describe("integration: the webhook end to end", function () {
   this.timeout(60_000);
   let target: IntegrationTarget;
   let sfn: SFNClient;
+  let starts: ExpectedStart[];
+
+  /**
+   * A plugin's sample payload made new for this run (a job id of its own, so a fresh execution) and for the
+   * target: the job name's example value becomes the job name the target is configured with.
+   */
+  function forTarget(payload: Readonly<Record<string, unknown>>, plugin: JobPlugin<string>) {
+    const job = payload.job_instance as Record<string, unknown>;
+    const setting = plugin.settings[plugin.activatedBy];
+    const configured = setting === undefined ? undefined : target.env[setting.env];
+    const name = String(job.name);
+    return {
+      ...payload,
+      job_instance: {
+        ...job,
+        id: newJobId(),
+        name: setting?.example && configured ? name.replace(setting.example, configured) : name,
+      },
+    };
+  }
 
   before(async function () {
     const resolved = await resolveTarget(process.env);
@@ -28,6 +51,7 @@ describe("integration: the webhook end to end", function () {
       this.skip();
     }
     target = resolved as IntegrationTarget;
+    starts = await expectedStarts(target.env, forTarget);
     console.log(`\n  Integration target: ${target.kind} ${target.url}\n`);
     sfn = new SFNClient({
       region: target.region,
@@ -60,13 +84,13 @@ describe("integration: the webhook end to end", function () {
   }
 
   /** The input of the execution started for `jobId`, read back through ListExecutions and DescribeExecution. */
-  async function executionInput(stateMachineArn: string, jobId: string): Promise<unknown> {
+  async function executionInput(stateMachineArn: string, executionName: string): Promise<unknown> {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       const { executions = [] } = await sfn.send(
         new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }),
       );
-      const execution = executions.find((e) => e.name?.endsWith(`-${jobId}`));
+      const execution = executions.find((e) => e.name === executionName);
       if (execution?.executionArn) {
         const described = await sfn.send(
           new DescribeExecutionCommand({ executionArn: execution.executionArn }),
@@ -76,7 +100,7 @@ describe("integration: the webhook end to end", function () {
       // ListExecutions is eventually consistent on AWS.
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    throw new Error(`no execution for job ${jobId} on ${stateMachineArn}`);
+    throw new Error(`no execution ${executionName} on ${stateMachineArn}`);
   }
 
   const jobEnd = (name: string, id: string, counters = [counter("label.new.records", 1, "New records")]) =>
@@ -107,46 +131,21 @@ describe("integration: the webhook end to end", function () {
   });
 
   it("refuses a webhook signed with another secret", async () => {
-    const answer = await postSigned(jobEnd(target.jobNames.pod, newJobId()), `${target.secret}-wrong`);
+    const answer = await postSigned((starts[0] as ExpectedStart).payload, `${target.secret}-wrong`);
     expect(answer.status).to.equal(401);
   });
 
-  it("starts the POD pipeline with the export's filename prefix", async () => {
-    const jobId = newJobId();
-    const answer = await postSigned(jobEnd(target.jobNames.pod, jobId));
-    expect(answer).to.deep.equal({
-      status: 200,
-      body: "Webhook POST request received and validated, PPOD pipeline initiated.",
+  for (const plugin of jobPlugins) {
+    it(`starts the ${plugin.name} pipeline for each of its sample payloads, with the input the plugin builds`, async function () {
+      const ofPlugin = starts.filter((start) => start.plugin === plugin.name);
+      if (ofPlugin.length === 0) this.skip(); // not active on this target, or no samples
+      for (const start of ofPlugin) {
+        expect(await postSigned(start.payload)).to.deep.equal({
+          status: 200,
+          body: `Webhook POST request received and validated, ${plugin.name} pipeline initiated.`,
+        });
+        expect(await executionInput(start.stateMachineArn, start.name)).to.deep.equal(start.input);
+      }
     });
-    expect(await executionInput(target.stateMachines.PPOD, jobId)).to.deep.equal({
-      "filename-prefix": "exlibris/pod/POD_ALMA_EXPORT_20241106",
-    });
-  });
-
-  it("starts the TIMDEX pipeline with the run date and type", async () => {
-    const jobId = newJobId();
-    const answer = await postSigned(jobEnd(`${target.jobNames.timdexPrefix} DAILY`, jobId));
-    expect(answer).to.deep.equal({
-      status: 200,
-      body: "Webhook POST request received and validated, TIMDEX pipeline initiated.",
-    });
-    expect(await executionInput(target.stateMachines.TIMDEX, jobId)).to.deep.equal({
-      "next-step": "transform",
-      "run-date": "2024-11-06",
-      "run-type": "daily",
-      source: "alma",
-      verbose: "true",
-    });
-  });
-
-  it("starts the Bursar pipeline with the job id", async () => {
-    const jobId = newJobId();
-    const fines = [counter("com.exlibris.external.bursar.report.fines_fees_count", 5, "Fines and fees")];
-    const answer = await postSigned(jobEnd(target.jobNames.bursar, jobId, fines));
-    expect(answer).to.deep.equal({
-      status: 200,
-      body: "Webhook POST request received and validated, BURSAR pipeline initiated.",
-    });
-    expect(await executionInput(target.stateMachines.BURSAR, jobId)).to.deep.equal({ job_id: jobId });
-  });
+  }
 });

@@ -1,9 +1,22 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigurationError } from "@alma-webhooks/core";
+import { ConfigurationError, type JobPlugin } from "@alma-webhooks/core";
 import { expect } from "chai";
+import { runCli } from "../../src/cli/cli.js";
+import { LocalSettingsError } from "../../src/local/errors.js";
+import { stateMachineVariables } from "../../src/local/pipelines.js";
 import { type LocalRun, startLocalRun } from "../../src/local/run.js";
+import { jobPlugins } from "../../src/plugins.js";
+import { getWithHost } from "./server-child.js";
+
+/** A real-looking state machine for every plugin of the list. */
+const REAL_ARNS = Object.fromEntries(
+  stateMachineVariables().map((name, i) => [
+    name,
+    `arn:aws:states:us-east-1:111122223333:stateMachine:real-${i}`,
+  ]),
+);
 
 describe("local run (in process)", () => {
   let dir: string;
@@ -75,23 +88,89 @@ describe("local run (in process)", () => {
   });
 
   it("with ALMA_LOCAL_SFN=off starts no endpoint and asks for real state machine ARNs", async () => {
-    const error = await start({ ALMA_LOCAL_SFN: "off" }).then(
+    const [first, ...others] = jobPlugins as [JobPlugin<string>, ...JobPlugin<string>[]];
+    const error = await start({ ALMA_LOCAL_SFN: "off", ALMA_CHALLENGE_SECRET: "my-own-secret" }).then(
       () => expect.fail("expected a rejection"),
       (e: unknown) => e,
     );
     expect(error).to.be.instanceOf(ConfigurationError);
-    expect((error as Error).message).to.include("PPOD_STATE_MACHINE_ARN");
+    for (const name of stateMachineVariables()) expect((error as Error).message).to.include(name);
 
+    // Only the first plugin, on a real state machine; every other one turned off with an empty job name.
     const env: NodeJS.ProcessEnv = {
       ALMA_LOCAL_SFN: "off",
-      PPOD_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:111122223333:stateMachine:ppod-dev",
-      ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: "",
-      ALMA_BURSAR_EXPORT_JOB_NAME: "",
+      ALMA_CHALLENGE_SECRET: "my-own-secret",
+      [stateMachineVariables([first])[0] as string]:
+        "arn:aws:states:us-east-1:111122223333:stateMachine:real",
+      ...Object.fromEntries(others.map((plugin) => [plugin.settings[plugin.activatedBy]?.env, ""])),
     };
     run = await start(env);
     expect(run.stepFunctionsUrl).to.equal(undefined);
     expect(run.journalPath).to.equal(undefined);
-    expect(lines.join("\n")).to.include("Step Functions: real AWS (ALMA_LOCAL_SFN=off)");
-    expect(lines.join("\n")).to.include("TIMDEX plugin is inactive");
+    const banner = lines.join("\n");
+    expect(banner).to.include("Step Functions: real AWS (ALMA_LOCAL_SFN=off)");
+    expect(banner).to.match(
+      new RegExp(`^  ${first.name} +starts arn:aws:states:us-east-1:111122223333:stateMachine:real`, "m"),
+    );
+    for (const plugin of others) {
+      expect(banner).to.include(`${plugin.name} plugin is inactive`);
+      expect(banner).to.match(new RegExp(`^  ${plugin.name} +inactive`, "m"));
+    }
+  });
+
+  describe("against real AWS (ALMA_LOCAL_SFN=off)", () => {
+    it("refuses to start without an explicit ALMA_CHALLENGE_SECRET, or with the development secret", async () => {
+      for (const secret of [undefined, "", "itsasecret"]) {
+        const env = {
+          ALMA_LOCAL_SFN: "off",
+          ...REAL_ARNS,
+          ...(secret === undefined ? {} : { ALMA_CHALLENGE_SECRET: secret }),
+        };
+        const error = await start(env).then(
+          (started) => {
+            run = started;
+            return expect.fail(`started with secret ${String(secret)}`);
+          },
+          (e: unknown) => e,
+        );
+        expect(error, String(secret)).to.be.instanceOf(LocalSettingsError);
+        expect((error as Error).message).to.match(/ALMA_CHALLENGE_SECRET/);
+        expect((error as Error).message).not.to.include("\n");
+      }
+    });
+
+    it("starts with a secret of the operator's own", async () => {
+      run = await start({ ALMA_LOCAL_SFN: "off", ALMA_CHALLENGE_SECRET: "my-own-secret", ...REAL_ARNS });
+      expect(run.stepFunctionsUrl).to.equal(undefined);
+    });
+
+    it("makes `alma-webhook serve` exit 1 with one line naming the variable", async () => {
+      const err: string[] = [];
+      const io = {
+        stdout: () => {},
+        stderr: (text: string) => err.push(text),
+        stdin: async () => Buffer.alloc(0),
+        env: { PORT: "0", ALMA_LOCAL_SFN: "off", ...REAL_ARNS } as NodeJS.ProcessEnv,
+        cwd: dir,
+      };
+      expect(await runCli(["serve"], io)).to.equal(1);
+      expect(err).to.have.length(1);
+      expect(err[0]).to.match(/^alma-webhook serve: .*ALMA_CHALLENGE_SECRET.*\n$/);
+    });
+  });
+
+  describe("bind address", () => {
+    it("serves any Host when the operator chose the bind address, and warns when it is not loopback", async () => {
+      run = await start({ ALMA_LOCAL_HOST: "0.0.0.0" });
+      const port = new URL(run.url).port;
+      expect(lines.join("\n")).to.match(/warning: .*0\.0\.0\.0.*not a loopback address/);
+      const answer = await getWithHost(`http://127.0.0.1:${port}`, "my-laptop.example");
+      expect(answer.status).to.equal(200);
+    });
+
+    it("does not warn on the default loopback bind", async () => {
+      run = await start({});
+      expect(lines.join("\n")).not.to.match(/not a loopback address/);
+    });
   });
 });

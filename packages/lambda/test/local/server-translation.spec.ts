@@ -1,18 +1,18 @@
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
-import { normaliseEvent } from "@alma-webhooks/core";
+import { DEFAULT_MAX_BODY_BYTES, normaliseEvent } from "@alma-webhooks/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";
+import { PortInUseError } from "../../src/local/errors.js";
 import {
   answerOf,
   EMULATOR_PATH,
   functionUrlEventOf,
   type LocalInvoke,
   type LocalServer,
-  MAX_REQUEST_BYTES,
-  PortInUseError,
   startLocalServer,
 } from "../../src/local/server.js";
+import { getWithHost } from "./server-child.js";
 
 const NOW = new Date("2024-11-06T14:43:11.000Z");
 
@@ -97,6 +97,26 @@ describe("local server: request → Function URL event", () => {
       sourceIp: "127.0.0.1",
       userAgent: "curl/8",
     });
+  });
+
+  it("keeps headers and query parameters named like Object's own properties as plain names", () => {
+    const event: APIGatewayProxyEventV2 = functionUrlEventOf({
+      method: "GET",
+      url: "/?constructor=a&toString=b&__proto__=c&hasOwnProperty=d",
+      rawHeaders: ["Constructor", "1", "toString", "2", "__proto__", "3"],
+      body: Buffer.alloc(0),
+    });
+    expect(Object.entries(event.headers)).to.deep.include.members([
+      ["constructor", "1"],
+      ["tostring", "2"],
+      ["__proto__", "3"],
+    ]);
+    expect(Object.entries(event.queryStringParameters ?? {})).to.deep.equal([
+      ["constructor", "a"],
+      ["toString", "b"],
+      ["__proto__", "c"],
+      ["hasOwnProperty", "d"],
+    ]);
   });
 });
 
@@ -231,9 +251,20 @@ describe("local server: HTTP", () => {
   });
 
   it("answers 413 above Lambda's 6 MB payload limit without calling the handler", async () => {
-    const answer = await send("POST", "/", Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x61));
+    const answer = await send("POST", "/", Buffer.alloc(DEFAULT_MAX_BODY_BYTES + 1, 0x61));
     expect(answer.status).to.equal(413);
     expect(events).to.have.length(0);
+  });
+
+  it("answers 421 to a Host that is not the loopback name or address it listens on", async () => {
+    const { url, port } = server as LocalServer;
+    for (const host of ["evil.example", `evil.example:${port}`, "127.0.0.1:1", "192.168.1.2"]) {
+      expect((await getWithHost(url, host)).status, host).to.equal(421);
+    }
+    expect(events).to.have.length(0);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      expect(await getWithHost(url, host), host).to.deep.equal({ status: 200, body: "ok" });
+    }
   });
 
   it("rejects with PortInUseError, naming the port and the way out, when the port is taken", async () => {

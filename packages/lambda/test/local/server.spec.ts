@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { counter, jobEndPayload, signBody, signedPost } from "@alma-webhooks/core/testing";
+import { signBody, signedPost } from "@alma-webhooks/core/testing";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
-import { DEV_SECRET, LOCAL_STATE_MACHINE_ARNS, TEMPLATES_DIR } from "../../src/local/defaults.js";
+import { DEV_SECRET } from "../../src/local/defaults.js";
+import { localDefaults, samplePayloads } from "../../src/local/pipelines.js";
 import { EMULATOR_PATH } from "../../src/local/server.js";
+import { jobPlugins } from "../../src/plugins.js";
+import { type ExpectedStart, expectedStarts } from "./expected-starts.js";
 import { exitOf, type ServerChild, spawnCli, startServerChild } from "./server-child.js";
 
 async function post(url: string, body: string | Buffer, signature?: string): Promise<Response> {
@@ -13,10 +15,6 @@ async function post(url: string, body: string | Buffer, signature?: string): Pro
     headers: { "content-type": "application/json", ...(signature ? { "x-exl-signature": signature } : {}) },
     body,
   });
-}
-
-async function template(name: string): Promise<Buffer> {
-  return readFile(join(TEMPLATES_DIR, name));
 }
 
 async function journal(path: string): Promise<{ name: string; stateMachineArn: string; input: string }[]> {
@@ -30,8 +28,11 @@ async function journal(path: string): Promise<{ name: string; stateMachineArn: s
 describe("local server (alma-webhook serve, as a child process)", () => {
   let server: ServerChild;
   let sfn: SFNClient;
+  let starts: ExpectedStart[];
+  const lastPlugin = jobPlugins.at(-1)?.name as string;
 
   before(async () => {
+    starts = await expectedStarts(localDefaults());
     server = await startServerChild();
     sfn = new SFNClient({
       endpoint: server.stepFunctionsUrl,
@@ -59,75 +60,54 @@ describe("local server (alma-webhook serve, as a child process)", () => {
     expect(await response.text()).to.equal("challenge-accepted");
   });
 
-  it("starts the POD, TIMDEX and Bursar pipelines for signed webhooks and journals their input", async () => {
-    const answers: string[] = [];
-    for (const name of ["pod.json", "timdex-daily.json", "timdex-full.json", "bursar.json"]) {
-      const body = await template(name);
-      const response = await post(`${server.url}/`, body, signBody(body, DEV_SECRET));
-      expect(response.status, name).to.equal(200);
-      answers.push(await response.text());
-    }
-    expect(answers).to.deep.equal([
-      "Webhook POST request received and validated, PPOD pipeline initiated.",
-      "Webhook POST request received and validated, TIMDEX pipeline initiated.",
-      "Webhook POST request received and validated, TIMDEX pipeline initiated.",
-      "Webhook POST request received and validated, BURSAR pipeline initiated.",
-    ]);
+  it("lists the plugins of the list in its banner", () => {
+    for (const plugin of jobPlugins)
+      expect(server.output()).to.match(new RegExp(`^  ${plugin.name} +starts `, "m"));
+  });
 
+  it("starts every plugin's pipeline for each of its signed sample payloads and journals its input", async () => {
+    expect(starts.map((start) => start.plugin)).to.include.members(jobPlugins.map((plugin) => plugin.name));
+    for (const { plugin, payload } of starts) {
+      const body = Buffer.from(JSON.stringify(payload));
+      const response = await post(`${server.url}/`, body, signBody(body, DEV_SECRET));
+      expect(response.status, plugin).to.equal(200);
+      expect(await response.text()).to.equal(
+        `Webhook POST request received and validated, ${plugin} pipeline initiated.`,
+      );
+    }
     const started = await journal(server.journalPath);
-    expect(started.map((e) => [e.stateMachineArn, JSON.parse(e.input)])).to.deep.equal([
-      [
-        LOCAL_STATE_MACHINE_ARNS.PPOD_STATE_MACHINE_ARN,
-        { "filename-prefix": "exlibris/pod/POD_ALMA_EXPORT_20241106" },
-      ],
-      [
-        LOCAL_STATE_MACHINE_ARNS.TIMDEX_STATE_MACHINE_ARN,
-        {
-          "next-step": "transform",
-          "run-date": "2024-11-06",
-          "run-type": "daily",
-          source: "alma",
-          verbose: "true",
-        },
-      ],
-      [
-        LOCAL_STATE_MACHINE_ARNS.TIMDEX_STATE_MACHINE_ARN,
-        {
-          "next-step": "transform",
-          "run-date": "2024-11-03",
-          "run-type": "full",
-          source: "alma",
-          verbose: "true",
-        },
-      ],
-      [LOCAL_STATE_MACHINE_ARNS.BURSAR_STATE_MACHINE_ARN, { job_id: "6219500010004761" }],
-    ]);
+    expect(started.map((e) => [e.stateMachineArn, e.name, JSON.parse(e.input)])).to.deep.equal(
+      starts.map((start) => [start.stateMachineArn, start.name, start.input]),
+    );
   });
 
   it("lets the real SDK client read the executions back from the endpoint the banner names", async () => {
+    const last = starts.filter((start) => start.plugin === lastPlugin);
     const { executions = [] } = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: LOCAL_STATE_MACHINE_ARNS.BURSAR_STATE_MACHINE_ARN }),
+      new ListExecutionsCommand({ stateMachineArn: last[0]?.stateMachineArn }),
     );
-    expect(executions.map((e) => e.name)).to.deep.equal(["bursar-20241107T051203-6219500010004761"]);
+    // AWS lists newest first.
+    expect(executions.map((e) => e.name)).to.deep.equal(last.map((start) => start.name).reverse());
     const described = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: executions[0]?.executionArn }),
+      new DescribeExecutionCommand({ executionArn: executions.at(-1)?.executionArn }),
     );
-    expect(JSON.parse(described.input ?? "")).to.deep.equal({ job_id: "6219500010004761" });
+    expect(JSON.parse(described.input ?? "")).to.deep.equal(last[0]?.input);
   });
 
   it("does not start a second execution when Alma redelivers a webhook", async () => {
-    const body = await template("pod.json");
+    const [first] = starts as [ExpectedStart];
+    const body = Buffer.from(JSON.stringify(first.payload));
+    const before = (await journal(server.journalPath)).length;
     const response = await post(`${server.url}/`, body, signBody(body, DEV_SECRET));
     expect(await response.text()).to.equal(
-      "Webhook POST request received and validated, PPOD pipeline initiated.",
+      `Webhook POST request received and validated, ${first.plugin} pipeline initiated.`,
     );
-    const pod = (await journal(server.journalPath)).filter((e) => e.name.startsWith("ppod-upload-"));
-    expect(pod).to.have.length(1);
+    expect(await journal(server.journalPath)).to.have.length(before);
   });
 
   it("answers 401 to an unsigned POST and starts nothing", async () => {
     const before = (await journal(server.journalPath)).length;
-    const response = await post(`${server.url}/`, await template("bursar.json"));
+    const response = await post(`${server.url}/`, (samplePayloads()[0] as { body: Buffer }).body);
     expect(response.status).to.equal(401);
     expect(await response.text()).to.equal(
       "Unable to validate signature. Has the webhook challenge secret changed?",
@@ -145,13 +125,10 @@ describe("local server (alma-webhook serve, as a child process)", () => {
   });
 
   it("runs a signed Function URL event posted to the emulator path", async () => {
-    const payload = jobEndPayload({
-      job_instance: {
-        id: "7000000000004761",
-        name: "Export to bursar using profile Bursar Export to Dev1",
-        counter: [counter("com.exlibris.external.bursar.report.fines_fees_count", 3)],
-      },
-    });
+    const [first] = starts as [ExpectedStart];
+    const jobInstance = first.payload.job_instance as Record<string, unknown>;
+    const payload = { ...first.payload, job_instance: { ...jobInstance, id: "7000000000004761" } };
+    const before = (await journal(server.journalPath)).length;
     const event = signedPost(payload, DEV_SECRET);
     const response = await fetch(`${server.url}${EMULATOR_PATH}`, {
       method: "POST",
@@ -160,10 +137,11 @@ describe("local server (alma-webhook serve, as a child process)", () => {
     const result = (await response.json()) as { statusCode: number; body: string };
     expect(result).to.include({
       statusCode: 200,
-      body: "Webhook POST request received and validated, BURSAR pipeline initiated.",
+      body: `Webhook POST request received and validated, ${first.plugin} pipeline initiated.`,
     });
-    const bursar = (await journal(server.journalPath)).filter((e) => e.name.startsWith("bursar-"));
-    expect(bursar.map((e) => JSON.parse(e.input).job_id)).to.include("7000000000004761");
+    const started = await journal(server.journalPath);
+    expect(started).to.have.length(before + 1);
+    expect(started.at(-1)?.name).to.match(/-7000000000004761$/);
   });
 
   it("refuses a second server on the same port with a one-line message and exit code 1", async () => {

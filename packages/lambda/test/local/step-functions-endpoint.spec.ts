@@ -1,23 +1,30 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { executionArnFor } from "@alma-webhooks/core";
 import type { SFNClientConfig } from "@aws-sdk/client-sfn";
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ListExecutionsCommand,
   paginateListExecutions,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
+import { PortInUseError } from "../../src/local/errors.js";
 import type {
   LocalStepFunctions,
   LocalStepFunctionsOptions,
 } from "../../src/local/step-functions-endpoint.js";
-import { executionArnFor, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
+import { startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:alma-bursar";
 const OTHER_STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:alma-pod";
+
+/** Core's execution ARN of a well-formed state machine ARN. */
+const executionArn = (stateMachineArn: string, name: string): string =>
+  executionArnFor(stateMachineArn, name) as string;
 
 describe("local Step Functions endpoint", () => {
   let server: LocalStepFunctions | undefined;
@@ -79,28 +86,18 @@ describe("local Step Functions endpoint", () => {
     }
   });
 
-  describe("executionArnFor", () => {
-    it("derives the execution ARN from the state machine ARN", () => {
-      expect(executionArnFor(STATE_MACHINE, "run-1")).to.equal(
-        "arn:aws:states:us-east-1:123456789012:execution:alma-bursar:run-1",
-      );
-      expect(
-        executionArnFor("arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:x", "y"),
-      ).to.equal("arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:x:y");
-    });
-
-    it("rejects a malformed state machine ARN", () => {
-      expect(() => executionArnFor("arn:aws:lambda:us-east-1:123456789012:function:x", "y")).to.throw(
-        RangeError,
-      );
-    });
-  });
-
   describe("startup", () => {
     it("listens on 127.0.0.1 and a random port by default", async () => {
       const endpoint = await start();
       expect(endpoint.port).to.be.greaterThan(0);
       expect(endpoint.url).to.equal(`http://127.0.0.1:${endpoint.port}`);
+    });
+
+    it("names ALMA_LOCAL_SFN_PORT when its port is taken", async () => {
+      const first = await start();
+      const error = await rejectionOf(startLocalStepFunctions({ port: first.port }));
+      expect(error).to.be.instanceOf(PortInUseError);
+      expect((error as Error).message).to.include(`set ALMA_LOCAL_SFN_PORT=${first.port + 1}`);
     });
 
     it("refuses a malformed known state machine ARN", async () => {
@@ -131,6 +128,31 @@ describe("local Step Functions endpoint", () => {
     });
   });
 
+  describe("DescribeStateMachine", () => {
+    it("answers every known state machine as an active Standard workflow", async () => {
+      const endpoint = await start();
+      const described = await clientFor(endpoint).send(
+        new DescribeStateMachineCommand({ stateMachineArn: STATE_MACHINE }),
+      );
+      expect(described).to.deep.include({
+        stateMachineArn: STATE_MACHINE,
+        name: "alma-bursar",
+        status: "ACTIVE",
+        type: "STANDARD",
+        roleArn: "arn:aws:iam::123456789012:role/local",
+      });
+      expect(described.creationDate).to.be.instanceOf(Date);
+    });
+
+    it("answers StateMachineDoesNotExist for an unknown one", async () => {
+      const endpoint = await start();
+      const error = await rejectionOf(
+        clientFor(endpoint).send(new DescribeStateMachineCommand({ stateMachineArn: OTHER_STATE_MACHINE })),
+      );
+      expect((error as Error).name).to.equal("StateMachineDoesNotExist");
+    });
+  });
+
   describe("StartExecution", () => {
     it("starts a RUNNING execution and answers its ARN and start date", async () => {
       const endpoint = await start();
@@ -139,7 +161,7 @@ describe("local Step Functions endpoint", () => {
         new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: "run-1", input: '{"a":1}' }),
       );
 
-      expect(output.executionArn).to.equal(executionArnFor(STATE_MACHINE, "run-1"));
+      expect(output.executionArn).to.equal(executionArn(STATE_MACHINE, "run-1"));
       expect(output.startDate).to.be.instanceOf(Date);
       expect(output.startDate?.getTime()).to.be.within(before - 1, Date.now() + 1);
       const [execution, ...others] = endpoint.executions();
@@ -199,7 +221,7 @@ describe("local Step Functions endpoint", () => {
       expect(error.name).to.equal("ExecutionAlreadyExists");
       expect(error.$fault).to.equal("client");
       expect(error.$metadata).to.include({ httpStatusCode: 400 });
-      expect(error.message).to.include(executionArnFor(STATE_MACHINE, "dup"));
+      expect(error.message).to.include(executionArn(STATE_MACHINE, "dup"));
       expect(endpoint.executions()).to.have.length(1);
     });
 
@@ -213,8 +235,8 @@ describe("local Step Functions endpoint", () => {
         new StartExecutionCommand({ stateMachineArn: OTHER_STATE_MACHINE, name: "same", input: "[]" }),
       );
       expect(endpoint.executions().map((e) => e.executionArn)).to.deep.equal([
-        executionArnFor(STATE_MACHINE, "same"),
-        executionArnFor(OTHER_STATE_MACHINE, "same"),
+        executionArn(STATE_MACHINE, "same"),
+        executionArn(OTHER_STATE_MACHINE, "same"),
       ]);
     });
 
@@ -325,7 +347,7 @@ describe("local Step Functions endpoint", () => {
       const endpoint = await start();
       const error = await rejectionOf(
         clientFor(endpoint).send(
-          new DescribeExecutionCommand({ executionArn: executionArnFor(STATE_MACHINE, "never") }),
+          new DescribeExecutionCommand({ executionArn: executionArn(STATE_MACHINE, "never") }),
         ),
       );
       expect(error.name).to.equal("ExecutionDoesNotExist");
@@ -359,7 +381,7 @@ describe("local Step Functions endpoint", () => {
 
       expect(output.executions?.map((e) => e.name)).to.deep.equal(["e5", "e4", "e3", "e2", "e1"]);
       expect(output.executions?.[0]).to.deep.include({
-        executionArn: executionArnFor(STATE_MACHINE, "e5"),
+        executionArn: executionArn(STATE_MACHINE, "e5"),
         stateMachineArn: STATE_MACHINE,
         status: "RUNNING",
       });
@@ -525,7 +547,7 @@ describe("local Step Functions endpoint", () => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(endpoint.executions().map((e) => e.name)).to.deep.equal(["late"]);
       const described = await clientFor(endpoint).send(
-        new DescribeExecutionCommand({ executionArn: executionArnFor(STATE_MACHINE, "late") }),
+        new DescribeExecutionCommand({ executionArn: executionArn(STATE_MACHINE, "late") }),
       );
       expect(described.status).to.equal("RUNNING");
     });

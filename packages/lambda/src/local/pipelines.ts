@@ -1,0 +1,141 @@
+import { type SettingSpec, STATE_MACHINE_ARN_PATTERN, type WebhookPlugin } from "@alma-webhooks/core";
+import { exampleEnvironment, jobEndPayload } from "@alma-webhooks/core/testing";
+import { jobPlugins } from "../plugins.js";
+import { DEV_SECRET } from "./defaults.js";
+
+// Everything the local tooling knows about pipelines comes from the plugin list: adding a plugin to
+// src/plugins.ts gives it local defaults, a local state machine and demo payloads with nothing to edit here.
+
+/** Account and region of the local state machines: AWS's documentation account, never a real one. */
+const LOCAL_ARN_PREFIX = "arn:aws:states:us-east-1:123456789012:stateMachine:";
+
+/**
+ * The local state machine of a plugin, e.g. `arn:aws:states:us-east-1:123456789012:stateMachine:ppod-local`.
+ *
+ * @example
+ * ```ts
+ * localStateMachineArn(bursarPlugin); // "...:stateMachine:bursar-local"
+ * ```
+ */
+export function localStateMachineArn(plugin: WebhookPlugin): string {
+  return `${LOCAL_ARN_PREFIX}${plugin.name.toLowerCase()}-local`;
+}
+
+/** A setting that names a state machine: declared with core's state machine ARN pattern. */
+const namesStateMachine = (spec: SettingSpec): boolean => spec.pattern === STATE_MACHINE_ARN_PATTERN;
+
+/**
+ * The variables of the plugins that name state machines (`PPOD_STATE_MACHINE_ARN`, ...).
+ *
+ * @example
+ * ```ts
+ * stateMachineVariables(); // ["PPOD_STATE_MACHINE_ARN", "TIMDEX_STATE_MACHINE_ARN", "BURSAR_STATE_MACHINE_ARN"]
+ * ```
+ */
+export function stateMachineVariables(plugins: readonly WebhookPlugin[] = jobPlugins): string[] {
+  return plugins.flatMap((plugin) =>
+    Object.values(plugin.settings)
+      .filter(namesStateMachine)
+      .map((s) => s.env),
+  );
+}
+
+/**
+ * The zero-configuration environment of the local server: `WORKSPACE=dev`, the development secret, every
+ * plugin setting's `example`, and for each setting that names a state machine the plugin's local one.
+ *
+ * @example
+ * ```ts
+ * localDefaults().ALMA_POD_EXPORT_JOB_NAME; // "Publishing Platform Job PPOD EXPORT to Dev1"
+ * ```
+ */
+export function localDefaults(plugins: readonly WebhookPlugin[] = jobPlugins): Record<string, string> {
+  const defaults: Record<string, string> = { WORKSPACE: "dev", ALMA_CHALLENGE_SECRET: DEV_SECRET };
+  for (const plugin of plugins) {
+    Object.assign(defaults, exampleEnvironment(plugin));
+    for (const spec of Object.values(plugin.settings)) {
+      if (namesStateMachine(spec)) defaults[spec.env] = localStateMachineArn(plugin);
+    }
+  }
+  return defaults;
+}
+
+/** The environment after defaults, and which variables took their default. */
+export interface DefaultedEnvironment {
+  readonly env: Record<string, string | undefined>;
+  /** Names of the variables that were absent and got their default, in {@link localDefaults} order. */
+  readonly defaulted: readonly string[];
+}
+
+/**
+ * Fills in {@link localDefaults} for every variable the user did not set. A variable set to the empty
+ * string counts as set: `ALMA_BURSAR_EXPORT_JOB_NAME= make run` turns the Bursar plugin off. With
+ * `realAws`, neither the secret nor the state machine ARNs are defaulted: against real AWS a published
+ * secret would let anyone start pipelines, and local ARNs would only fail.
+ *
+ * @example
+ * ```ts
+ * const { env, defaulted } = withDefaults(process.env);
+ * // env.WORKSPACE === "dev" unless WORKSPACE was set; defaulted lists what was filled in
+ * ```
+ */
+export function withDefaults(
+  source: Readonly<Record<string, string | undefined>>,
+  options: { readonly realAws?: boolean; readonly plugins?: readonly WebhookPlugin[] } = {},
+): DefaultedEnvironment {
+  const plugins = options.plugins ?? jobPlugins;
+  const notAgainstAws = new Set(
+    options.realAws ? ["ALMA_CHALLENGE_SECRET", ...stateMachineVariables(plugins)] : [],
+  );
+  const env: Record<string, string | undefined> = { ...source };
+  const defaulted: string[] = [];
+  for (const [name, value] of Object.entries(localDefaults(plugins))) {
+    if (env[name] === undefined && !notAgainstAws.has(name)) {
+      env[name] = value;
+      defaulted.push(name);
+    }
+  }
+  return { env, defaulted };
+}
+
+/** One demo webhook body. */
+export interface SamplePayload {
+  /** Its file name when written out, and its label in `replay`: `ppod-1.json`, ..., `unrelated.json`. */
+  readonly name: string;
+  /** The plugin whose sample it is; undefined for the unrelated job. */
+  readonly plugin: string | undefined;
+  /** The bytes sent (and signed): the payload as indented JSON. */
+  readonly body: Buffer;
+}
+
+/** A job of the dev environment that no plugin claims: shows the "no action taken" answer. */
+const UNRELATED_JOB_NAME = "Publishing Platform Job Google Scholar EXPORT to Dev1";
+
+const bytesOf = (payload: unknown): Buffer => Buffer.from(`${JSON.stringify(payload, null, 2)}\n`);
+
+/**
+ * Every plugin's `samplePayloads`, in plugin order, then (unless `unrelated: false`) one job no plugin
+ * claims. Under {@link localDefaults} each plugin sample starts its pipeline.
+ *
+ * @example
+ * ```ts
+ * samplePayloads().map((s) => s.name); // ["ppod-1.json", "timdex-1.json", "timdex-2.json", "bursar-1.json", "unrelated.json"]
+ * ```
+ */
+export function samplePayloads(
+  plugins: readonly WebhookPlugin[] = jobPlugins,
+  options: { readonly unrelated?: boolean } = {},
+): SamplePayload[] {
+  const samples: SamplePayload[] = plugins.flatMap((plugin) =>
+    (plugin.samplePayloads ?? []).map((payload, i) => ({
+      name: `${plugin.name.toLowerCase()}-${i + 1}.json`,
+      plugin: plugin.name,
+      body: bytesOf(payload),
+    })),
+  );
+  if (options.unrelated !== false) {
+    const payload = jobEndPayload({ job_instance: { name: UNRELATED_JOB_NAME } });
+    samples.push({ name: "unrelated.json", plugin: undefined, body: bytesOf(payload) });
+  }
+  return samples;
+}

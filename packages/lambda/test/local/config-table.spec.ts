@@ -1,0 +1,74 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { SHELL_VARIABLES } from "../../src/config.js";
+import { jobPlugins } from "../../src/plugins.js";
+
+const run = promisify(execFile);
+/** scripts/config-table.mjs and README.md at the repository root, seen from dist/test/local. */
+const SCRIPT = fileURLToPath(new URL("../../../../../scripts/config-table.mjs", import.meta.url));
+const README = fileURLToPath(new URL("../../../../../README.md", import.meta.url));
+
+async function configTable(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SCRIPT, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+describe("the README's configuration table (scripts/config-table.mjs)", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "alma-config-table-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is up to date in README.md and lists every shell variable and every plugin setting", async () => {
+    expect(await configTable("--check", "--readme", README)).to.include({ code: 0 });
+    const readme = await readFile(README, "utf8");
+    const section = readme.slice(
+      readme.indexOf("<!-- config-table:start -->"),
+      readme.indexOf("<!-- config-table:end -->"),
+    );
+    const names = [
+      ...Object.keys(SHELL_VARIABLES),
+      ...jobPlugins.flatMap((plugin) => Object.values(plugin.settings).map((spec) => spec.env)),
+    ];
+    for (const name of names) expect(section, name).to.match(new RegExp(`^\\| \`${name}\` +\\|`, "m"));
+    expect(section.match(/^\| `/gm)).to.have.length(names.length);
+  });
+
+  it("fails --check on a stale table, and rewrites it without --check", async () => {
+    const readme = join(dir, "README.md");
+    await writeFile(
+      readme,
+      "# x\n\n<!-- config-table:start -->\n| old | table |\n<!-- config-table:end -->\n\nafter\n",
+    );
+    const stale = await configTable("--check", "--readme", readme);
+    expect(stale.code).to.equal(1);
+    expect(stale.stderr).to.match(/is stale: run make docs-config/);
+    expect((await configTable("--readme", readme)).code).to.equal(0);
+    expect(await configTable("--check", "--readme", readme)).to.include({ code: 0 });
+    const rewritten = await readFile(readme, "utf8");
+    expect(rewritten).to.match(/^# x\n\n<!-- config-table:start -->\n/);
+    expect(rewritten).to.match(/<!-- config-table:end -->\n\nafter\n$/);
+    expect(rewritten).not.to.include("| old | table |");
+  });
+
+  it("says so when the README has no markers", async () => {
+    const readme = join(dir, "README.md");
+    await writeFile(readme, "# no table here\n");
+    const result = await configTable("--check", "--readme", readme);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include("<!-- config-table:start -->");
+  });
+});
