@@ -1,4 +1,4 @@
-import type { JobPlugin } from "@alma-webhooks/core";
+import type { WebhookPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload, signBody } from "@alma-webhooks/core/testing";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
@@ -29,7 +29,7 @@ describe("integration: the webhook end to end", function () {
    * A plugin's sample payload made new for this run (a job id of its own, so a fresh execution) and for the
    * target: the job name's example value becomes the job name the target is configured with.
    */
-  function forTarget(payload: Readonly<Record<string, unknown>>, plugin: JobPlugin<string>) {
+  function forTarget(payload: Readonly<Record<string, unknown>>, plugin: WebhookPlugin) {
     const job = payload.job_instance as Record<string, unknown>;
     const setting = plugin.settings[plugin.activatedBy];
     const configured = setting === undefined ? undefined : target.env[setting.env];
