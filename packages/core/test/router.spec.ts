@@ -213,16 +213,42 @@ describe("createWebhookRouter", () => {
       );
     });
 
-    it("answers 415 to an XML body, pointing at the Alma setting", async () => {
-      const xml = '<?xml version="1.0"?><webhook><action>JOB_END</action></webhook>';
-      const expected = text(
-        415,
-        "XML webhook bodies are not supported. In the Alma webhook integration profile, set the message type to JSON.",
-      );
-      expect(await post(xml, { headers: { "Content-Type": "application/xml" } })).to.deep.equal(expected);
-      expect(await post(`\uFEFF  ${xml}`, { headers: { "Content-Type": "text/plain" } })).to.deep.equal(
-        expected,
-      );
+    it("decides an XML body as its JSON form, the signature checked over the raw bytes", async () => {
+      const xml = (name: string, status: string, records: string) =>
+        `<?xml version="1.0" encoding="UTF-8"?><webhook><id>1</id><action>JOB_END</action>` +
+        `<institution desc="MIT">01MIT_INST</institution><time>2024-11-06T14:43:11.020Z</time>` +
+        `<job_instance><id>6219373120004761</id><name>${name}</name>` +
+        `<status desc="Completed Successfully">${status}</status><end_time>2024-11-06T14:43:10.585Z</end_time>` +
+        `<counters><counter><type desc="New records">label.new.records</type><value>${records}</value></counter>` +
+        `<counter><type desc="">FTP has failed.</type><value>Download zip file for manual FTP.</value></counter>` +
+        `</counters></job_instance></webhook>`;
+      const cases: [string, unknown][] = [
+        [xml(POD_JOB, "COMPLETED_SUCCESS", "12"), pod({ counter: [counter("label.new.records", 12)] })],
+        [xml(POD_JOB, "COMPLETED_FAILED", "12"), pod({ status: { value: "COMPLETED_FAILED" } })],
+        [xml(POD_JOB, "COMPLETED_SUCCESS", "0"), pod({ counter: [counter("label.new.records", 0)] })],
+        [xml("Other job to Dev1", "COMPLETED_SUCCESS", "3"), pod({ name: "Other job to Dev1" })],
+        ["<webhook><action>BIB</action><event>BIB_UPDATED</event></webhook>", { action: "BIB" }],
+      ];
+      for (const [body, json] of cases) {
+        const fromXml = await post(body, { headers: { "Content-Type": "application/xml" } });
+        const fromJson = await post(json);
+        expect([fromXml.statusCode, fromXml.body]).to.deep.equal([fromJson.statusCode, fromJson.body]);
+      }
+      // Both forms asked for the same execution: the same input under the same name.
+      const [fromXml, fromJson] = dispatcher.requests;
+      expect(dispatcher.requests).to.have.length(2);
+      expect(fromXml).to.deep.equal(fromJson);
+    });
+
+    it("refuses XML with a DOCTYPE or entities, malformed XML, and a body that is neither JSON nor XML", async () => {
+      const bomb =
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><webhook><action>&a;</action></webhook>';
+      expect((await post(bomb, { headers: { "Content-Type": "text/xml" } })).statusCode).to.equal(400);
+      expect((await post("<webhook><action>JOB_END</webhook>")).statusCode).to.equal(400);
+      const form = await post("action=JOB_END", {
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      expect(form.statusCode).to.equal(415);
     });
 
     it("reads a JSON body as JSON whatever its content type says", async () => {

@@ -1,8 +1,9 @@
-import { createWebhookRouter, type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
+import { createWebhookRouter, type Decision, type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
 import { type AppContainerOptions, createAppContainer } from "./container.js";
+import { createDecisionMetrics } from "./metrics.js";
 import { createSentryReporter } from "./sentry.js";
 import type { LambdaLogger } from "./services.js";
 import { TOKENS } from "./tokens.js";
@@ -53,6 +54,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     container.register(TOKENS.ErrorReporter, { useValue: reporter });
   }
   const reporter = container.resolve(TOKENS.ErrorReporter);
+  const metrics = createDecisionMetrics(container.resolve(TOKENS.Environment));
   const router = createWebhookRouter({
     secrets: configuration.secrets,
     workspace: configuration.workspace,
@@ -62,6 +64,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     maxBodyBytes: configuration.maxBodyBytes,
     ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
     reportError: (error, context) => reporter.report(error, context),
+    ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
   });
   logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
     workspace: configuration.workspace,

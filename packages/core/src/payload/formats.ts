@@ -1,6 +1,7 @@
 import type { WebhookRequest } from "../http/request.js";
 import { parseJsonBody } from "./parse.js";
 import type { WebhookPayload } from "./types.js";
+import { parseXmlBody } from "./xml.js";
 
 /** A parsed body and the format it came in, or why it is not one. */
 export type BodyResult =
@@ -10,7 +11,7 @@ export type BodyResult =
 const XML_CONTENT_TYPE = /[/+]xml\b/i;
 
 /** Which format the body is in: the bytes decide where they can (a JSON body sent as XML is still JSON). */
-export function formatOf(request: WebhookRequest): "json" | "xml" | "unknown" {
+export function formatOf(request: WebhookRequest): "json" | "xml" {
   const start = request.body
     .subarray(0, 64)
     .toString("utf8")
@@ -25,7 +26,13 @@ export function formatOf(request: WebhookRequest): "json" | "xml" | "unknown" {
 export function parseBody(request: WebhookRequest): BodyResult {
   const format = formatOf(request);
   if (format === "xml") {
-    return { ok: false, unsupported: true, reason: "XML bodies are not supported" };
+    const parsed = parseXmlBody(request.body);
+    return parsed.ok ? { ...parsed, format: "xml" } : parsed;
+  }
+  const type = request.headers["content-type"] ?? "";
+  // Neither JSON nor XML: a form, a file. (A JSON body sent without a JSON content type is still JSON.)
+  if (/^(multipart\/|application\/x-www-form-urlencoded|application\/octet-stream)/i.test(type)) {
+    return { ok: false, unsupported: true, reason: `a ${type} body is neither JSON nor XML` };
   }
   const parsed = parseJsonBody(request.body, request.text);
   return parsed.ok ? { ...parsed, format: "json" } : parsed;
