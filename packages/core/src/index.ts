@@ -19,6 +19,16 @@ export { type LogFields, type Logger, silentLogger } from "./logger.js";
 export type { Outcome, PluginResult } from "./outcome.js";
 // Payloads
 export { jobEndDate, jobId, PUBLISHING_RECORD_COUNTERS } from "./payload/job-end.js";
+export {
+  type BibPayload,
+  type ItemPayload,
+  type LoanPayload,
+  type NotificationPayload,
+  type PayloadOf,
+  type RequestPayload,
+  readField,
+  type UserPayload,
+} from "./payload/kinds.js";
 export type { AlmaCode, JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
 // Plugins
 export {
@@ -33,7 +43,7 @@ export {
   type SettingValues,
   type WebhookPlugin,
 } from "./plugin/contract.js";
-export { defineEventPlugin, defineJobPlugin } from "./plugin/define.js";
+export { defineEventPlugin, defineJobPlugin, type EventPluginDefinition } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, loadPlugins } from "./plugin/registry.js";
 export type { Environment } from "./plugin/settings.js";

@@ -30,9 +30,13 @@ export function checkJobEnd(payload: WebhookPayload): JobEndPayload {
   return payload as JobEndPayload;
 }
 
+/** An Alma code's value: `{ value, desc }`, or the bare value an XML element without attributes gives. */
+const codeValue = (code: unknown): unknown => (isObject(code) ? code.value : code);
+
 /** `job_instance.status.value`: read once a plugin claims the job. */
 export function jobStatus(job: JobInstance): string {
   const { status } = job;
+  if (isText(status)) return status; // <status>COMPLETED_SUCCESS</status> in XML without a desc
   if (status === undefined || status === null)
     throw new InvalidPayloadError("job_instance.status", "is required");
   if (!isObject(status))
@@ -57,8 +61,8 @@ export function hasRecords(job: JobInstance, types: readonly string[]): boolean 
   if (!Array.isArray(counter)) throw new InvalidPayloadError("job_instance.counter", "must be an array");
   let records = false;
   counter.forEach((entry: unknown, index) => {
-    if (!isObject(entry) || !isObject(entry.type) || typeof entry.type.value !== "string") return;
-    if (!types.includes(entry.type.value)) return;
+    const type = isObject(entry) ? codeValue(entry.type) : undefined;
+    if (!isObject(entry) || typeof type !== "string" || !types.includes(type)) return;
     const { value } = entry;
     const count =
       typeof value === "string" && WHOLE_NUMBER.test(value)
@@ -69,7 +73,7 @@ export function hasRecords(job: JobInstance, types: readonly string[]): boolean 
     if (count === undefined) {
       throw new InvalidPayloadError(
         `job_instance.counter[${index}].value`,
-        `(${entry.type.value}) must be a whole number written as a string, like "12"`,
+        `(${type}) must be a whole number written as a string, like "12"`,
       );
     }
     if (/[1-9]/.test(count)) records = true;

@@ -1,5 +1,14 @@
 import { InvalidPluginError } from "../errors.js";
-import type { EventPlugin, JobPlugin, SettingSpec } from "./contract.js";
+import type { PayloadOf } from "../payload/kinds.js";
+import type {
+  BuildContext,
+  Declined,
+  EventPlugin,
+  ExecutionPlan,
+  JobPlugin,
+  SettingSpec,
+  SettingValues,
+} from "./contract.js";
 
 /**
  * The status Alma gives a job that ended well; the default accepted status.
@@ -98,7 +107,15 @@ export function defineJobPlugin<K extends string>(definition: JobPluginDefinitio
  * const definition: EventPluginDefinition<"queueUrl"> = { name: "LOAN_NOTICES", actions: ["LOAN"], ... };
  * ```
  */
-export type EventPluginDefinition<K extends string> = Omit<EventPlugin<K>, "kind">;
+export type EventPluginDefinition<K extends string, A extends string = string> = Omit<
+  EventPlugin<K>,
+  "kind" | "actions" | "matches" | "buildExecution"
+> & {
+  /** The webhook actions it claims, upper case: `["LOAN"]`. Its payloads are typed by them. */
+  readonly actions: readonly A[];
+  matches?(payload: PayloadOf<A>, settings: SettingValues<K>): boolean;
+  buildExecution(payload: PayloadOf<A>, context: BuildContext<K, PayloadOf<A>>): ExecutionPlan | Declined;
+};
 
 /**
  * Checks an event plugin definition (webhooks other than JOB_END). Throws {@link InvalidPluginError} at
@@ -113,11 +130,16 @@ export type EventPluginDefinition<K extends string> = Omit<EventPlugin<K>, "kind
  *   actions: ["LOAN"],
  *   events: ["LOAN_CREATED"],
  *   target: ({ queueUrl }) => queueUrl,
- *   buildExecution: (payload, { executionName }) => ({ input: { loan: loanOf(payload).loan_id }, name: executionName("loan") }),
+ *   buildExecution: (payload, { executionName }) => ({
+ *     input: { loanId: readField(payload, "item_loan.loan_id") },
+ *     name: executionName("loan-notice"),
+ *   }),
  * });
  * ```
  */
-export function defineEventPlugin<K extends string>(definition: EventPluginDefinition<K>): EventPlugin<K> {
+export function defineEventPlugin<K extends string, A extends string>(
+  definition: EventPluginDefinition<K, A>,
+): EventPlugin<K> {
   checkCommon("Event", definition);
   const upper = (values: readonly unknown[] | undefined): boolean =>
     (values ?? []).every((value) => typeof value === "string" && /^[A-Z][A-Z0-9_]*$/.test(value));
@@ -136,5 +158,6 @@ export function defineEventPlugin<K extends string>(definition: EventPluginDefin
       `Event plugin '${definition.name}': events must be upper-case event values.`,
     );
   }
-  return Object.freeze({ ...definition, kind: "event" as const });
+  // The router hands a plugin only payloads of the actions it claims, so the narrower types hold.
+  return Object.freeze({ ...definition, kind: "event" as const }) as unknown as EventPlugin<K>;
 }

@@ -149,3 +149,99 @@ export function otherActionPayload(action = "NOTIFICATION"): Record<string, unkn
     notification: { entity_id: "991234", entity_type: "BIB_MMS" },
   };
 }
+
+const EVENT_RECORDS: Readonly<Record<string, readonly [event: string, key: string, record: unknown]>> = {
+  LOAN: [
+    "LOAN_CREATED",
+    "item_loan",
+    {
+      loan_id: "7332811490004761",
+      user_id: "PRIMARY_ID_1",
+      item_barcode: "39080012345678",
+      title: "The grammar of ornament",
+      circ_desk: { value: "DEFAULT_CIRC_DESK", desc: "Main circulation desk" },
+      library: { value: "HUM", desc: "Hayden Library" },
+      loan_date: "2024-11-06T15:00:00Z",
+      due_date: "2024-12-06T23:59:00Z",
+      loan_status: "ACTIVE",
+      renewable: true,
+    },
+  ],
+  REQUEST: [
+    "REQUEST_CREATED",
+    "user_request",
+    {
+      request_id: "8124516730004761",
+      user_primary_id: "PRIMARY_ID_1",
+      request_type: "HOLD",
+      request_status: "NOT_STARTED",
+      title: "The grammar of ornament",
+      pickup_location: "Hayden Library",
+    },
+  ],
+  USER: [
+    "USER_UPDATED",
+    "webhook_user",
+    {
+      method: "UPDATE",
+      cause: "USER_UPDATED",
+      user: { primary_id: "PRIMARY_ID_1", user_group: { value: "STAFF", desc: "Staff" }, last_name: "Doe" },
+    },
+  ],
+  BIB: [
+    "BIB_UPDATED",
+    "bib",
+    {
+      mms_id: "9979472923703681",
+      title: "The grammar of ornament",
+      author: "Jones, Owen",
+      record_format: "marc21",
+      suppress_from_publishing: "false",
+      anies: ["<record><leader>01234cam a2200289 a 4500</leader></record>"],
+    },
+  ],
+  ITEM: [
+    "ITEM_UPDATED",
+    "item",
+    {
+      bib_data: { mms_id: "9979472923703681", title: "The grammar of ornament" },
+      holding_data: { holding_id: "22312345670004761" },
+      item_data: {
+        pid: "23312345670004761",
+        barcode: "39080012345678",
+        base_status: { value: "1", desc: "Item in place" },
+      },
+    },
+  ],
+  NOTIFICATION: [
+    "NOTIFICATION_CREATED",
+    "notification",
+    { description: "Import profile finished", entity_type: "IMPORT" },
+  ],
+};
+
+/**
+ * A webhook of another kind than JOB_END, in the shape Alma sends: LOAN, REQUEST, USER, BIB, ITEM or
+ * NOTIFICATION, with its event and its record (`item_loan`, `user_request`, `webhook_user`, `bib`, `item`,
+ * `notification`). Top-level overrides are merged in.
+ *
+ * @example
+ * ```ts
+ * const loan = almaEventPayload("LOAN", { event: { value: "LOAN_RETURNED", desc: "Loan returned" } });
+ * ```
+ */
+export function almaEventPayload(
+  action: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const [event, key, record] = EVENT_RECORDS[action] ?? [`${action}_UPDATED`, action.toLowerCase(), {}];
+  return {
+    id: "3751207219283555",
+    action,
+    institution: { value: "01MIT_INST", desc: "Massachusetts Institute of Technology" },
+    time: "2024-11-06T15:00:00.000Z",
+    event: { value: event, desc: event.toLowerCase().replace(/_/g, " ") },
+    [key]: structuredClone(record),
+    ...overrides,
+  };
+}
