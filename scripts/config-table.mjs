@@ -47,7 +47,9 @@ function rows() {
       `${plugin.name} plugin`,
       key === plugin.activatedBy
         ? `${spec.description}. Absent: the ${plugin.name} plugin is inactive (a warning says so).`
-        : `${spec.description}. Required when the ${plugin.name} plugin is active.`,
+        : spec.optional
+          ? `${spec.description}. Optional.`
+          : `${spec.description}. Required when the ${plugin.name} plugin is active.`,
       code(spec.example),
     ]),
   );

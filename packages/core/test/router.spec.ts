@@ -428,6 +428,73 @@ describe("createWebhookRouter", () => {
     });
   });
 
+  describe("event age (maxEventAgeMs)", () => {
+    const DAY = 86_400_000;
+    const aged = (overrides: Partial<WebhookRouterOptions> = {}) =>
+      router({ maxEventAgeMs: 7 * DAY, now: () => Date.parse("2024-11-20T00:00:00Z"), ...overrides });
+
+    it("answers a claimed webhook sent longer ago than the limit 'too old', starts nothing, and warns", async () => {
+      const response = await aged().handle(signedPost(pod(), SECRET)); // sent 2024-11-06T14:43
+      expect(response).to.deep.equal(
+        text(
+          200,
+          `${VALIDATED}, Alma job '${POD_JOB}' is too old (2024-11-06T14:43:11.020Z), no action taken.`,
+        ),
+      );
+      expect(dispatcher.requests).to.deep.equal([]);
+      expect(log.lines.find((line) => line.message === "webhook decision")?.level).to.equal("warn");
+    });
+
+    it("acts on a webhook within the limit, and reads end_time when time is absent", async () => {
+      const recent = router({ maxEventAgeMs: 30 * DAY, now: () => Date.parse("2024-11-20T00:00:00Z") });
+      expect((await recent.handle(signedPost(pod(), SECRET))).body).to.equal(
+        `${VALIDATED}, SAMPLE pipeline initiated.`,
+      );
+      const { time: _time, ...withoutTime } = pod({ end_time: "2023-08-15" });
+      expect((await aged().handle(signedPost(withoutTime, SECRET))).body).to.contain(
+        "is too old (2023-08-15)",
+      );
+    });
+
+    it("acts when the age cannot be told, and never judges unclaimed jobs", async () => {
+      const { time: _time, ...undated } = pod({ end_time: undefined });
+      expect(
+        (
+          await aged().handle(
+            signedPost(
+              { ...undated, job_instance: { ...undated.job_instance, end_time: undefined } },
+              SECRET,
+            ),
+          )
+        ).statusCode,
+      ).to.equal(400);
+      expect((await aged().handle(signedPost(pod({ name: "Other job to Dev1" }), SECRET))).body).to.equal(
+        `${VALIDATED}, no action taken.`,
+      );
+    });
+
+    it("is off by default: the previous deployment's integration bodies carry old dates", async () => {
+      expect((await post(pod({ end_time: "2023-08-15" }))).body).to.equal(
+        `${VALIDATED}, SAMPLE pipeline initiated.`,
+      );
+    });
+
+    it("refuses a limit that is not a positive number", () => {
+      expect(() => router({ maxEventAgeMs: 0 })).to.throw(InvalidRouterOptionsError);
+    });
+  });
+
+  describe("400 answers", () => {
+    it("never carry control characters raw", async () => {
+      const response = await post(pod({ end_time: "2024-11-06\u0007\n" }));
+      expect(response.statusCode).to.equal(400);
+      expect(response.body).not.to.match(/[\u0000-\u001f]/);
+      const broken = await router().handle(signedPost('{"action": "JOB_END", "x": "\u0001', SECRET));
+      expect(broken.statusCode).to.equal(400);
+      expect(broken.body).not.to.match(/[\u0000-\u001f]/);
+    });
+  });
+
   describe("several plugins", () => {
     const both = (name: string): ActivePlugin => ({ ...activeSample, name, matcher: activePrefixed.matcher });
     const daily = () => jobEndPayload({ job_instance: { name: `${TIMDEX_PREFIX} Daily` } });

@@ -10,31 +10,29 @@ import { type DependencyContainer, instanceCachingFactory, container as rootCont
 import { loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
-import { noErrorReporter, systemClock } from "./services.js";
+import { type Clock, type LambdaLogger, noErrorReporter, systemClock } from "./services.js";
 import { TOKENS } from "./tokens.js";
 
 /**
  * The Step Functions dispatcher, loaded on the first dispatch. The AWS SDK is the largest part of the
  * bundle and a GET challenge, a rejected POST or an unclaimed job never needs it: importing it and building
  * the client only when a pipeline is to be started takes it off those cold starts (it lands in a chunk of
- * its own). Still one client and one dispatcher per container, so per cold start; a test or shell that
- * registers its own {@link TOKENS.StepFunctionsClient} keeps it.
+ * its own). One client and one dispatcher per container, so per cold start.
  */
 class LazyStepFunctionsDispatcher implements ExecutionDispatcher {
   private loading: Promise<ExecutionDispatcher> | undefined;
 
-  constructor(private readonly container: DependencyContainer) {}
+  constructor(
+    private readonly logger: LambdaLogger,
+    private readonly clock: Clock,
+  ) {}
 
   private load(): Promise<ExecutionDispatcher> {
     this.loading ??= import("./step-functions-dispatcher.js")
-      .then(({ createStepFunctionsClient, StepFunctionsDispatcher }) => {
-        if (!this.container.isRegistered(TOKENS.StepFunctionsClient, true)) {
-          this.container.register(TOKENS.StepFunctionsClient, {
-            useFactory: instanceCachingFactory(createStepFunctionsClient),
-          });
-        }
-        return this.container.resolve(StepFunctionsDispatcher);
-      })
+      .then(
+        ({ createStepFunctionsClient, StepFunctionsDispatcher }) =>
+          new StepFunctionsDispatcher(createStepFunctionsClient(), this.logger, this.clock),
+      )
       .catch((error: unknown) => {
         // Not cached: the next dispatch tries again.
         this.loading = undefined;
@@ -59,8 +57,8 @@ export interface AppContainerOptions {
 }
 
 /**
- * Builds the application's container: configuration, logger, Step Functions dispatcher (which
- * loads the SDK and registers the Step Functions client on its first dispatch), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
+ * Builds the application's container: configuration, logger, clock, Step Functions dispatcher (which
+ * loads the SDK on its first dispatch), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
  * @example
@@ -83,7 +81,9 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
     useFactory: instanceCachingFactory((c) => createLogger(c.resolve(TOKENS.Environment))),
   });
   container.register(TOKENS.Dispatcher, {
-    useFactory: instanceCachingFactory((c) => new LazyStepFunctionsDispatcher(c)),
+    useFactory: instanceCachingFactory(
+      (c) => new LazyStepFunctionsDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock)),
+    ),
   });
   container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });

@@ -1,4 +1,3 @@
-import "reflect-metadata";
 import { isDeepStrictEqual } from "node:util";
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "@alma-webhooks/core";
 import {
@@ -8,10 +7,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { inject, injectable } from "tsyringe";
 import { DispatchTimeoutError } from "./errors.js";
 import type { Clock, LambdaLogger } from "./services.js";
-import { TOKENS } from "./tokens.js";
 
 /**
  * The time budget of one StartExecution, so that the whole request ends well inside Alma's 5 seconds
@@ -204,15 +201,14 @@ type LogFields = Record<string, unknown>;
  * await dispatcher.start({ plugin: "PPOD", target: arn, name: "ppod-upload-…", input: "{}" });
  * ```
  */
-@injectable()
 export class StepFunctionsDispatcher implements ExecutionDispatcher {
   /** State machines whose type was asked for in this cold start (asked once, whatever the answer). */
   private readonly checkedStateMachines = new Set<string>();
 
   constructor(
-    @inject(TOKENS.StepFunctionsClient) private readonly client: SFNClient,
-    @inject(TOKENS.Logger) private readonly logger: LambdaLogger,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    private readonly client: SFNClient,
+    private readonly logger: LambdaLogger,
+    private readonly clock: Clock,
   ) {}
 
   async start(request: ExecutionRequest): Promise<DispatchResult> {

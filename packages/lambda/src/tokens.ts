@@ -1,5 +1,4 @@
 import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
-import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
 import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
@@ -8,12 +7,11 @@ import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
 export const TOKENS = {
   /** The environment variables, read once: `process.env` unless a test gives its own. */
   Environment: Symbol("Environment") as InjectionToken<Readonly<Record<string, string | undefined>>>,
-  /** Every job plugin, registered once each under this token and collected with `injectAll`. */
+  /** Every job plugin, registered once each under this token and collected with `resolveAll`. */
   JobPlugin: Symbol("JobPlugin") as InjectionToken<WebhookPlugin>,
   Configuration: Symbol("Configuration") as InjectionToken<Configuration>,
   Logger: Symbol("Logger") as InjectionToken<LambdaLogger>,
   Clock: Symbol("Clock") as InjectionToken<Clock>,
-  StepFunctionsClient: Symbol("StepFunctionsClient") as InjectionToken<SFNClient>,
   Dispatcher: Symbol("Dispatcher") as InjectionToken<ExecutionDispatcher>,
   ErrorReporter: Symbol("ErrorReporter") as InjectionToken<ErrorReporter>,
 } as const;

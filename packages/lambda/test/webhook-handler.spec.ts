@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { handler as ping } from "../src/handlers/ping.js";
 import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { MISCONFIGURED } from "../src/webhook-handler.js";
-import { ARNS, JOBS, localStepFunctions, SECRET } from "./support/environment.js";
+import { ARNS, JOBS, localStepFunctions, SECRET, VALID_ENV } from "./support/environment.js";
 import { handlerWithFakes } from "./support/handler.js";
 import { RESPONSE_TABLE, TRIGGERS } from "./support/response-table.js";
 
@@ -158,6 +158,20 @@ describe("webhook handler", function () {
       expect(startups).to.have.length(1);
       expect(startups[0]?.message).to.equal("Started: Sentry error reporting is off");
       expect(logger.lines.filter((line) => line.message === "webhook decision")).to.have.length(2);
+    });
+
+    it("answers a webhook older than ALMA_WEBHOOK_MAX_EVENT_AGE 'too old' and starts nothing", async () => {
+      const dispatcher = new RecordingDispatcher();
+      const { handler } = handlerWithFakes({
+        dispatcher,
+        env: { ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "7d" },
+      });
+      const response = await handler(signedPost(TRIGGERS.pod(), SECRET)); // sent in November 2024
+      expect([response.statusCode, response.body]).to.deep.equal([
+        200,
+        `Webhook POST request received and validated, Alma job '${JOBS.PPOD}' is too old (2024-11-06T14:43:11.020Z), no action taken.`,
+      ]);
+      expect(dispatcher.requests).to.deep.equal([]);
     });
 
     it("passes the Lambda context to the logger", async () => {

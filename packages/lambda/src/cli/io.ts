@@ -16,7 +16,6 @@ export interface CliIo {
 
 /** A failure to report as one line, without a stack trace; `exitCode` 2 for usage errors. */
 export class CliError extends LocalToolingError {
-  override readonly name: string = "CliError";
   constructor(
     message: string,
     readonly exitCode = 1,

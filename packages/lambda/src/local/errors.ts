@@ -1,26 +1,22 @@
+import { AlmaWebhooksShellError } from "../errors.js";
+
 /**
  * The base of every error the local server and the CLI report as one line, without a stack: its message is
  * the whole story. The CLI tells these apart from bugs with `instanceof LocalToolingError`.
  *
  * @example
  * ```ts
- * class JournalError extends LocalToolingError {
- *   override readonly name: string = "JournalError";
- * }
+ * class JournalError extends LocalToolingError {}
+ * new JournalError("The journal is not writable").name; // "JournalError"
  * ```
  */
-export class LocalToolingError extends Error {
-  override readonly name: string = "LocalToolingError";
-}
+export class LocalToolingError extends AlmaWebhooksShellError {}
 
 /** A local setting with an unusable value; the message says which and what is expected. */
-export class LocalSettingsError extends LocalToolingError {
-  override readonly name: string = "LocalSettingsError";
-}
+export class LocalSettingsError extends LocalToolingError {}
 
 /** The port is taken by another process. */
 export class PortInUseError extends LocalToolingError {
-  override readonly name: string = "PortInUseError";
   constructor(
     readonly port: number,
     /** The setting that chooses the port, named in the message. */
@@ -32,6 +28,4 @@ export class PortInUseError extends LocalToolingError {
 }
 
 /** Listening failed for another reason (no permission, unknown host, ...). */
-export class ListenError extends LocalToolingError {
-  override readonly name: string = "ListenError";
-}
+export class ListenError extends LocalToolingError {}

@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { executionArnFor } from "@alma-webhooks/core";
+import { AlmaWebhooksShellError } from "../errors.js";
 import { listen, readBody } from "./http.js";
 
 /** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
@@ -93,7 +94,7 @@ const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]
 const CREATED = new Date();
 
 /** An AWS error answer; thrown by the operations and turned into a response by the dispatcher. */
-class ApiError extends Error {
+class ApiError extends AlmaWebhooksShellError {
   constructor(
     readonly type: string,
     message: string,
