@@ -1,4 +1,4 @@
-import { exactName, jobId, stepFunctionsJobPlugin } from "@alma-webhooks/core";
+import { jobId, stepFunctionsJobPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Export to bursar using profile Bursar Export to Dev1";
@@ -21,7 +21,6 @@ export const bursarPlugin = stepFunctionsJobPlugin({
     description: "Exact name of the Bursar export job in Alma (case-insensitive)",
     example: JOB_NAME,
   },
-  matcher: exactName,
   recordCounters: [FINES_FEES_COUNT],
   executionNamePrefix: "bursar",
   input: (job) => ({ job_id: jobId(job) }),

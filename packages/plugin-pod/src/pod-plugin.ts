@@ -1,9 +1,4 @@
-import {
-  exactName,
-  jobEndDate,
-  PUBLISHING_RECORD_COUNTERS,
-  stepFunctionsJobPlugin,
-} from "@alma-webhooks/core";
+import { jobEndDate, PUBLISHING_RECORD_COUNTERS, stepFunctionsJobPlugin } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Publishing Platform Job PPOD EXPORT to Dev1";
@@ -25,7 +20,6 @@ export const podPlugin = stepFunctionsJobPlugin({
     description: "Exact name of the POD export job in Alma (case-insensitive)",
     example: JOB_NAME,
   },
-  matcher: exactName,
   recordCounters: PUBLISHING_RECORD_COUNTERS,
   executionNamePrefix: "ppod-upload",
   input: (job) => ({ "filename-prefix": `exlibris/pod/POD_ALMA_EXPORT_${jobEndDate(job, "")}` }),

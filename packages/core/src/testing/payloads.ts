@@ -25,6 +25,13 @@ export function counter(type: string, value: number | string, desc = ""): AlmaCo
   return { type: { value: type, desc }, value: String(value) };
 }
 
+/** The three counters a publishing job reports its records with. */
+const publishingCounters = (created: number, updated: number, deleted: number): AlmaCounter[] => [
+  counter("label.new.records", created, "New records"),
+  counter("label.updated.records", updated, "Updated records"),
+  counter("label.deleted.records", deleted, "Deleted records"),
+];
+
 /**
  * Shallow overrides of a JOB_END payload: top-level fields, and `job_instance` fields merged in.
  *
@@ -63,9 +70,7 @@ export function jobEndPayload(overrides: JobEndOverrides = {}): JobEndPayload {
     status_date: "2024-11-06Z",
     alert: [{ value: "alert_general_success", desc: "The job completed successfully." }],
     counter: [
-      counter("label.new.records", 12, "New records"),
-      counter("label.updated.records", 3, "Updated records"),
-      counter("label.deleted.records", 0, "Deleted records"),
+      ...publishingCounters(12, 3, 0),
       counter("c.jobs.publishing.total_records", 15, "Total records processed"),
       counter("c.jobs.publishing.free_text", 0),
       counter("c.jobs.publishing.free_text", 0),
@@ -120,12 +125,12 @@ export function failedJobEndPayload(overrides: JobEndOverrides = {}): JobEndPayl
     job_instance: {
       status: { value: "COMPLETED_FAILED", desc: "Completed with Errors" },
       alert: [{ value: "alert_general_error", desc: "The job completed with errors." }],
+      // As Alma lists a failed publishing job's errors: free-text types and values, MMS IDs.
       counter: [
-        counter("label.new.records", 4, "New records"),
-        counter("label.updated.records", 0, "Updated records"),
-        counter("label.deleted.records", 0, "Deleted records"),
+        ...publishingCounters(4, 0, 0),
         counter("c.jobs.publishing.failed_records", 9, "Records failed"),
-        counter("c.jobs.error.general", 1, ""),
+        counter("FTP has failed.", "Download zip file for manual FTP."),
+        counter("Failed to process record", "9979472923703681"),
       ],
       ...overrides.job_instance,
     },
@@ -159,12 +164,12 @@ const EVENT_RECORDS: Readonly<Record<string, readonly [event: string, key: strin
       user_id: "PRIMARY_ID_1",
       item_barcode: "39080012345678",
       title: "The grammar of ornament",
+      renewable: true,
       circ_desk: { value: "DEFAULT_CIRC_DESK", desc: "Main circulation desk" },
       library: { value: "HUM", desc: "Hayden Library" },
       loan_date: "2024-11-06T15:00:00Z",
       due_date: "2024-12-06T23:59:00Z",
       loan_status: "ACTIVE",
-      renewable: true,
     },
   ],
   REQUEST: [
