@@ -15,11 +15,10 @@ CHALLENGE ?= challenge-accepted
 ALMA_CLI := node packages/lambda/dist/src/cli/main.js
 PAYLOAD_ARGS = $(if $(PAYLOAD),$(PAYLOAD),--sample $(SAMPLE))
 
-# tsc -b only (incremental, about a second): the CLI needs no Lambda bundle.
-local-cli: install
-	@$(PNPM) exec tsc -b
+# The CLI needs no Lambda bundle: compiling (tsc -b, incremental, about a second) is enough.
+local-cli: compile
 
-run: build ## Start the local server on 127.0.0.1:9000 (PORT=...) with dev defaults and a local Step Functions; Ctrl-C stops
+run: compile ## Start the local server on 127.0.0.1:9000 (PORT=...) with dev defaults and a local Step Functions; Ctrl-C stops
 	PORT=$(PORT) $(ALMA_CLI) serve
 
 sign: local-cli ## Print the X-Exl-Signature of PAYLOAD (default: the sample SAMPLE=PPOD) for ALMA_CHALLENGE_SECRET
