@@ -13,13 +13,20 @@ export {
   InvalidPluginError,
   InvalidRouterOptionsError,
 } from "./errors.js";
-export { decodeQueryComponent, normaliseEvent, type WebhookRequest } from "./http/request.js";
+export {
+  decodeQueryComponent,
+  type LambdaFront,
+  type NormaliseResult,
+  normaliseEvent,
+  type WebhookRequest,
+} from "./http/request.js";
 export { type HttpResponse, toHttpResponse } from "./http/response.js";
 export { type LogFields, type Logger, silentLogger } from "./logger.js";
-export type { Outcome, PluginResult } from "./outcome.js";
+export type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
 // Payloads
 export { jobEndDate, jobId, PUBLISHING_RECORD_COUNTERS } from "./payload/job-end.js";
 export {
+  type AlmaRecord,
   type BibPayload,
   type ItemPayload,
   type LoanPayload,
@@ -43,9 +50,14 @@ export {
   type SettingValues,
   type WebhookPlugin,
 } from "./plugin/contract.js";
-export { defineEventPlugin, defineJobPlugin, type EventPluginDefinition } from "./plugin/define.js";
+export {
+  defineEventPlugin,
+  defineJobPlugin,
+  type EventPluginDefinition,
+  type JobPluginDefinition,
+} from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
-export { type ActivePlugin, activatePlugin, loadPlugins } from "./plugin/registry.js";
+export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
 export type { Environment } from "./plugin/settings.js";
 export {
   createWebhookRouter,
@@ -58,6 +70,8 @@ export { SIGNATURE_HEADER, signBody } from "./signature.js";
 export {
   executionArnFor,
   STATE_MACHINE_ARN_PATTERN,
+  type StepFunctionsJobPluginDefinition,
+  type StepFunctionsSettingKeys,
   stateMachineArnSetting,
   stepFunctionsJobPlugin,
 } from "./step-functions.js";

@@ -2,6 +2,7 @@ import type { JobEndPayload, JobInstance } from "./payload/types.js";
 import type {
   BuildContext,
   Declined,
+  ExecutionPlan,
   JobPlugin,
   JsonValue,
   SettingSpec,
@@ -62,8 +63,15 @@ export function executionArnFor(stateMachineArn: string, name: string): string |
   return `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
 }
 
-type StateInput = { readonly [key: string]: JsonValue };
-type Keys<X extends string> = "jobName" | "stateMachineArn" | X;
+/**
+ * The setting keys of a Step Functions job plugin: its job name, its state machine ARN, and any of its own.
+ *
+ * @example
+ * ```ts
+ * const settings: SettingValues<StepFunctionsSettingKeys<"bucket">> = { jobName, stateMachineArn, bucket };
+ * ```
+ */
+export type StepFunctionsSettingKeys<X extends string> = "jobName" | "stateMachineArn" | X;
 
 /**
  * What {@link stepFunctionsJobPlugin} takes: only what is the pipeline's own.
@@ -91,9 +99,14 @@ export interface StepFunctionsJobPluginDefinition<X extends string = never> {
   /** Job statuses that may start the pipeline; default `["COMPLETED_SUCCESS"]`. */
   readonly acceptedStatuses?: readonly string[];
   /** Start of the execution names; the job's end time and id follow. */
-  readonly executionNamePrefix: string | ((job: JobInstance, settings: SettingValues<Keys<X>>) => string);
+  readonly executionNamePrefix:
+    | string
+    | ((job: JobInstance, settings: SettingValues<StepFunctionsSettingKeys<X>>) => string);
   /** The state machine input for a claimed, successful job with records; or {@link decline}. */
-  input(job: JobInstance, context: BuildContext<Keys<X>, JobEndPayload>): StateInput | Declined;
+  input(
+    job: JobInstance,
+    context: BuildContext<StepFunctionsSettingKeys<X>, JobEndPayload>,
+  ): ExecutionPlan["input"] | Declined;
   /** The state machine ARN setting; default `<NAME>_STATE_MACHINE_ARN`. */
   readonly stateMachineArn?: SettingSpec;
   /** Any further settings the input needs, by key. */
@@ -119,15 +132,15 @@ export interface StepFunctionsJobPluginDefinition<X extends string = never> {
  */
 export function stepFunctionsJobPlugin<X extends string = never>(
   definition: StepFunctionsJobPluginDefinition<X>,
-): JobPlugin<Keys<X>> {
+): JobPlugin<StepFunctionsSettingKeys<X>> {
   const { executionNamePrefix: prefix, input, matcher = exactName } = definition;
   const settings = {
     ...(definition.settings as { readonly [P in X]: SettingSpec }),
     jobName: definition.jobName,
     stateMachineArn:
       definition.stateMachineArn ?? stateMachineArnSetting(`${definition.name}_STATE_MACHINE_ARN`),
-  } as { readonly [P in Keys<X>]: SettingSpec };
-  return defineJobPlugin<Keys<X>>({
+  } as { readonly [P in StepFunctionsSettingKeys<X>]: SettingSpec };
+  return defineJobPlugin<StepFunctionsSettingKeys<X>>({
     name: definition.name,
     settings,
     activatedBy: "jobName",
@@ -139,7 +152,7 @@ export function stepFunctionsJobPlugin<X extends string = never>(
       const built = input(job, context);
       if ("declined" in built && typeof built.declined === "string") return built as Declined;
       const name = context.executionName(typeof prefix === "string" ? prefix : prefix(job, context.settings));
-      return { input: built as StateInput, name };
+      return { input: built as ExecutionPlan["input"], name };
     },
     ...(definition.samplePayloads ? { samplePayloads: definition.samplePayloads } : {}),
   });

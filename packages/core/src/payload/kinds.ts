@@ -12,8 +12,16 @@ interface Envelope {
   readonly event?: AlmaCode;
 }
 
-/** A record inside a webhook body: the fields plugins commonly read, typed; everything else as it came. */
-type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: string } & {
+/**
+ * A record inside a webhook body: the fields plugins commonly read, typed (all optional: read them with
+ * {@link readField} to have them checked); everything else as it came.
+ *
+ * @example
+ * ```ts
+ * const loan: AlmaRecord<"loan_id"> | undefined = payload.item_loan;
+ * ```
+ */
+export type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: string } & {
   readonly [field: string]: unknown;
 };
 

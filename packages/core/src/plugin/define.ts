@@ -113,7 +113,9 @@ export type EventPluginDefinition<K extends string, A extends string = string> =
 > & {
   /** The webhook actions it claims, upper case: `["LOAN"]`. Its payloads are typed by them. */
   readonly actions: readonly A[];
+  /** Narrows the claim further, on the typed payload; every payload of its actions and events when absent. */
   matches?(payload: PayloadOf<A>, settings: SettingValues<K>): boolean;
+  /** Builds the execution for a claimed event from its typed payload; or declines it. */
   buildExecution(payload: PayloadOf<A>, context: BuildContext<K, PayloadOf<A>>): ExecutionPlan | Declined;
 };
 

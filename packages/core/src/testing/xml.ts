@@ -1,4 +1,4 @@
-const escape = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const isCode = (value: unknown): value is { value: string; desc?: string } =>
@@ -13,8 +13,8 @@ function element(name: string, value: unknown): string {
   if (Array.isArray(value))
     return `<${name}s>${value.map((item) => element(name, item)).join("")}</${name}s>`;
   if (isCode(value)) {
-    const desc = value.desc === undefined ? "" : ` desc="${escape(String(value.desc))}"`;
-    return `<${name}${desc}>${escape(String(value.value))}</${name}>`;
+    const desc = value.desc === undefined ? "" : ` desc="${escapeXml(String(value.desc))}"`;
+    return `<${name}${desc}>${escapeXml(String(value.value))}</${name}>`;
   }
   if (typeof value === "object") {
     const children = Object.entries(value as Record<string, unknown>).map(([key, child]) =>
@@ -22,7 +22,7 @@ function element(name: string, value: unknown): string {
     );
     return `<${name}>${children.join("")}</${name}>`;
   }
-  return `<${name}>${escape(String(value))}</${name}>`;
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /**
