@@ -2,7 +2,7 @@ import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "@alm
 
 /** The one thing the dispatcher needs from a queue: an SQS FIFO queue, or the in-memory one in tests. */
 export interface MessageQueue {
-  /** Sends one message; `id` is the deduplication id: a second message with the same id is dropped. */
+  /** Sends one message. `id` is the deduplication id: the queue drops a second message with the same id. */
   send(message: { id: string; body: string }): Promise<void>;
 }
 
@@ -11,7 +11,8 @@ const DEFAULT_TIMEOUT_MS = 3000;
 
 /**
  * Hands each execution to a queue instead of starting a state machine. The execution name, derived from the
- * webhook's id and time, is the message id: Alma's redeliveries carry the same id and the queue drops them.
+ * webhook's id and time, is the message id: a redelivery gets the same id, and the queue drops it (SQS FIFO
+ * only within its 5-minute deduplication window, so the consumer should still tolerate a repeat).
  */
 export class QueueDispatcher implements ExecutionDispatcher {
   constructor(

@@ -10,6 +10,26 @@ const VALIDATED = "Webhook POST request received and validated";
 const INITIATED = `${VALIDATED}, LOAN_NOTICES pipeline initiated.`;
 const NO_ACTION = `${VALIDATED}, no action taken.`;
 
+/** The project's router, wired as src/handler.ts wires it, around a queue the test can read. */
+function service(env: Record<string, string> = {}, timeoutMs?: number) {
+  const queue = new InMemoryQueue();
+  const decisions: Decision[] = [];
+  const { active } = loadPlugins([loanNoticePlugin], { LOAN_NOTICE_QUEUE_URL: QUEUE_URL, ...env });
+  const router = createWebhookRouter({
+    secrets: [SECRET],
+    workspace: "dev",
+    plugins: active,
+    dispatcher: new QueueDispatcher(queue, timeoutMs),
+    onDecision: (decision) => decisions.push(decision),
+  });
+  const deliver = (payload: Record<string, unknown>) => router.handle(signedPost(payload, SECRET));
+  const deliverXml = (payload: Record<string, unknown>) =>
+    router.handle(signedPost(toAlmaXml(payload), SECRET, { headers: { "Content-Type": "application/xml" } }));
+  return { queue, decisions, router, deliver, deliverXml };
+}
+
+const bodyOf = (message: { body: string } | undefined): unknown => JSON.parse(message?.body ?? "null");
+
 /** A LOAN_RENEWED webhook in the shape Alma sends it (JSON integration profile). */
 const ALMA_LOAN_RENEWED = {
   id: "8301592637200121",
@@ -42,26 +62,6 @@ const ALMA_LOAN_RENEWED = {
   },
 };
 
-/** The project's router, wired as src/handler.ts wires it, around a queue the test can read. */
-function service(env: Record<string, string> = {}, timeoutMs?: number) {
-  const queue = new InMemoryQueue();
-  const decisions: Decision[] = [];
-  const { active } = loadPlugins([loanNoticePlugin], { LOAN_NOTICE_QUEUE_URL: QUEUE_URL, ...env });
-  const router = createWebhookRouter({
-    secrets: [SECRET],
-    workspace: "dev",
-    plugins: active,
-    dispatcher: new QueueDispatcher(queue, timeoutMs),
-    onDecision: (decision) => decisions.push(decision),
-  });
-  const deliver = (payload: Record<string, unknown>) => router.handle(signedPost(payload, SECRET));
-  const deliverXml = (payload: Record<string, unknown>) =>
-    router.handle(signedPost(toAlmaXml(payload), SECRET, { headers: { "Content-Type": "application/xml" } }));
-  return { queue, decisions, router, deliver, deliverXml };
-}
-
-const bodyOf = (message: { body: string } | undefined): unknown => JSON.parse(message?.body ?? "null");
-
 describe("loan notices (another webhook project built on @alma-webhooks/core)", () => {
   afterEach(() => sinon.restore());
 
@@ -77,6 +77,17 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
       userId: "PRIMARY_ID_1",
       dueDate: "2024-12-06T23:59:00Z",
     });
+  });
+
+  it("answers 503, so that Alma retries, when the queue fails", async () => {
+    const { queue, deliver } = service();
+    sinon.stub(queue, "send").rejects(new Error("ThrottlingException: Rate exceeded"));
+    const response = await deliver(almaEventPayload("LOAN"));
+    expect([response.statusCode, response.body]).to.deep.equal([
+      503,
+      `${VALIDATED}, but starting the LOAN_NOTICES pipeline failed for now; retry later.`,
+    ]);
+    expect(queue.messages).to.deep.equal([]);
   });
 
   it("queues a notice for a renewal as Alma sends it", async () => {
@@ -152,17 +163,6 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
       `${VALIDATED}, not a JOB_END webhook so no action was taken.`,
     );
     expect(queue.sent).to.deep.equal([]);
-  });
-
-  it("answers 503, so that Alma retries, when the queue fails", async () => {
-    const { queue, deliver } = service();
-    sinon.stub(queue, "send").rejects(new Error("ThrottlingException: Rate exceeded"));
-    const response = await deliver(almaEventPayload("LOAN"));
-    expect([response.statusCode, response.body]).to.deep.equal([
-      503,
-      `${VALIDATED}, but starting the LOAN_NOTICES pipeline failed for now; retry later.`,
-    ]);
-    expect(queue.messages).to.deep.equal([]);
   });
 
   it("answers 503 when the queue does not answer in time", async () => {
