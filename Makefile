@@ -21,7 +21,7 @@ GIT_SHA = $(shell git describe --always)
 PNPM_VERSION := 10.34.9
 PNPM := pnpm
 INSTALL_STAMP := node_modules/.install-stamp
-PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json)
+PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json examples/*/package.json)
 
 .PHONY: help install update compile bundle build test test-node22 lint coverage clean fuzz audit \
 	dist-dev publish-dev update-lambda-dev update-lambda-zip-dev \
@@ -78,7 +78,7 @@ audit: install ## Audit dependencies for high and critical advisories (scripts/a
 	bash scripts/audit.sh
 
 clean: ## Remove build output and coverage
-	rm -rf packages/*/dist packages/*/coverage packages/*/tsconfig.tsbuildinfo
+	rm -rf packages/*/dist packages/*/coverage packages/*/tsconfig.tsbuildinfo examples/*/dist examples/*/coverage examples/*/tsconfig.tsbuildinfo
 
 # Container image and zip deployment, as today's users know them. No Docker engine runs on the CI machines
 # of this project: the dist-* and publish-* targets need one; the update-lambda-zip-* targets do not.
