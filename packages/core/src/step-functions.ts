@@ -4,7 +4,6 @@ import type {
   Declined,
   ExecutionPlan,
   JobPlugin,
-  JsonValue,
   SettingSpec,
   SettingValues,
 } from "./plugin/contract.js";
