@@ -23,6 +23,8 @@ export interface PluginSettingDescription {
   readonly pattern?: string;
   readonly patternHint?: string;
   readonly example?: string;
+  /** The plugin runs without it. */
+  readonly optional?: boolean;
 }
 
 /**
@@ -319,7 +321,7 @@ export function checkSettings(
     for (const spec of Object.values(plugin.settings)) {
       const value = given[spec.env];
       if (value === undefined) {
-        if (activating !== undefined && active) {
+        if (activating !== undefined && active && !spec.optional) {
           problems.push(
             `${spec.env} is not set, but the ${plugin.name} plugin needs it because ${activating} is set.`,
           );

@@ -212,6 +212,12 @@ describe("AlmaWebhooks", () => {
       );
     });
 
+    it("lets an optional setting stay unset, and passes it on when set", () => {
+      expect(() => synth({ settings: bothPluginsOn })).not.to.throw();
+      const { template } = synth({ settings: { ...bothPluginsOn, BETA_RUN_TYPES: "daily,full" } });
+      expect(JSON.stringify(template.toJSON())).to.contain('"BETA_RUN_TYPES":"daily,full"');
+    });
+
     it("rejects a value that does not match its setting's pattern", () => {
       expect(() =>
         synth({

@@ -31,6 +31,7 @@ export const fakePlugins: PluginDescription[] = [
     activatedBy: "jobName",
     settings: {
       jobName: { env: "BETA_JOB_NAME", description: "Beta job name" },
+      runTypes: { env: "BETA_RUN_TYPES", description: "Run types accepted", optional: true },
       stateMachineArn: {
         env: "BETA_STATE_MACHINE_ARN",
         description: "Beta state machine",
