@@ -63,9 +63,12 @@ test-node22: build ## Run the bundle's checks (test/bundle.spec.ts) under Node 2
 	  $(PNPM) exec mocha --no-config --reporter spec --timeout 180000 dist/test/bundle.spec.js
 
 # The one definition of lint (package.json's "lint" script runs it): types, the plugin-contract type
-# tests (check-types, mk/packages.mk), then Biome with zero warnings.
+# tests (check-types, mk/packages.mk), then Biome with zero warnings, and no merge conflict markers left in
+# any tracked file (a formatter can turn them into table rows or quotes in Markdown).
 lint: compile check-types ## Type-check (tsc -b and the plugin-contract type tests) and lint (Biome, zero warnings)
 	$(PNPM) exec biome check --error-on-warnings .
+	@if git grep -nE '^(<{7}|>{7}|={7})( |$$)|^(> ){7}|^\| ={7} ' -- . ':!pnpm-lock.yaml' ':!**/pnpm-lock.yaml'; then \
+	  echo "lint: merge conflict markers left in the files above" >&2; exit 1; fi
 
 coverage: build ## Coverage reports (text and lcov) for every package, in packages/*/coverage
 	$(PNPM) --recursive --sequential exec c8 --reporter text --reporter lcov mocha

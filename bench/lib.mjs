@@ -20,8 +20,17 @@ export const JOBS = {
 };
 const ARN = (name) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 
-/** What the webhook Lambda is configured with (and nothing else, as Lambda starts a process). */
-export function lambdaEnv({ sfnUrl, sentryDsn } = {}) {
+/** The metrics settings the CDK stack gives the function (infra/src/alma-webhooks.ts): metrics on. */
+export const METRICS_ENV = {
+  POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks",
+  POWERTOOLS_SERVICE_NAME: "alma-webhooks",
+};
+
+/**
+ * What the webhook Lambda is configured with (and nothing else, as Lambda starts a process). Metrics are
+ * off unless `metrics` is true, as they are without `POWERTOOLS_METRICS_NAMESPACE`.
+ */
+export function lambdaEnv({ sfnUrl, sentryDsn, metrics = false } = {}) {
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     WORKSPACE: "dev",
@@ -38,6 +47,7 @@ export function lambdaEnv({ sfnUrl, sentryDsn } = {}) {
     AWS_SECRET_ACCESS_KEY: "bench",
     ...(sfnUrl ? { AWS_ENDPOINT_URL_SFN: sfnUrl } : {}),
     ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}),
+    ...(metrics ? METRICS_ENV : {}),
   };
 }
 

@@ -21,9 +21,12 @@ import {
 import { bundleSizes } from "./sizes.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+// BENCH_BASELINE: another build's webhook.mjs (its chunks/ beside it); its cold starts run in the same rounds.
+const BASELINE = process.env.BENCH_BASELINE;
 const OUT = join(ROOT, ".bench");
 const here = (file) => join(ROOT, "bench", file);
 if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run 'make build' first`);
+if (BASELINE && !existsSync(BASELINE)) throw new Error(`BENCH_BASELINE ${BASELINE} does not exist`);
 const began = Date.now();
 const log = (text) => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0)}s] ${text}\n`);
 
@@ -59,24 +62,35 @@ async function coldStarts(servers) {
     JSON.stringify(
       testing.signedPost(jobEndBody(testing, { jobName: JOBS.PPOD, id: String(podId++) }), SECRET),
     );
-  const off = lambdaEnv({ sfnUrl: servers.sfnUrl });
-  const on = lambdaEnv({ sfnUrl: servers.sfnUrl, sentryDsn: servers.sentryDsn });
   const child = here("cold-child.mjs");
-  const cases = {
-    "node -e 0 (floor)": { args: () => ["-e", "0"], env: { PATH: off.PATH } },
-    "GET challenge, Sentry off": { args: () => [child, BUNDLE, get], env: off, expect: "cold-challenge" },
-    "POD trigger, Sentry off": {
-      args: () => [child, BUNDLE, pod()],
-      env: off,
+  const cases = { "node -e 0 (floor)": { args: () => ["-e", "0"], env: { PATH: process.env.PATH ?? "" } } };
+  const add = (label, bundle, env) => {
+    cases[`GET challenge, ${label}`] = { args: () => [child, bundle, get], env, expect: "cold-challenge" };
+    cases[`POD trigger, ${label}`] = {
+      args: () => [child, bundle, pod()],
+      env,
       expect: "PPOD pipeline initiated",
-    },
-    "GET challenge, Sentry on": { args: () => [child, BUNDLE, get], env: on, expect: "cold-challenge" },
-    "POD trigger, Sentry on": {
-      args: () => [child, BUNDLE, pod()],
-      env: on,
-      expect: "PPOD pipeline initiated",
-    },
+    };
   };
+  for (const metrics of [false, true]) {
+    for (const sentry of [false, true]) {
+      add(
+        `Sentry ${sentry ? "on" : "off"}, metrics ${metrics ? "on" : "off"}`,
+        BUNDLE,
+        lambdaEnv({ sfnUrl: servers.sfnUrl, metrics, ...(sentry ? { sentryDsn: servers.sentryDsn } : {}) }),
+      );
+    }
+  }
+  // Another build (BENCH_BASELINE), Sentry off, metrics off and on: a before/after inside the same run.
+  if (BASELINE) {
+    for (const metrics of [false, true]) {
+      add(
+        `metrics ${metrics ? "on" : "off"}, baseline build`,
+        BASELINE,
+        lambdaEnv({ sfnUrl: servers.sfnUrl, metrics }),
+      );
+    }
+  }
   const names = Object.keys(cases);
   const samples = Object.fromEntries(names.map((name) => [name, { wall: [], rss: [] }]));
   // Two discarded rounds warm the page cache; then every round runs every case, in a rotating order.
@@ -126,27 +140,117 @@ const table = (head, rows) =>
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
 
+const COLD = (request, sentry, metrics) =>
+  `${request === "GET" ? "GET challenge" : "POD trigger"}, Sentry ${sentry ? "on" : "off"}, metrics ${metrics ? "on" : "off"}`;
+
+/** Same-run ratios of cold-start medians (and p10s, less sensitive to a busy machine): on ÷ off. */
+function coldRatios(c) {
+  const ratio = (label, on, off) => ({
+    label,
+    on,
+    off,
+    median: c[on].medianMs / c[off].medianMs,
+    p10: c[on].p10Ms / c[off].p10Ms,
+  });
+  const rows = [];
+  for (const request of ["GET", "POD"]) {
+    for (const sentry of [false, true])
+      rows.push(
+        ratio(
+          `${request}, metrics on ÷ off, Sentry ${sentry ? "on" : "off"}`,
+          COLD(request, sentry, true),
+          COLD(request, sentry, false),
+        ),
+      );
+  }
+  for (const request of ["GET", "POD"]) {
+    for (const metrics of [false, true])
+      rows.push(
+        ratio(
+          `${request}, Sentry on ÷ off, metrics ${metrics ? "on" : "off"}`,
+          COLD(request, true, metrics),
+          COLD(request, false, metrics),
+        ),
+      );
+  }
+  const request = (r) => (r === "GET" ? "GET challenge" : "POD trigger");
+  for (const r of ["GET", "POD"]) {
+    for (const metrics of [false, true]) {
+      const baseline = `${request(r)}, metrics ${metrics ? "on" : "off"}, baseline build`;
+      if (c[baseline])
+        rows.push(
+          ratio(
+            `${r}, metrics ${metrics ? "on" : "off"}: this build ÷ baseline build`,
+            COLD(r, false, metrics),
+            baseline,
+          ),
+        );
+    }
+  }
+  return rows;
+}
+
 function targets(results) {
   const c = results.coldStart;
   const w = results.warm;
   const p = results.scaling.plugins;
-  const rss = Math.max(...Object.values(c).map((r) => r.rssMaxMiB ?? 0));
-  const rows = [
-    ["Cold start, GET, Sentry off", "≤ 2.5 × node -e 0", c["GET challenge, Sentry off"].xFloor, 2.5, "×"],
-    ["Cold start, POD trigger, Sentry off", "≤ 5 × node -e 0", c["POD trigger, Sentry off"].xFloor, 5, "×"],
-    ["Cold start, GET, Sentry on", "≤ 4 × node -e 0", c["GET challenge, Sentry on"].xFloor, 4, "×"],
-    [
-      "Cold start, GET, Sentry on vs off",
+  const rssOf = (metrics) =>
+    Math.max(
+      ...Object.entries(c)
+        .filter(([name]) => name.endsWith(`metrics ${metrics ? "on" : "off"}`))
+        .map(([, r]) => r.rssMaxMiB ?? 0),
+    );
+  const rows = [];
+  for (const metrics of [false, true]) {
+    const m = `metrics ${metrics ? "on" : "off"}`;
+    rows.push(
+      [
+        `Cold start, GET, Sentry off, ${m}`,
+        "≤ 2.5 × node -e 0",
+        c[COLD("GET", false, metrics)].xFloor,
+        2.5,
+        "×",
+      ],
+      [
+        `Cold start, POD trigger, Sentry off, ${m}`,
+        "≤ 5 × node -e 0",
+        c[COLD("POD", false, metrics)].xFloor,
+        5,
+        "×",
+      ],
+      [`Cold start, GET, Sentry on, ${m}`, "≤ 4 × node -e 0", c[COLD("GET", true, metrics)].xFloor, 4, "×"],
+      [
+        `Cold start, GET, Sentry on ÷ off, ${m}`,
+        "≤ 1.2 ×",
+        c[COLD("GET", true, metrics)].medianMs / c[COLD("GET", false, metrics)].medianMs,
+        1.2,
+        "×",
+      ],
+    );
+  }
+  for (const request of ["GET", "POD"]) {
+    rows.push([
+      `Cold start, ${request === "GET" ? "GET" : "POD trigger"}, metrics on ÷ off (Sentry off)`,
       "≤ 1.2 ×",
-      c["GET challenge, Sentry on"].medianMs / c["GET challenge, Sentry off"].medianMs,
+      c[COLD(request, false, true)].medianMs / c[COLD(request, false, false)].medianMs,
       1.2,
       "×",
-    ],
-    ["Warm GET challenge", "≥ 100,000 ops/s", w.get.opsPerSec, 100_000, "ops/s", true],
+    ]);
+  }
+  rows.push(
+    ["Warm GET challenge, metrics off", "≥ 100,000 ops/s", w.get.opsPerSec, 100_000, "ops/s", true],
+    ["Warm GET challenge, metrics on", "≥ 100,000 ops/s", w.getMetrics.opsPerSec, 100_000, "ops/s", true],
     [
-      "Warm JOB_END unclaimed, p50",
+      "Warm JOB_END unclaimed, p50, metrics off",
       "≤ 2.5 × floor",
       w.jobEndUnclaimed.p50Us / w.jobEndUnclaimedFloor.p50Us,
+      2.5,
+      "×",
+    ],
+    [
+      "Warm JOB_END unclaimed, p50, metrics on",
+      "≤ 2.5 × floor",
+      w.jobEndUnclaimedMetrics.p50Us / w.jobEndUnclaimedFloor.p50Us,
       2.5,
       "×",
     ],
@@ -165,8 +269,9 @@ function targets(results) {
       1.3,
       "×",
     ],
-    ["Peak RSS of a cold start (max of all runs)", "≤ 80 MiB", rss, 80, "MiB"],
-  ];
+    ["Peak RSS of a cold start, metrics off (max of all runs)", "≤ 80 MiB", rssOf(false), 80, "MiB"],
+    ["Peak RSS of a cold start, metrics on (max of all runs)", "≤ 80 MiB", rssOf(true), 80, "MiB"],
+  );
   return rows.map(([what, target, value, limit, unit, atLeast]) => ({
     what,
     target,
@@ -210,6 +315,13 @@ function markdown(results) {
         ]),
       ),
   );
+  parts.push(
+    "### Cold start ratios (same run: median ÷ median, and p10 ÷ p10)\n\n" +
+      table(
+        ["ratio", "median", "p10"],
+        coldRatios(results.coldStart).map((r) => [r.label, `${f(r.median, 2)} ×`, `${f(r.p10, 2)} ×`]),
+      ),
+  );
   const w = results.warm;
   const warmRow = (label, r, floor) => [
     label,
@@ -219,18 +331,25 @@ function markdown(results) {
     floor ? f(r.p50Us / floor.p50Us, 2) : "–",
   ];
   parts.push(
-    "### Warm, in-process (the bundle's handler, logging at INFO to /dev/null)\n\n" +
+    "### Warm, in-process (the bundle's handler, logging at INFO to /dev/null; metrics off unless named)\n\n" +
       table(
         ["case", "ops/s", "p50 µs", "p99 µs", "p50 × floor"],
         [
           warmRow("GET challenge", w.get),
+          warmRow("GET challenge, metrics on", w.getMetrics),
           warmRow(
             `signed JOB_END, no plugin claims it (${kib(w.bytes.jobEndUnclaimed)})`,
             w.jobEndUnclaimed,
             w.jobEndUnclaimedFloor,
           ),
+          warmRow(
+            "signed JOB_END, no plugin claims it, metrics on",
+            w.jobEndUnclaimedMetrics,
+            w.jobEndUnclaimedFloor,
+          ),
           warmRow("  floor: HMAC-SHA256 base64 + JSON.parse, same bytes", w.jobEndUnclaimedFloor),
           warmRow("POD trigger via local Step Functions (connection reused)", w.podTrigger),
+          warmRow("POD trigger via local Step Functions, metrics on", w.podTriggerMetrics),
           warmRow(
             `signed 5 MiB JOB_END, no plugin claims it (${kib(w.bytes.body5MiB)})`,
             w.body5MiB,
@@ -297,7 +416,7 @@ function markdown(results) {
 const servers = await startServers();
 const results = { date: new Date().toISOString(), machine: machine(), runs: RUNS };
 try {
-  log(`cold starts: ${RUNS} runs × 5 cases`);
+  log(`cold starts: ${RUNS} runs × ${BASELINE ? 13 : 9} cases`);
   results.coldStart = await coldStarts(servers);
   log("warm, in-process");
   results.warm = (await runNode([here("warm-child.mjs")], lambdaEnv({ sfnUrl: servers.sfnUrl }))).result;

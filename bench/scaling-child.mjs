@@ -24,7 +24,7 @@ function routerWith(count) {
       matcher: ({ jobName }) => core.exactName(jobName),
       exportedRecordCounters: core.PUBLISHING_RECORD_COUNTERS,
       target: ({ stateMachineArn }) => stateMachineArn,
-      buildExecution: (job) => ({ input: { job: job.id }, name: core.executionName("bench", job) }),
+      buildExecution: (job, { executionName }) => ({ input: { job: job.id }, name: executionName("bench") }),
     });
     return core.activatePlugin(plugin, { jobName: jobNameOf(i), stateMachineArn: ARN });
   });

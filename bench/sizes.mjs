@@ -1,5 +1,5 @@
 // Bundle sizes, raw and gzip: each entry point with the chunks it imports statically (what a cold start
-// reads before the first line runs), the Sentry chunk with what it adds, and lambda.zip.
+// reads before the first line runs), the SDK, metrics and Sentry chunks with what they add, and lambda.zip.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -47,12 +47,19 @@ export function bundleSizes() {
   const sdk = sdkName
     ? new Set([...staticGraph(join(chunks, sdkName))].filter((file) => !webhook.has(file)))
     : new Set();
+  const metricsName = existsSync(chunks)
+    ? readdirSync(chunks).find((name) => name.startsWith("metrics-sdk-"))
+    : undefined;
+  const metrics = metricsName
+    ? new Set([...staticGraph(join(chunks, metricsName))].filter((file) => !webhook.has(file)))
+    : new Set();
   const zip = statSync(join(LAMBDA_DIST, "lambda.zip")).size;
   const all = existsSync(chunks) ? readdirSync(chunks).length : 0;
   return {
     "webhook.mjs (+ static chunks)": measure(webhook),
     "ping.mjs (+ static chunks)": measure(ping),
     "SDK chunk, first dispatch (+ what it adds)": measure(sdk),
+    "metrics chunk, metrics on (+ what it adds)": measure(metrics),
     "sentry chunk (+ what it adds)": measure(sentry),
     "lambda.zip": { files: [`lambda.zip (${all} chunks)`], raw: zip, gzip: zip },
   };

@@ -1,6 +1,7 @@
 // Bundles the tsc output of the two Lambda entry points into dist/webhook.mjs and dist/ping.mjs.
 // Sentry stays behind a dynamic import of src/sentry-sdk.ts, so it lands in its own chunk
-// (chunks/sentry-sdk-*.mjs) and is loaded only when SENTRY_DSN is set.
+// (chunks/sentry-sdk-*.mjs) and is loaded only when SENTRY_DSN is set. Powertools Metrics likewise, behind
+// src/metrics-sdk.ts (chunks/metrics-sdk-*.mjs), loaded at start-up only when POWERTOOLS_METRICS_NAMESPACE is set.
 import commonjs from "@rollup/plugin-commonjs";
 import json from "@rollup/plugin-json";
 import { nodeResolve } from "@rollup/plugin-node-resolve";

@@ -1,5 +1,4 @@
 import type { Decision, Environment } from "@alma-webhooks/core";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 
 /** Where decisions become CloudWatch metrics (embedded metric format, written to the log: no AWS call). */
 export interface DecisionMetrics {
@@ -10,9 +9,13 @@ export interface DecisionMetrics {
 /** The default `service` dimension, as the logger's service name. */
 const SERVICE = "alma-webhooks";
 
+type MetricsSdk = typeof import("./metrics-sdk.js");
+
 /**
  * Powertools Metrics for every decision, under the namespace `POWERTOOLS_METRICS_NAMESPACE`; undefined (no
- * metrics) when it is unset, so nothing changes by default. Metrics, all with the `service` dimension
+ * metrics) when it is unset, so nothing changes by default. Powertools Metrics is imported here, and only
+ * when the namespace is set: without metrics a cold start neither reads nor evaluates it
+ * (docs/performance.md). Metrics, all with the `service` dimension
  * (`POWERTOOLS_SERVICE_NAME`, default `alma-webhooks`):
  * - `SignatureFailures` (Count): requests answered 401, a changed secret or a forged call — alarm on it;
  * - `DispatchFailures` (Count): pipeline starts that failed, transient or permanent — alarm on it;
@@ -21,13 +24,16 @@ const SERVICE = "alma-webhooks";
  *
  * @example
  * ```ts
- * const metrics = createDecisionMetrics(process.env);
+ * const metrics = await createDecisionMetrics(process.env);
  * createWebhookRouter({ ...options, onDecision: (decision) => metrics?.record(decision) });
  * ```
  */
-export function createDecisionMetrics(env: Environment): DecisionMetrics | undefined {
+export async function createDecisionMetrics(env: Environment): Promise<DecisionMetrics | undefined> {
   const namespace = env.POWERTOOLS_METRICS_NAMESPACE?.trim();
   if (!namespace) return undefined;
+  // Loaded before the first request (not at its first decision): every request records one, and a line
+  // written after the answer could be lost when Lambda freezes the process.
+  const { Metrics, MetricUnit }: MetricsSdk = await import("./metrics-sdk.js");
   const metrics = new Metrics({ namespace, serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE });
   let cold = true;
   const single = (

@@ -54,7 +54,8 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     container.register(TOKENS.ErrorReporter, { useValue: reporter });
   }
   const reporter = container.resolve(TOKENS.ErrorReporter);
-  const metrics = createDecisionMetrics(container.resolve(TOKENS.Environment));
+  // Powertools Metrics is imported only when POWERTOOLS_METRICS_NAMESPACE is set (metrics.ts).
+  const metrics = await createDecisionMetrics(container.resolve(TOKENS.Environment));
   const router = createWebhookRouter({
     secrets: configuration.secrets,
     workspace: configuration.workspace,

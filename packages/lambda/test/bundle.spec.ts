@@ -58,6 +58,15 @@ describe("the bundle (dist/webhook.mjs)", function () {
     );
     expect(outside, "modules loaded from outside the bundle").to.deep.equal([]);
     expect(resolved.filter((url) => url.includes("sentry"))).to.deep.equal([]);
+    expect(resolved.filter((url) => url.includes("metrics-sdk"))).to.deep.equal([]);
+  });
+
+  it(`with POWERTOOLS_METRICS_NAMESPACE set, loads the metrics chunk and writes metrics (${NODE_LABEL})`, async () => {
+    const env = { ...lambdaEnv(), POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks" };
+    const { responses, stdout, resolved } = await runChild(BUNDLE, [challengeEvent("m")], env, NODE);
+    expect(responses.map((r) => r.statusCode)).to.deep.equal([200]);
+    expect(resolved.some((url) => /chunks\/metrics-sdk-[\w-]+\.mjs$/.test(url))).to.equal(true);
+    expect(stdout).to.contain('"Namespace":"AlmaWebhooks"');
   });
 
   it(`with SENTRY_DSN set, loads the Sentry chunk only at the first report, and sends it (${NODE_LABEL})`, async () => {

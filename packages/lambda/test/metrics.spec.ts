@@ -36,13 +36,13 @@ const metricNames = (lines: Record<string, unknown>[]): string[] =>
 describe("decision metrics (Powertools, embedded metric format)", () => {
   afterEach(() => sinon.restore());
 
-  it("are off when POWERTOOLS_METRICS_NAMESPACE is unset", () => {
-    expect(createDecisionMetrics({})).to.equal(undefined);
-    expect(createDecisionMetrics({ POWERTOOLS_METRICS_NAMESPACE: " " })).to.equal(undefined);
+  it("are off when POWERTOOLS_METRICS_NAMESPACE is unset", async () => {
+    expect(await createDecisionMetrics({})).to.equal(undefined);
+    expect(await createDecisionMetrics({ POWERTOOLS_METRICS_NAMESPACE: " " })).to.equal(undefined);
   });
 
   it("count a signature failure under the namespace and service, and the outcome", async () => {
-    const metrics = createDecisionMetrics({ POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks" });
+    const metrics = await createDecisionMetrics({ POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks" });
     const lines = await emitted(() => metrics?.record({ outcome: "unauthorized", statusCode: 401 }));
     const main = lines.find((line) => "SignatureFailures" in line);
     expect(main).to.include({
@@ -57,7 +57,7 @@ describe("decision metrics (Powertools, embedded metric format)", () => {
   });
 
   it("count dispatch failures, each plugin's decision and the dispatch latency, cold start once", async () => {
-    const metrics = createDecisionMetrics({
+    const metrics = await createDecisionMetrics({
       POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks",
       POWERTOOLS_SERVICE_NAME: "webhooks-dev",
     });
