@@ -51,9 +51,8 @@ describe("decision metrics (Powertools, embedded metric format)", () => {
       service: "alma-webhooks",
       ColdStart: 1,
     });
-    expect(
-      (main?._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace,
-    ).to.equal("AlmaWebhooks");
+    const aws = main?._aws as { CloudWatchMetrics: { Namespace: string }[] } | undefined;
+    expect(aws?.CloudWatchMetrics[0]?.Namespace).to.equal("AlmaWebhooks");
     expect(lines.find((line) => line.outcome === "unauthorized")).to.include({ Decisions: 1 });
   });
 
