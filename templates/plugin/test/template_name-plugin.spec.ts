@@ -1,37 +1,40 @@
-import { CORE_VERSION, loadPlugins, satisfiesRange } from "@alma-webhooks/core";
+import { ConfigurationError, loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
+  exampleEnvironment,
   failedJobEndPayload,
   jobEndPayload,
 } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
-import { __name__Plugin } from "../src/index.js";
+import { template_namePlugin } from "../src/index.js";
 
-const JOB = "__NAME__ Export to Dev1";
-const ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:__name__-dev";
-const ENV = { ALMA___NAME___EXPORT_JOB_NAME: JOB, __NAME___STATE_MACHINE_ARN: ARN };
-const OK = "Webhook POST request received and validated, __NAME__ pipeline initiated.";
+// The plugin's own example settings: what the local run uses, and what its sample payloads start under.
+const ENV = exampleEnvironment(template_namePlugin);
+const JOB = template_namePlugin.settings.jobName.example ?? "";
+const ARN = template_namePlugin.settings.stateMachineArn.example ?? "";
+const OK = "Webhook POST request received and validated, TEMPLATE_NAME pipeline initiated.";
 
 const job = (overrides: Record<string, unknown> = {}) =>
-  jobEndPayload({
-    job_instance: {
-      name: JOB,
-      id: "7019873450004761",
-      counter: [counter("label.new.records", 12), counter("label.updated.records", 3)],
-      ...overrides,
-    },
+  jobEndPayload({ job_instance: { name: JOB, id: "7019873450004761", ...overrides } });
+
+describe("template_namePlugin", () => {
+  const harness = () => createPluginHarness(template_namePlugin, ENV);
+
+  it("starts its pipeline for each of its sample payloads under its example settings", async () => {
+    const samples = template_namePlugin.samplePayloads ?? [];
+    expect(samples).to.not.be.empty;
+    const h = harness();
+    for (const sample of samples) expect((await h.deliver(sample)).response.body).to.equal(OK);
+    expect(h.dispatcher.requests).to.have.length(samples.length);
   });
 
-describe("__name__Plugin", () => {
-  const harness = () => createPluginHarness(__name__Plugin, ENV);
-
-  it("claims its export job and passes the job id", async () => {
+  it("claims its export job and starts its state machine with the job id", async () => {
     const { response, request, input } = await harness().deliver(job());
     expect(response.body).to.equal(OK);
     expect(input).to.deep.equal({ job_id: "7019873450004761" });
-    expect(request).to.deep.include({ plugin: "__NAME__", target: ARN });
-    expect(request?.name).to.match(/^__name__-/);
+    expect(request).to.deep.include({ plugin: "TEMPLATE_NAME", target: ARN });
+    expect(request?.name).to.match(/^template_name-\d{8}T\d{6}-7019873450004761$/);
   });
 
   it("claims the job name in any case", async () => {
@@ -39,12 +42,18 @@ describe("__name__Plugin", () => {
   });
 
   it("does not claim a neighbouring name", async () => {
-    expect((await harness().deliver(job({ name: `${JOB} 2` }))).request).to.equal(undefined);
+    const { response, request } = await harness().deliver(job({ name: `${JOB} 2` }));
+    expect(response.body).to.equal("Webhook POST request received and validated, no action taken.");
+    expect(request).to.equal(undefined);
   });
 
-  it("ignores another environment's job", async () => {
-    const { response } = await harness().deliver(job({ name: JOB.replace("Dev1", "Stage") }));
-    expect(response.body).to.match(/validated in dev env for job '.*Stage', no action taken\.$/);
+  it("ignores its job in another environment", async () => {
+    const prod = createPluginHarness(template_namePlugin, ENV, { workspace: "prod" });
+    const { response, request } = await prod.deliver(job());
+    expect(response.body).to.equal(
+      `Webhook POST request received and validated in prod env for job '${JOB}', no action taken.`,
+    );
+    expect(request).to.equal(undefined);
   });
 
   it("starts nothing when the job exported zero records", async () => {
@@ -56,35 +65,35 @@ describe("__name__Plugin", () => {
   });
 
   it("starts nothing for a failed run", async () => {
-    const failed = failedJobEndPayload({ job_instance: { name: JOB } });
-    expect((await harness().deliver(failed)).response.body).to.contain("failed so no action was taken");
+    const { response, request } = await harness().deliver(
+      failedJobEndPayload({ job_instance: { name: JOB } }),
+    );
+    expect(response.body).to.contain("failed so no action was taken");
+    expect(request).to.equal(undefined);
   });
 
-  it("names executions by job: same job same name, other job other name", async () => {
+  it("names executions by job: a redelivery is a duplicate, another job another execution", async () => {
     const h = harness();
-    const [a, b, c] = [
-      await h.deliver(job()),
-      await h.deliver(job()),
-      await h.deliver(job({ id: "7019873450004762" })),
-    ];
-    expect(a.request?.name).to.equal(b.request?.name);
+    const [a, b, c] = [await h.deliver(job()), await h.deliver(job()), await h.deliver(job({ id: "2" }))];
+    expect(b.request?.name).to.equal(a.request?.name);
     expect(c.request?.name).not.to.equal(a.request?.name);
     expect(h.dispatcher.executions.size).to.equal(2);
   });
 
-  it("is inactive without its job name, and reports a malformed ARN", () => {
-    expect(loadPlugins([__name__Plugin], {}).warnings).to.deep.equal([
-      "__NAME__ plugin is inactive: ALMA___NAME___EXPORT_JOB_NAME is not set.",
+  it("is inactive without its job name, and reports a malformed state machine ARN", () => {
+    expect(loadPlugins([template_namePlugin], {}).warnings).to.deep.equal([
+      "TEMPLATE_NAME plugin is inactive: ALMA_TEMPLATE_NAME_EXPORT_JOB_NAME is not set.",
     ]);
-    const { problems } = loadPlugins([__name__Plugin], {
+    const { problems } = loadPlugins([template_namePlugin], {
       ...ENV,
-      __NAME___STATE_MACHINE_ARN: "arn:aws:s3:::bucket",
+      TEMPLATE_NAME_STATE_MACHINE_ARN: "arn:aws:s3:::bucket",
     });
-    expect(problems[0]).to.contain("__NAME___STATE_MACHINE_ARN is not a Step Functions state machine ARN");
-  });
-
-  it("declares a coreRange that this core satisfies", () => {
-    expect(__name__Plugin.coreRange).to.be.a("string");
-    expect(satisfiesRange(CORE_VERSION, __name__Plugin.coreRange ?? "")).to.equal(true);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.contain(
+      "TEMPLATE_NAME_STATE_MACHINE_ARN is not a Step Functions state machine ARN",
+    );
+    expect(() =>
+      createPluginHarness(template_namePlugin, { ALMA_TEMPLATE_NAME_EXPORT_JOB_NAME: JOB }),
+    ).to.throw(ConfigurationError);
   });
 });
