@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Scaffolds packages/plugin-<name> from templates/plugin: `make new-plugin NAME=<name>`.
-// Copies the template (replacing __name__, __NAME__ and __CORE_RANGE__ in file names and contents), adds
-// the package to the root tsconfig.json references, links it into the workspace with pnpm (which updates
-// pnpm-lock.yaml), formats it, and prints what to add to the lambda package.
+// Copies the template (replacing template_name, TEMPLATE_NAME and TEMPLATE_CORE_RANGE in file names and
+// contents), adds the package to the root tsconfig.json references, makes it a dependency of the lambda
+// package (package.json and tsconfig.json references), links it into the workspace with pnpm (which updates
+// pnpm-lock.yaml), formats it, and prints the one line left to write: the plugin in the lambda's plugin list.
+// The tokens are plain identifiers so that the template stays valid TypeScript and formatters (Biome formats
+// Markdown, where __name__ would become **name**) leave them alone.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -40,9 +43,9 @@ for (const dir of readdirSync(join(root, "packages"))) {
 
 const { version: coreVersion } = JSON.parse(readFileSync(join(root, "packages/core/package.json"), "utf8"));
 const replacements = [
-  ["__CORE_RANGE__", `^${coreVersion}`],
-  ["__name__", name],
-  ["__NAME__", NAME],
+  ["TEMPLATE_CORE_RANGE", `^${coreVersion}`],
+  ["template_name", name],
+  ["TEMPLATE_NAME", NAME],
 ];
 const substitute = (text) => replacements.reduce((out, [token, value]) => out.replaceAll(token, value), text);
 
@@ -64,22 +67,42 @@ copy(template, target);
 copyFileSync(join(root, "LICENSE"), join(target, "LICENSE"));
 created.push(relative(root, join(target, "LICENSE")));
 
-// Root tsconfig.json: a reference after the last plugin, written as the file already writes them.
-const tsconfigPath = join(root, "tsconfig.json");
-const tsconfig = readFileSync(tsconfigPath, "utf8");
-const reference = `packages/plugin-${name}`;
-const references = JSON.parse(tsconfig).references ?? [];
-if (!references.some((ref) => ref.path === reference)) {
+// A project reference after the last plugin's (or core's), written as the file already writes them.
+function addReference(tsconfigPath, reference, after) {
+  const tsconfig = readFileSync(tsconfigPath, "utf8");
+  const references = JSON.parse(tsconfig).references ?? [];
+  if (references.some((ref) => ref.path === reference)) return;
   const lines = tsconfig.split("\n");
   let last = -1;
   lines.forEach((line, index) => {
-    if (/"path":\s*"packages\/(core|plugin-[^"]*)"/.test(line)) last = index;
+    if (after.test(line)) last = index;
   });
-  if (last === -1) fail("could not find where to add the reference in tsconfig.json; add it by hand.");
+  const shown = relative(root, tsconfigPath);
+  if (last === -1) fail(`could not find where to add the reference in ${shown}; add it by hand.`);
   const indent = /^\s*/.exec(lines[last])?.[0] ?? "    ";
-  lines.splice(last + 1, 0, `${indent}{ "path": "${reference}" },`);
+  // An element follows the new one (root: the lambda package) or it is the last one (lambda: a plugin).
+  const followed = /^\s*\{/.test(lines[last + 1] ?? "");
+  if (!lines[last].trimEnd().endsWith(",")) lines[last] = `${lines[last].trimEnd()},`;
+  lines.splice(last + 1, 0, `${indent}{ "path": "${reference}" }${followed ? "," : ""}`);
   writeFileSync(tsconfigPath, lines.join("\n"));
 }
+addReference(
+  join(root, "tsconfig.json"),
+  `packages/plugin-${name}`,
+  /"path":\s*"packages\/(core|plugin-[^"]*)"/,
+);
+
+// The lambda package routes to it: a workspace dependency, and a project reference so that its `tsc -b`
+// builds the plugin first. Without these the one line in plugins.ts would not resolve.
+const lambda = join(root, "packages/lambda");
+addReference(join(lambda, "tsconfig.json"), `../plugin-${name}`, /"path":\s*"\.\.\/(core|plugin-[^"]*)"/);
+const lambdaManifestPath = join(lambda, "package.json");
+const lambdaManifest = JSON.parse(readFileSync(lambdaManifestPath, "utf8"));
+const dependencies = { ...lambdaManifest.dependencies, [`@alma-webhooks/plugin-${name}`]: "workspace:*" };
+lambdaManifest.dependencies = Object.fromEntries(
+  Object.entries(dependencies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+);
+writeFileSync(lambdaManifestPath, `${JSON.stringify(lambdaManifest, null, 2)}\n`);
 
 const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: "inherit" });
 // Link the new package into the workspace. Offline first: every dependency it needs is already in the store.
@@ -89,20 +112,37 @@ try {
   console.error("new-plugin: offline install failed; retrying with --prefer-offline");
   run("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"]);
 }
-run("pnpm", ["exec", "biome", "check", "--write", "--log-level=error", relative(root, target)]);
+run("pnpm", [
+  "exec",
+  "biome",
+  "check",
+  "--write",
+  "--log-level=error",
+  relative(root, target),
+  "tsconfig.json",
+  "packages/lambda/tsconfig.json",
+  "packages/lambda/package.json",
+]);
 
+// The one line left to write, printed as it goes into packages/lambda/src/plugins.ts.
+const pluginsFile = "packages/lambda/src/plugins.ts";
+const importLine = `import { ${name}Plugin } from "@alma-webhooks/plugin-${name}";`;
 console.log(`
 Created @alma-webhooks/plugin-${name} (plugin ${NAME}) in ${relative(root, target)}:
   ${created.sort().join("\n  ")}
-and added it to tsconfig.json; pnpm-lock.yaml now lists it.
+added it to tsconfig.json, and made it a dependency of the lambda package (packages/lambda/package.json
+and tsconfig.json); pnpm-lock.yaml now lists it.
 
-Build and test it:
+Test it:
   pnpm exec tsc -b && pnpm --filter @alma-webhooks/plugin-${name} test
 
-To route to it, add "@alma-webhooks/plugin-${name}": "workspace:*" to the dependencies of
-packages/lambda/package.json, run pnpm install, and add this line to packages/lambda/src/plugins.ts
-(then put ${name}Plugin in the jobPlugins list):
+To route to it, import it in ${pluginsFile} (with the other plugin imports, in alphabetical order)
+and add ${name}Plugin to the end of the jobPlugins list:
 
-import { ${name}Plugin } from "@alma-webhooks/plugin-${name}";
+${importLine}
+jobPlugins: [..., ${name}Plugin]
 
-Then: edit src/${name}-plugin.ts and the README, and add a changeset (pnpm changeset) for its first release.`);
+Then regenerate the README's configuration table (make docs-config) and check it all: make lint test.
+make run serves it with local defaults from its settings' examples; make replay sends its sample payloads.
+Edit src/${name}-plugin.ts (every TODO), its tests and README, and add a changeset (pnpm changeset) for its
+first release.`);

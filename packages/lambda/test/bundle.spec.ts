@@ -5,7 +5,7 @@ import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/s
 import { BUNDLE, PING_BUNDLE, runChild } from "./support/child.js";
 import { ARNS, SECRET, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";
-import { RESPONSE_TABLE, TRIGGERS } from "./support/response-table.js";
+import { RESPONSE_TABLE, STARTED, TRIGGERS } from "./support/response-table.js";
 
 const TABLE = RESPONSE_TABLE;
 const TRIGGER_POD = signedPost(TRIGGERS.pod(), SECRET);
@@ -48,11 +48,9 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(responses.map((r) => [r.statusCode, r.body])).to.deep.equal(
       TABLE.map(([, status, body]) => [status, body]),
     );
-    expect(endpoint.executions().map((execution) => execution.stateMachineArn)).to.deep.equal([
-      ARNS.PPOD,
-      ARNS.TIMDEX,
-      ARNS.BURSAR,
-    ]);
+    expect(endpoint.executions().map((execution) => execution.stateMachineArn)).to.deep.equal(
+      STARTED.map((name) => ARNS[name]),
+    );
     const outside = resolved.filter(
       (url) => url.startsWith("file:") && !url.includes("/dist/") && !url.includes("alma-child-"),
     );

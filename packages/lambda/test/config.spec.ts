@@ -2,7 +2,7 @@ import { ConfigurationError } from "@alma-webhooks/core";
 import { expect } from "chai";
 import { loadConfiguration } from "../src/config.js";
 import { jobPlugins } from "../src/plugins.js";
-import { ARNS, SECRET, VALID_ENV } from "./support/environment.js";
+import { ADDED_PLUGINS, ARNS, SECRET, VALID_ENV } from "./support/environment.js";
 
 const problemsOf = (env: Record<string, string | undefined>): readonly string[] => {
   try {
@@ -19,7 +19,10 @@ describe("loadConfiguration", () => {
     const configuration = loadConfiguration(VALID_ENV, jobPlugins);
     expect(configuration.workspace).to.equal("dev");
     expect(configuration.secrets).to.deep.equal([SECRET]);
-    expect(configuration.plugins.map((plugin) => [plugin.name, plugin.target])).to.deep.equal([
+    expect(configuration.plugins.map((plugin) => [plugin.name, plugin.target])).to.deep.equal(
+      jobPlugins.map((plugin) => [plugin.name, ARNS[plugin.name]]),
+    );
+    expect(configuration.plugins.slice(0, 3).map((plugin) => [plugin.name, plugin.target])).to.deep.equal([
       ["PPOD", ARNS.PPOD],
       ["TIMDEX", ARNS.TIMDEX],
       ["BURSAR", ARNS.BURSAR],
@@ -158,10 +161,15 @@ describe("loadConfiguration", () => {
   it("leaves out inactive plugins with a warning each, and warns when none is active", () => {
     const configuration = loadConfiguration({ WORKSPACE: "prod", ALMA_CHALLENGE_SECRET: SECRET }, jobPlugins);
     expect(configuration.plugins).to.deep.equal([]);
+    // One warning per plugin of the list, in its order (the previous deployment's three first), then one more.
     expect(configuration.warnings).to.deep.equal([
       "PPOD plugin is inactive: ALMA_POD_EXPORT_JOB_NAME is not set.",
       "TIMDEX plugin is inactive: ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX is not set.",
       "BURSAR plugin is inactive: ALMA_BURSAR_EXPORT_JOB_NAME is not set.",
+      ...ADDED_PLUGINS.map(
+        (plugin) =>
+          `${plugin.name} plugin is inactive: ${plugin.settings[plugin.activatedBy]?.env} is not set.`,
+      ),
       "No plugin is active: every job will be answered 'no action taken'.",
     ]);
   });

@@ -1,1 +1,1 @@
-export { __name__Plugin } from "./__name__-plugin.js";
+export { template_namePlugin } from "./template_name-plugin.js";

@@ -32,12 +32,22 @@ describe("the README's configuration table (scripts/config-table.mjs)", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("is up to date in README.md and lists every shell variable and every plugin setting", async () => {
-    expect(await configTable("--check", "--readme", README)).to.include({ code: 0 });
-    const readme = await readFile(README, "utf8");
-    const section = readme.slice(
-      readme.indexOf("<!-- config-table:start -->"),
-      readme.indexOf("<!-- config-table:end -->"),
+  // Whether README.md is up to date is `make check-config-table`'s question (CI asks it), not this suite's:
+  // a plugin added to the list must not fail `make test` before its author has run `make docs-config`.
+  it("writes the README's table with every shell variable and every plugin setting, once each", async () => {
+    const readme = join(dir, "README.md");
+    const original = await readFile(README, "utf8");
+    await writeFile(readme, original);
+    expect(await configTable("--readme", readme)).to.include({ code: 0 });
+    expect(await configTable("--check", "--readme", readme)).to.include({ code: 0 });
+    const written = await readFile(readme, "utf8");
+    const outside = (text: string) =>
+      text.slice(0, text.indexOf("<!-- config-table:start -->")) +
+      text.slice(text.indexOf("<!-- config-table:end -->"));
+    expect(outside(written), "the rest of the README").to.equal(outside(original));
+    const section = written.slice(
+      written.indexOf("<!-- config-table:start -->"),
+      written.indexOf("<!-- config-table:end -->"),
     );
     const names = [
       ...Object.keys(SHELL_VARIABLES),

@@ -1,21 +1,43 @@
+import { exampleEnvironment } from "@alma-webhooks/core/testing";
+import { stateMachineVariables } from "../../src/local/pipelines.js";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
+import { jobPlugins } from "../../src/plugins.js";
 
 export const SECRET = "itsasecret";
-export const ARNS = {
-  PPOD: "arn:aws:states:us-east-1:123456789012:stateMachine:ppod-test",
-  TIMDEX: "arn:aws:states:us-east-1:123456789012:stateMachine:timdex-test",
-  BURSAR: "arn:aws:states:us-east-1:123456789012:stateMachine:bursar-test",
-} as const;
+/** The test state machine of a plugin: `...:stateMachine:<name>-test`. */
+const testArn = (name: string): string =>
+  `arn:aws:states:us-east-1:123456789012:stateMachine:${name.toLowerCase()}-test`;
+/** The three pipelines of the previous deployment, by name, then every other plugin of the list. */
+export const ARNS: Readonly<Record<"PPOD" | "TIMDEX" | "BURSAR", string> & Record<string, string>> = {
+  ...Object.fromEntries(jobPlugins.map((plugin) => [plugin.name, testArn(plugin.name)])),
+  PPOD: testArn("PPOD"),
+  TIMDEX: testArn("TIMDEX"),
+  BURSAR: testArn("BURSAR"),
+};
 export const JOBS = {
   PPOD: "Publishing Platform Job PPOD EXPORT to Dev1",
   TIMDEX_PREFIX: "Publishing Platform Job TIMDEX EXPORT to Dev1",
   BURSAR: "Export to bursar using profile Bursar Export to Dev1",
 } as const;
 
-/** A complete, valid deployment environment for the three pipelines. */
+/** The plugins of the list other than the previous deployment's three: those a plugin author added. */
+export const ADDED_PLUGINS = jobPlugins.filter(
+  (plugin) => !["PPOD", "TIMDEX", "BURSAR"].includes(plugin.name),
+);
+
+/**
+ * A complete, valid deployment environment for every pipeline of the list: the previous deployment's
+ * variables for its three, and for any other plugin its settings' examples with its test state machine.
+ */
 export const VALID_ENV: Readonly<Record<string, string>> = {
   WORKSPACE: "dev",
   ALMA_CHALLENGE_SECRET: SECRET,
+  ...Object.fromEntries(
+    ADDED_PLUGINS.flatMap((plugin) => [
+      ...Object.entries(exampleEnvironment(plugin)),
+      ...stateMachineVariables([plugin]).map((name) => [name, testArn(plugin.name)]),
+    ]),
+  ),
   ALMA_POD_EXPORT_JOB_NAME: JOBS.PPOD,
   PPOD_STATE_MACHINE_ARN: ARNS.PPOD,
   ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: JOBS.TIMDEX_PREFIX,

@@ -5,7 +5,7 @@ import {
   jobEndPayload,
   signedPost,
 } from "@alma-webhooks/core/testing";
-import { JOBS, SECRET } from "./environment.js";
+import { ADDED_PLUGINS, JOBS, SECRET } from "./environment.js";
 
 const VALIDATED = "Webhook POST request received and validated";
 
@@ -23,10 +23,25 @@ export const TRIGGERS = {
     }),
 };
 
+/** Each plugin a plugin author added to the list, with the first of its sample payloads, if it has any. */
+const ADDED_SAMPLES = ADDED_PLUGINS.flatMap((plugin) => {
+  const [sample] = plugin.samplePayloads ?? [];
+  return sample === undefined ? [] : [{ name: plugin.name, sample }];
+});
+
+/** The plugins whose "initiated" rows of {@link RESPONSE_TABLE} start one execution each, in that order. */
+export const STARTED: readonly string[] = [
+  "PPOD",
+  "TIMDEX",
+  "BURSAR",
+  ...ADDED_SAMPLES.map(({ name }) => name),
+];
+
 /**
  * The README's response table ("Answers"), one event per row with its exact answer: what the handler,
- * from sources or bundled, must answer to the character. The three "initiated" rows each start one
- * execution, in order.
+ * from sources or bundled, must answer to the character; then a started row for each added plugin's
+ * first sample payload (under VALID_ENV). The "initiated" rows each start one execution, in order
+ * ({@link STARTED}).
  */
 export const RESPONSE_TABLE: readonly (readonly [event: unknown, status: number, body: string])[] = [
   [challengeEvent("c-1"), 200, "c-1"],
@@ -71,5 +86,9 @@ export const RESPONSE_TABLE: readonly (readonly [event: unknown, status: number,
   [signedPost(TRIGGERS.pod(), SECRET), 200, `${VALIDATED}, PPOD pipeline initiated.`],
   [signedPost(TRIGGERS.timdex("Daily"), SECRET), 200, `${VALIDATED}, TIMDEX pipeline initiated.`],
   [signedPost(TRIGGERS.bursar(), SECRET), 200, `${VALIDATED}, BURSAR pipeline initiated.`],
+  ...ADDED_SAMPLES.map(
+    ({ name, sample }) =>
+      [signedPost(sample, SECRET), 200, `${VALIDATED}, ${name} pipeline initiated.`] as const,
+  ),
   [{}, 400, "Malformed request: the event is not an HTTP event (no HTTP method found)."],
 ];
