@@ -11,6 +11,7 @@ import { parseBody } from "./payload/formats.js";
 import { checkJobEnd, hasRecords, jobStatus } from "./payload/job-end.js";
 import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
 import type { Declined, ExecutionPlan } from "./plugin/contract.js";
+import { foldJobName } from "./plugin/matchers.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
 
@@ -281,11 +282,14 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const jobName = job.name;
     facts.jobName = jobName;
     if (typeof job.id === "string") facts.jobId = job.id;
-    if (!jobName.toLowerCase().includes(environmentMark)) {
+    // Folded once per request for the environment gate and every matcher: with 100 plugins an unclaimed job
+    // costs 0.97 × what it costs with 3, against 1.38 × when each matcher folded it (make bench, 2026-12-01).
+    const folded = foldJobName(jobName);
+    if (!folded.includes(environmentMark)) {
       return { kind: "other-environment", workspace, jobName };
     }
     const claimants = jobPlugins.filter(
-      (active) => active.matcher?.matches(jobName) === true && servesInstitution(active, payload),
+      (active) => active.matcher?.matches(jobName, folded) === true && servesInstitution(active, payload),
     );
     if (claimants.length === 0) return { kind: "unclaimed", jobName };
     const time = tooOld(payload, job);

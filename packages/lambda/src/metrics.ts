@@ -20,7 +20,7 @@ type MetricsSdk = typeof import("./metrics-sdk.js");
  * - `SignatureFailures` (Count): requests answered 401, a changed secret or a forged call — alarm on it;
  * - `DispatchFailures` (Count): pipeline starts that failed, transient or permanent — alarm on it;
  * - `Decisions` (Count) by `outcome`; `PluginDecisions` (Count) by `plugin` and `decision`;
- * - `DispatchLatency` (Milliseconds) by `plugin`; `ColdStart` (Count), once per cold start.
+ * - `DispatchLatency` (Milliseconds) by `plugin` and `decision`; `ColdStart` (Count), once per cold start.
  *
  * @example
  * ```ts
@@ -34,36 +34,33 @@ export async function createDecisionMetrics(env: Environment): Promise<DecisionM
   // Loaded before the first request (not at its first decision): every request records one, and a line
   // written after the answer could be lost when Lambda freezes the process.
   const { Metrics, MetricUnit }: MetricsSdk = await import("./metrics-sdk.js");
-  const metrics = new Metrics({ namespace, serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE });
+  const options = { namespace, serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE };
+  // One long-lived Metrics object per dimension set: `singleMetric()` would build a whole new one a line.
+  const alarms = new Metrics(options); // [service]: what the alarms watch
+  const outcomes = new Metrics(options); // [service, outcome]
+  const plugins = new Metrics(options); // [service, plugin, decision]
   let cold = true;
-  const single = (
-    dimensions: Record<string, string>,
-    name: string,
-    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
-    value: number,
-  ): void => {
-    const metric = metrics.singleMetric();
-    for (const [key, dimension] of Object.entries(dimensions)) metric.addDimension(key, dimension);
-    metric.addMetric(name, unit, value);
-  };
   return {
     record(decision) {
       if (cold) {
         cold = false;
-        metrics.addMetric("ColdStart", MetricUnit.Count, 1);
+        alarms.addMetric("ColdStart", MetricUnit.Count, 1);
       }
-      single({ outcome: decision.outcome }, "Decisions", MetricUnit.Count, 1);
-      metrics.addMetric("SignatureFailures", MetricUnit.Count, decision.outcome === "unauthorized" ? 1 : 0);
       let failures = 0;
       for (const result of decision.plugins ?? []) {
-        single({ plugin: result.plugin, decision: result.decision }, "PluginDecisions", MetricUnit.Count, 1);
         if (result.decision === "failed") failures += 1;
+        plugins.addDimension("plugin", result.plugin).addDimension("decision", result.decision);
+        plugins.addMetric("PluginDecisions", MetricUnit.Count, 1);
         if ("durationMs" in result && result.durationMs !== undefined) {
-          single({ plugin: result.plugin }, "DispatchLatency", MetricUnit.Milliseconds, result.durationMs);
+          plugins.addMetric("DispatchLatency", MetricUnit.Milliseconds, result.durationMs);
         }
+        plugins.publishStoredMetrics();
       }
-      metrics.addMetric("DispatchFailures", MetricUnit.Count, failures);
-      metrics.publishStoredMetrics();
+      outcomes.addDimension("outcome", decision.outcome).addMetric("Decisions", MetricUnit.Count, 1);
+      outcomes.publishStoredMetrics();
+      alarms.addMetric("SignatureFailures", MetricUnit.Count, decision.outcome === "unauthorized" ? 1 : 0);
+      alarms.addMetric("DispatchFailures", MetricUnit.Count, failures);
+      alarms.publishStoredMetrics();
     },
   };
 }

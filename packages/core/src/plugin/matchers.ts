@@ -11,11 +11,24 @@
 export interface JobMatcher {
   /** For logs and docs: what the matcher looks for. */
   readonly description: string;
-  /** Whether the job named `jobName` is claimed. */
-  matches(jobName: string): boolean;
+  /**
+   * Whether the job named `jobName` (as sent) is claimed. The router also passes `folded`, the name trimmed
+   * and lowercased, computed once per request for every matcher: case-insensitive matchers use it rather
+   * than fold the name again (with 100 plugins, once instead of 100 times).
+   */
+  matches(jobName: string, folded?: string): boolean;
 }
 
-const fold = (text: string): string => text.trim().toLowerCase();
+/**
+ * The job name as case-insensitive matchers compare it.
+ *
+ * @example
+ * ```ts
+ * foldJobName("  PPOD Export to Dev1 "); // "ppod export to dev1"
+ * ```
+ */
+export const foldJobName = (text: string): string => text.trim().toLowerCase();
+const fold = foldJobName;
 
 /**
  * Claims the job whose name equals `name`, ignoring case and surrounding spaces.
@@ -27,7 +40,10 @@ const fold = (text: string): string => text.trim().toLowerCase();
  */
 export function exactName(name: string): JobMatcher {
   const expected = fold(name);
-  return { description: `name equals '${name}'`, matches: (jobName) => fold(jobName) === expected };
+  return {
+    description: `name equals '${name}'`,
+    matches: (jobName, folded = fold(jobName)) => folded === expected,
+  };
 }
 
 /**
@@ -42,7 +58,7 @@ export function namePrefix(prefix: string): JobMatcher {
   const expected = fold(prefix);
   return {
     description: `name starts with '${prefix}'`,
-    matches: (jobName) => fold(jobName).startsWith(expected),
+    matches: (jobName, folded = fold(jobName)) => folded.startsWith(expected),
   };
 }
 
