@@ -98,6 +98,9 @@ make --no-print-directory docs-config
 make --no-print-directory check-config-table
 make --no-print-directory lint
 node scripts/check-packages.mjs packages/plugin-example
+say "make docs (the API documentation picks the new package up by itself)"
+make --no-print-directory docs >/dev/null
+grep -q '"name": "@alma-webhooks/plugin-example"' docs/api/api.json
 
 say "make run, make replay, make executions"
 port=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')

@@ -241,6 +241,26 @@ describe("createWebhookRouter", () => {
       expect(fromXml).to.deep.equal(fromJson);
     });
 
+    it("decodes XML character references as any XML parser does", async () => {
+      const xml = `<webhook><action>&#74;OB_END</action><job_instance><name>${POD_JOB.replace("P", "&#x50;")}</name>
+        <status desc="ok">COMPLETED_SUCCESS</status><end_time>2024-11-06T14:43:10.585Z</end_time>
+        <counters><counter><type>label.new.records</type><value>3</value></counter></counters></job_instance></webhook>`;
+      const response = await post(xml, { headers: { "Content-Type": "application/xml" } });
+      expect(response.body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+    });
+
+    it("reads the body as its bytes say, whatever the content type or the leading whitespace", async () => {
+      const json = JSON.stringify(pod());
+      for (const [body, type] of [
+        [json, "application/x-www-form-urlencoded"],
+        [json, "application/octet-stream"],
+        [`${" ".repeat(100)}\n${json}`, "application/xml"],
+      ]) {
+        const response = await post(body, { headers: { "Content-Type": type } });
+        expect(response.body, type).to.equal(`${VALIDATED}, SAMPLE pipeline initiated.`);
+      }
+    });
+
     it("refuses XML with a DOCTYPE or entities, malformed XML, and a body that is neither JSON nor XML", async () => {
       const bomb =
         '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><webhook><action>&a;</action></webhook>';

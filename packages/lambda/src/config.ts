@@ -104,15 +104,23 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
     }
   }
   const secret = values.ALMA_CHALLENGE_SECRET;
-  if (secret !== undefined && env.AWS_LAMBDA_FUNCTION_NAME) {
-    if (secret === DEVELOPMENT_SECRET) {
-      problems.push(
-        `ALMA_CHALLENGE_SECRET is the published development secret '${DEVELOPMENT_SECRET}': set the secret configured in Alma`,
-      );
-    } else if (secret.length < MIN_SECRET_LENGTH) {
-      warnings.push(
-        `ALMA_CHALLENGE_SECRET is shorter than ${MIN_SECRET_LENGTH} characters: use a longer secret in Alma.`,
-      );
+  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").filter((s) => s.trim() !== "");
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    // Every accepted secret, the previous ones of a rotation included: any of them can sign a webhook.
+    const accepted: [string, string][] = [
+      ...(secret === undefined ? [] : [["ALMA_CHALLENGE_SECRET", secret] as [string, string]]),
+      ...previous.map((value): [string, string] => ["ALMA_PREVIOUS_CHALLENGE_SECRETS", value]),
+    ];
+    for (const [name, value] of accepted) {
+      if (value === DEVELOPMENT_SECRET) {
+        problems.push(
+          `${name} holds the published development secret '${DEVELOPMENT_SECRET}': set the secret configured in Alma`,
+        );
+      } else if (value.length < MIN_SECRET_LENGTH) {
+        warnings.push(
+          `${name} holds a secret shorter than ${MIN_SECRET_LENGTH} characters: use a longer secret in Alma.`,
+        );
+      }
     }
   }
   const loaded = loadPlugins(plugins, env);
@@ -132,7 +140,6 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   if (loaded.active.length === 0) {
     warnings.push("No plugin is active: every job will be answered 'no action taken'.");
   }
-  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").filter((s) => s.trim() !== "");
   return {
     workspace,
     secrets: [secret as string, ...previous],

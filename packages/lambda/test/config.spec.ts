@@ -105,14 +105,30 @@ describe("loadConfiguration", () => {
 
     it("refuses the development secret as a configuration fault", () => {
       expect(problemsOf({ ...lambda, ALMA_CHALLENGE_SECRET: "itsasecret" })).to.deep.equal([
-        "ALMA_CHALLENGE_SECRET is the published development secret 'itsasecret': set the secret configured in Alma",
+        "ALMA_CHALLENGE_SECRET holds the published development secret 'itsasecret': set the secret configured in Alma",
       ]);
+    });
+
+    it("refuses the development secret among the previous secrets of a rotation, and warns about short ones", () => {
+      const env = { ...lambda, ALMA_CHALLENGE_SECRET: "a-long-enough-secret-123" };
+      expect(
+        problemsOf({ ...env, ALMA_PREVIOUS_CHALLENGE_SECRETS: "another-long-secret-456,itsasecret" }),
+      ).to.deep.equal([
+        "ALMA_PREVIOUS_CHALLENGE_SECRETS holds the published development secret 'itsasecret': set the secret configured in Alma",
+      ]);
+      expect(
+        loadConfiguration({ ...env, ALMA_PREVIOUS_CHALLENGE_SECRETS: "old" }, jobPlugins).warnings,
+      ).to.include(
+        "ALMA_PREVIOUS_CHALLENGE_SECRETS holds a secret shorter than 16 characters: use a longer secret in Alma.",
+      );
     });
 
     it("warns about a secret shorter than 16 characters, and not about a longer one", () => {
       expect(
         loadConfiguration({ ...lambda, ALMA_CHALLENGE_SECRET: "short-secret" }, jobPlugins).warnings,
-      ).to.include("ALMA_CHALLENGE_SECRET is shorter than 16 characters: use a longer secret in Alma.");
+      ).to.include(
+        "ALMA_CHALLENGE_SECRET holds a secret shorter than 16 characters: use a longer secret in Alma.",
+      );
       const long = loadConfiguration(
         { ...lambda, ALMA_CHALLENGE_SECRET: "a-much-longer-secret" },
         jobPlugins,

@@ -10,29 +10,42 @@ export type BodyResult =
 
 const XML_CONTENT_TYPE = /[/+]xml\b/i;
 
-/** Which format the body is in: the bytes decide where they can (a JSON body sent as XML is still JSON). */
-export function formatOf(request: WebhookRequest): "json" | "xml" {
-  const start = request.body
-    .subarray(0, 64)
-    .toString("utf8")
-    .replace(/^\uFEFF/, "")
-    .trimStart();
-  if (start.startsWith("<")) return "xml";
-  if (start.startsWith("{") || start.startsWith("[")) return "json";
-  return XML_CONTENT_TYPE.test(request.headers["content-type"] ?? "") ? "xml" : "json";
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** The first byte that is not whitespace or a UTF-8 byte-order mark, or undefined for a blank body. */
+function firstSignificantByte(body: Buffer): number | undefined {
+  let index = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  while (index < body.length && WHITESPACE.has(body[index] as number)) index += 1;
+  return body[index];
+}
+
+/**
+ * Which format the body is in. The bytes decide where they can, whatever the content type says (Alma's JSON
+ * has been seen sent as XML, and tools send JSON as a form); the content type decides only for a body that
+ * starts like neither.
+ */
+export function formatOf(request: WebhookRequest): "json" | "xml" | "unsupported" {
+  const first = firstSignificantByte(request.body);
+  if (first === 0x3c) return "xml"; // <
+  if (first === 0x7b || first === 0x5b) return "json"; // { [
+  const type = request.headers["content-type"] ?? "";
+  if (XML_CONTENT_TYPE.test(type)) return "xml";
+  // Neither JSON nor XML by its bytes, and declared as a form or a file.
+  if (/^\s*(multipart\/|application\/x-www-form-urlencoded|application\/octet-stream)/i.test(type)) {
+    return "unsupported";
+  }
+  return "json"; // parsed as JSON, so that what is wrong with it is named
 }
 
 /** Parses the body in whichever format it came. */
 export function parseBody(request: WebhookRequest): BodyResult {
   const format = formatOf(request);
+  if (format === "unsupported") {
+    return { ok: false, unsupported: true, reason: "the body is neither JSON nor XML" };
+  }
   if (format === "xml") {
     const parsed = parseXmlBody(request.body);
     return parsed.ok ? { ...parsed, format: "xml" } : parsed;
-  }
-  const type = request.headers["content-type"] ?? "";
-  // Neither JSON nor XML: a form, a file. (A JSON body sent without a JSON content type is still JSON.)
-  if (/^(multipart\/|application\/x-www-form-urlencoded|application\/octet-stream)/i.test(type)) {
-    return { ok: false, unsupported: true, reason: `a ${type} body is neither JSON nor XML` };
   }
   const parsed = parseJsonBody(request.body, request.text);
   return parsed.ok ? { ...parsed, format: "json" } : parsed;

@@ -26,7 +26,8 @@ export function checkJobEnd(payload: WebhookPayload): JobEndPayload {
   if (job === undefined || job === null) throw new InvalidPayloadError("job_instance", "is required");
   if (!isObject(job)) throw new InvalidPayloadError("job_instance", "must be an object");
   if (!("name" in job)) throw new InvalidPayloadError("job_instance.name", "is required");
-  if (!isText(job.name)) throw new InvalidPayloadError("job_instance.name", "must be a non-empty string");
+  // Any string: an empty name contains no environment, so the gate answers it, as the previous deployment did.
+  if (typeof job.name !== "string") throw new InvalidPayloadError("job_instance.name", "must be a string");
   return payload as JobEndPayload;
 }
 
@@ -101,7 +102,9 @@ function endTimeOf(job: JobInstance): { date: string[]; time: string[] } {
   if (!realDate || Number(day) > daysIn(Number(year), Number(month))) {
     throw new InvalidPayloadError(field, `is not a real calendar date: ${expected}`);
   }
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) {
+  // 24:00:00 is ISO 8601's end of the day; its calendar date is the one written.
+  const endOfDay = hour === "24" && Number(minute) === 0 && Number(second) === 0;
+  if ((Number(hour) > 23 && !endOfDay) || Number(minute) > 59 || Number(second) > 60) {
     throw new InvalidPayloadError(field, `is not a real time of day: ${expected}`);
   }
   return { date: [year, month, day] as string[], time: [hour, minute, second] };

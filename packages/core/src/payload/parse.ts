@@ -26,15 +26,16 @@ export function parseJsonBody(body: Buffer, text?: string): ParseResult {
   return checkEnvelope(payload);
 }
 
-/** The envelope check shared by both body formats: an object whose `action` is a non-empty string. */
+/** The envelope check shared by both body formats: an object with an `action`. */
 export function checkEnvelope(payload: unknown): ParseResult {
   if (!isObject(payload)) {
     const what = Array.isArray(payload) ? "an array" : payload === null ? "null" : `a ${typeof payload}`;
     return { ok: false, reason: `The body must be a JSON object with an 'action', not ${what}.` };
   }
   if (!("action" in payload)) return { ok: false, reason: "action is required." };
-  if (typeof payload.action !== "string" || payload.action.trim() === "") {
-    return { ok: false, reason: "action must be a non-empty string." };
-  }
-  return { ok: true, payload: payload as WebhookPayload };
+  // Any other value is simply not an action a plugin claims (the previous deployment compared it to
+  // "JOB_END" and ignored the rest); it is kept as text for the decision line.
+  const { action } = payload;
+  if (typeof action === "string") return { ok: true, payload: payload as WebhookPayload };
+  return { ok: true, payload: { ...payload, action: JSON.stringify(action) } as WebhookPayload };
 }

@@ -15,7 +15,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-  htmlEntities: false,
+  // Numeric character references (&#233; &#x41;) decode as in any XML parser; no DTD entity is ever declared.
+  htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
 });

@@ -237,6 +237,23 @@ export const ROWS: readonly Row[] = [
     initiated("BURSAR"),
     [{ arn: ARNS.BURSAR, input: { job_id: "7019873450004762" } }],
   ],
+  ["a JOB_END with an empty job name", { action: "JOB_END", job_instance: { name: "" } }, 200, otherEnv("")],
+  ["a webhook whose action is not text", { action: 5, job_instance: { name: JOBS.PPOD } }, 200, NOT_JOB_END],
+  [
+    "a successful POD job that ended at 24:00:00, ISO 8601's end of day",
+    {
+      action: "JOB_END",
+      job_instance: {
+        name: JOBS.PPOD,
+        end_time: "2024-06-11T24:00:00Z",
+        status: SUCCESS,
+        counter: RECORDS("2"),
+      },
+    },
+    200,
+    initiated("PPOD"),
+    [{ arn: ARNS.PPOD, input: POD_INPUT("20240611") }],
+  ],
   // Where the previous deployment crashed, a 400 naming the field.
   [
     "a successful Bursar job without id",
