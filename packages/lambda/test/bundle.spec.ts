@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
 import { challengeEvent, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
-import { BUNDLE, PING_BUNDLE, runChild } from "./support/child.js";
+import { BUNDLE, PING_BUNDLE, requireBundle, runChild } from "./support/child.js";
 import { ARNS, SECRET, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";
 import { RESPONSE_TABLE, STARTED, TRIGGERS } from "./support/response-table.js";
@@ -20,10 +19,7 @@ describe("the bundle (dist/webhook.mjs)", function () {
   this.timeout(180_000);
   let endpoint: LocalStepFunctions;
 
-  before(() => {
-    if (!existsSync(BUNDLE))
-      throw new Error(`${BUNDLE} is missing: run 'make build' (the lambda bundle) first`);
-  });
+  before(requireBundle);
   beforeEach(async () => {
     endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS) });
   });

@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { unzipSync } from "fflate";
-import { BUNDLE, PACKAGE_DIR } from "./support/child.js";
+import { PACKAGE_DIR, requireBundle } from "./support/child.js";
 
 const run = promisify(execFile);
 const DIST = join(PACKAGE_DIR, "dist");
@@ -16,10 +15,7 @@ describe("scripts/zip.mjs (dist/lambda.zip)", function () {
   this.timeout(60_000);
   let scratch: string;
 
-  before(() => {
-    if (!existsSync(BUNDLE))
-      throw new Error(`${BUNDLE} is missing: run 'make build' (the lambda bundle) first`);
-  });
+  before(requireBundle);
   beforeEach(async () => {
     scratch = await mkdtemp(join(tmpdir(), "alma-zip-"));
   });

@@ -2,7 +2,7 @@ import { loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
-  exampleEnvironment,
+  deliverSamples,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -32,14 +32,13 @@ const bursar = (job: Record<string, unknown> = {}) =>
 
 describe("bursarPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
-    const samples = bursarPlugin.samplePayloads ?? [];
-    expect(samples).to.not.be.empty;
-    const harness = createPluginHarness(bursarPlugin, exampleEnvironment(bursarPlugin));
-    for (const sample of samples) {
-      const { response } = await harness.deliver(sample);
+    const deliveries = await deliverSamples(bursarPlugin);
+    expect(deliveries).to.have.length(bursarPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    for (const { response, request } of deliveries) {
       expect(response.body).to.equal(
         "Webhook POST request received and validated, BURSAR pipeline initiated.",
       );
+      expect(request).not.to.equal(undefined);
     }
   });
 

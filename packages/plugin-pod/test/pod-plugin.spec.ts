@@ -2,7 +2,7 @@ import { ConfigurationError, loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
-  exampleEnvironment,
+  deliverSamples,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -19,12 +19,11 @@ const pod = (job: Record<string, unknown> = {}) => jobEndPayload({ job_instance:
 
 describe("podPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
-    const samples = podPlugin.samplePayloads ?? [];
-    expect(samples).to.not.be.empty;
-    const harness = createPluginHarness(podPlugin, exampleEnvironment(podPlugin));
-    for (const sample of samples) {
-      const { response } = await harness.deliver(sample);
+    const deliveries = await deliverSamples(podPlugin);
+    expect(deliveries).to.have.length(podPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    for (const { response, request } of deliveries) {
       expect(response.body).to.equal("Webhook POST request received and validated, PPOD pipeline initiated.");
+      expect(request).not.to.equal(undefined);
     }
   });
 

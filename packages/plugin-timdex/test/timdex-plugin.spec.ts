@@ -2,7 +2,7 @@ import { loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
-  exampleEnvironment,
+  deliverSamples,
   failedJobEndPayload,
   jobEndPayload,
   legacyJobEndPayload,
@@ -20,14 +20,13 @@ const timdex = (runType: string, job: Record<string, unknown> = {}) =>
 
 describe("timdexPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
-    const samples = timdexPlugin.samplePayloads ?? [];
-    expect(samples).to.not.be.empty;
-    const harness = createPluginHarness(timdexPlugin, exampleEnvironment(timdexPlugin));
-    for (const sample of samples) {
-      const { response } = await harness.deliver(sample);
+    const deliveries = await deliverSamples(timdexPlugin);
+    expect(deliveries).to.have.length(timdexPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    for (const { response, request } of deliveries) {
       expect(response.body).to.equal(
         "Webhook POST request received and validated, TIMDEX pipeline initiated.",
       );
+      expect(request).not.to.equal(undefined);
     }
   });
 

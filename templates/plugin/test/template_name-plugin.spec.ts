@@ -2,6 +2,7 @@ import { ConfigurationError, loadPlugins } from "@alma-webhooks/core";
 import {
   counter,
   createPluginHarness,
+  deliverSamples,
   exampleEnvironment,
   failedJobEndPayload,
   jobEndPayload,
@@ -22,11 +23,12 @@ describe("template_namePlugin", () => {
   const harness = () => createPluginHarness(template_namePlugin, ENV);
 
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
-    const samples = template_namePlugin.samplePayloads ?? [];
-    expect(samples).to.not.be.empty;
-    const h = harness();
-    for (const sample of samples) expect((await h.deliver(sample)).response.body).to.equal(OK);
-    expect(h.dispatcher.requests).to.have.length(samples.length);
+    const deliveries = await deliverSamples(template_namePlugin);
+    expect(deliveries).to.have.length(template_namePlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    for (const { response, request } of deliveries) {
+      expect(response.body).to.equal(OK);
+      expect(request).not.to.equal(undefined);
+    }
   });
 
   it("claims its export job and starts its state machine with the job id", async () => {

@@ -104,3 +104,20 @@ export function exampleEnvironment(plugin: WebhookPlugin<string>): Record<string
     Object.values(plugin.settings).flatMap((spec) => (spec.example ? [[spec.env, spec.example]] : [])),
   );
 }
+
+/**
+ * Delivers each of a plugin's `samplePayloads`, signed, under its example settings (`exampleEnvironment`) and
+ * `WORKSPACE=dev`, and gives what each delivery did: the check every plugin's own tests make of its samples.
+ *
+ * @example
+ * ```ts
+ * const deliveries = await deliverSamples(podPlugin);
+ * for (const { response } of deliveries) expect(response.body).to.match(/PPOD pipeline initiated/);
+ * ```
+ */
+export async function deliverSamples(plugin: WebhookPlugin): Promise<Delivery[]> {
+  const harness = createPluginHarness(plugin, exampleEnvironment(plugin));
+  const deliveries: Delivery[] = [];
+  for (const sample of plugin.samplePayloads ?? []) deliveries.push(await harness.deliver(sample));
+  return deliveries;
+}

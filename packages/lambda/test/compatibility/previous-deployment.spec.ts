@@ -3,11 +3,10 @@
 // modelled on real Alma bodies: failed publishing jobs whose errors are counters with free-text types and
 // values and 16- to 20-digit MMS IDs, bodies of other actions, and the minimal bodies the previous
 // deployment's own integration tests send.
-import { existsSync } from "node:fs";
 import { signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
-import { BUNDLE, runChild } from "../support/child.js";
+import { BUNDLE, requireBundle, runChild } from "../support/child.js";
 import { ARNS, JOBS, SECRET, VALID_ENV } from "../support/environment.js";
 
 const VALIDATED = "Webhook POST request received and validated";
@@ -301,9 +300,7 @@ describe("compatibility with the previous deployment (the bundle)", function () 
   this.timeout(120_000);
   let endpoint: LocalStepFunctions;
 
-  before(() => {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run 'make build' first`);
-  });
+  before(requireBundle);
   beforeEach(async () => {
     endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS) });
   });

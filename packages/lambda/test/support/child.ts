@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,6 +12,12 @@ export const INVOKE = join(here, "invoke-handler.js");
 export const PACKAGE_DIR = join(here, "..", "..", "..");
 export const BUNDLE = join(PACKAGE_DIR, "dist", "webhook.mjs");
 export const PING_BUNDLE = join(PACKAGE_DIR, "dist", "ping.mjs");
+
+/** Fails a suite that drives the bundle, with what to run, when `dist/webhook.mjs` has not been built. */
+export function requireBundle(): void {
+  if (!existsSync(BUNDLE))
+    throw new Error(`${BUNDLE} is missing: run 'make build' (the lambda bundle) first`);
+}
 
 // Records every module URL the child resolves, to prove what it did (and did not) load.
 const RESOLVE_HOOK = `
