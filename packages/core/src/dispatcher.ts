@@ -8,6 +8,7 @@
  *   target: "arn:aws:states:us-east-1:123456789012:stateMachine:bursar",
  *   name: "bursar-20241106T144310-7019873450004761",
  *   input: JSON.stringify({ job_id: "7019873450004761" }),
+ *   action: "JOB_END",
  * };
  * ```
  */
@@ -18,8 +19,10 @@ export interface ExecutionRequest {
   readonly target: string;
   /** Deterministic execution name: the idempotency key. */
   readonly name: string;
-  /** The input, serialised as JSON. */
+  /** The input, serialised as JSON: for a forward, the webhook payload itself. */
   readonly input: string;
+  /** The webhook's `action` (`JOB_END`, `LOAN`, `BIB`…), always set by the router: an event bus's detail type. */
+  readonly action?: string;
 }
 
 /**
@@ -35,7 +38,13 @@ export interface ExecutionRequest {
  * ```
  */
 export type DispatchResult =
-  | { readonly status: "started"; readonly executionArn: string }
+  | {
+      readonly status: "started";
+      /** The execution's ARN; for a queue or a bus, the target's ARN. */
+      readonly executionArn: string;
+      /** For a queue or a bus: the id of the message or event sent. */
+      readonly messageId?: string;
+    }
   | { readonly status: "duplicate"; readonly executionArn?: string }
   | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
 

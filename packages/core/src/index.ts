@@ -13,6 +13,8 @@ export {
   InvalidPluginError,
   InvalidRouterOptionsError,
 } from "./errors.js";
+// Plugins
+export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
 export {
   decodeQueryComponent,
   type LambdaFront,
@@ -37,7 +39,6 @@ export {
   type UserPayload,
 } from "./payload/kinds.js";
 export type { AlmaCode, JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
-// Plugins
 export {
   type BuildContext,
   type Declined,
@@ -75,3 +76,11 @@ export {
   stateMachineArnSetting,
   stepFunctionsJobPlugin,
 } from "./step-functions.js";
+export {
+  EVENT_BUS_ARN_PATTERN,
+  isForwardTarget,
+  QUEUE_ARN_PATTERN,
+  type TargetKind,
+  targetArnSetting,
+  targetKindOf,
+} from "./targets.js";

@@ -19,6 +19,10 @@ export type PluginResult =
       readonly decision: "started" | "duplicate";
       readonly executionName: string;
       readonly executionArn?: string;
+      /** For a queue or a bus: the id of the message or event sent. */
+      readonly messageId?: string;
+      /** The target is a queue or a bus: the webhook was forwarded, not a pipeline started. */
+      readonly forwarded?: boolean;
       /** How long the dispatcher took. */
       readonly durationMs?: number;
     }

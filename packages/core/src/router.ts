@@ -9,11 +9,13 @@ import type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
 import { eventAge } from "./payload/age.js";
 import { parseBody } from "./payload/formats.js";
 import { checkJobEnd, hasRecords, jobStatus } from "./payload/job-end.js";
-import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
+import { eventValueOf } from "./payload/kinds.js";
+import type { JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
 import type { Declined, ExecutionPlan } from "./plugin/contract.js";
 import { foldJobName } from "./plugin/matchers.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
+import { isForwardTarget } from "./targets.js";
 
 /**
  * Lambda's own limit on a synchronous request payload: the default body limit.
@@ -114,19 +116,6 @@ type Planned =
 const messageOf = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
-function eventValueOf(payload: WebhookPayload): string | undefined {
-  const { event } = payload;
-  if (typeof event === "string") return event;
-  if (
-    typeof event === "object" &&
-    event !== null &&
-    typeof (event as { value?: unknown }).value === "string"
-  ) {
-    return (event as { value: string }).value;
-  }
-  return undefined;
-}
-
 function institutionOf(payload: WebhookPayload): string | undefined {
   const { institution } = payload;
   if (typeof institution === "string") return institution;
@@ -169,7 +158,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   const challengeFormat = options.challengeFormat ?? "text";
   const maxChallengeLength = options.maxChallengeLength ?? DEFAULT_MAX_CHALLENGE_LENGTH;
   const environmentMark = workspace.toLowerCase();
-  const jobPlugins = plugins.filter((active) => active.plugin.kind === "job");
+  // Job plugins, and event plugins that take job ends too (forwards).
+  const jobEndPlugins = plugins.filter(
+    (active) => active.plugin.kind === "job" || active.plugin.actions.includes("JOB_END"),
+  );
   const eventActions = new Set(
     plugins.flatMap((active) => (active.plugin.kind === "event" ? active.plugin.actions : [])),
   );
@@ -205,6 +197,25 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         workspace,
         payload,
         executionName: (prefix) => executionName(prefix, job, body),
+      }),
+    );
+  }
+
+  /** An event plugin's plan; `named` gives the execution name its webhook id and time (a job's, for JOB_END). */
+  function planEvent(
+    active: ActivePlugin,
+    payload: WebhookPayload,
+    named: JobInstance,
+    body: Buffer,
+  ): Planned {
+    const { plugin } = active;
+    if (active.problems || plugin.kind !== "event") return misconfigured(active);
+    return build(active, () =>
+      plugin.buildExecution(payload, {
+        settings: active.settings,
+        workspace,
+        payload,
+        executionName: (prefix) => executionName(prefix, named, body),
       }),
     );
   }
@@ -247,10 +258,18 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         target: active.target,
         name: plan.name,
         input: JSON.stringify(plan.input),
+        action: facts.action ?? "",
       });
       const durationMs = now() - started;
       if (result.status !== "failed") {
-        return { ...base, decision: result.status, executionArn: result.executionArn, durationMs };
+        return {
+          ...base,
+          decision: result.status,
+          executionArn: result.executionArn,
+          ...("messageId" in result && result.messageId !== undefined ? { messageId: result.messageId } : {}),
+          ...(isForwardTarget(active.target) ? { forwarded: true } : {}),
+          durationMs,
+        };
       }
       // A permanent failure needs a person: hand it to the error tracker (transient ones are retried).
       if (!result.transient) {
@@ -288,18 +307,26 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (!folded.includes(environmentMark)) {
       return { kind: "other-environment", workspace, jobName };
     }
-    const claimants = jobPlugins.filter(
-      (active) => active.matcher?.matches(jobName, folded) === true && servesInstitution(active, payload),
-    );
+    const claimants = jobEndPlugins.filter((active) => {
+      const { plugin, matcher } = active;
+      if (!servesInstitution(active, payload)) return false;
+      if (plugin.kind === "job") return matcher?.matches(jobName, folded) === true;
+      return (
+        (matcher?.matches(jobName, folded) ?? true) &&
+        (active.problems !== undefined || (plugin.matches?.(payload, active.settings) ?? true))
+      );
+    });
     if (claimants.length === 0) return { kind: "unclaimed", jobName };
     const time = tooOld(payload, job);
     if (time !== undefined) return { kind: "too-old", jobName, time };
     // A broken plugin answers 500 whatever the job says: Alma keeps the event until the setting is fixed.
-    const working = claimants.some((active) => active.problems === undefined);
+    // The status is read only for a working job plugin: a forward takes the job's end whatever it says.
+    const working = claimants.some((active) => active.problems === undefined && active.plugin.kind === "job");
     const status = working ? jobStatus(job) : "";
-    const planned = claimants.map((active) =>
-      active.problems ? misconfigured(active) : planJob(active, jobEnd, request.body, status),
-    );
+    const planned = claimants.map((active) => {
+      if (active.plugin.kind === "event") return planEvent(active, payload, job, request.body);
+      return active.problems ? misconfigured(active) : planJob(active, jobEnd, request.body, status);
+    });
     const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
     return { kind: "handled", jobName, results };
   }
@@ -325,18 +352,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (time !== undefined) return { kind: "too-old", action, time };
     // An event is named like a job: by its webhook id and time, or by a hash of the body without an id.
     const named = { name: action, id: payload.id, end_time: payload.time };
-    const planned = claimants.map((active) => {
-      const { plugin } = active;
-      if (active.problems || plugin.kind !== "event") return misconfigured(active);
-      return build(active, () =>
-        plugin.buildExecution(payload, {
-          settings: active.settings,
-          workspace,
-          payload,
-          executionName: (prefix) => executionName(prefix, named, request.body),
-        }),
-      );
-    });
+    const planned = claimants.map((active) => planEvent(active, payload, named, request.body));
     const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
     return { kind: "handled", action, results };
   }

@@ -392,6 +392,7 @@ describe("createWebhookRouter", () => {
           target: POD_ARN,
           name: "ppod-upload-20241106T144310-6219373120004761",
           input: '{"filename-prefix":"exlibris/pod/POD_ALMA_EXPORT_20241106"}',
+          action: "JOB_END",
         },
       ]);
     });

@@ -6,6 +6,7 @@ import {
   loadPlugins,
   type WebhookPlugin,
 } from "@alma-webhooks/core";
+import { loadForwardRoutes } from "./routes.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
@@ -13,11 +14,14 @@ export interface Configuration {
   readonly workspace: string;
   /** The current webhook secret first, then previous ones still accepted during a rotation; exactly as set. */
   readonly secrets: readonly string[];
-  /** Every configured plugin; one whose settings are invalid is registered broken (its jobs are answered 500). */
+  /**
+   * Every configured plugin, then every forward route (`ALMA_FORWARD_<ROUTE>_*`, as a plugin); one whose
+   * settings are invalid is registered broken (its jobs and events are answered 500).
+   */
   readonly plugins: readonly ActivePlugin[];
   /** Non-fatal findings, logged at every cold start. */
   readonly warnings: readonly string[];
-  /** The plugins' invalid settings, logged at every cold start; each breaks its own plugin only. */
+  /** The plugins' and routes' invalid settings, logged at every cold start; each breaks its own plugin only. */
   readonly problems: readonly string[];
   readonly sentryDsn?: string;
   readonly maxBodyBytes: number;
@@ -124,9 +128,12 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
     }
   }
   const loaded = loadPlugins(plugins, env);
-  if (problems.length > 0) throw new ConfigurationError([...problems, ...loaded.problems]);
+  const forwards = loadForwardRoutes(env, new Set(plugins.map((plugin) => plugin.name)));
+  const pluginProblems = [...loaded.problems, ...forwards.problems];
+  if (problems.length > 0) throw new ConfigurationError([...problems, ...pluginProblems]);
   const workspace = values.WORKSPACE as string;
-  warnings.push(...loaded.warnings);
+  warnings.push(...loaded.warnings, ...forwards.warnings);
+  const active = [...loaded.active, ...forwards.routes];
   for (const active of loaded.active) {
     if (active.plugin.kind !== "job") continue;
     const spec = active.plugin.settings[active.plugin.activatedBy];
@@ -137,15 +144,15 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
       );
     }
   }
-  if (loaded.active.length === 0) {
-    warnings.push("No plugin is active: every job will be answered 'no action taken'.");
+  if (active.length === 0) {
+    warnings.push("No plugin or forward route is active: every job will be answered 'no action taken'.");
   }
   return {
     workspace,
     secrets: [secret as string, ...previous],
-    plugins: loaded.active,
+    plugins: active,
     warnings,
-    problems: loaded.problems,
+    problems: pluginProblems,
     ...(values.SENTRY_DSN ? { sentryDsn: values.SENTRY_DSN } : {}),
     maxBodyBytes: values.ALMA_WEBHOOK_MAX_BODY_BYTES
       ? Number(values.ALMA_WEBHOOK_MAX_BODY_BYTES)

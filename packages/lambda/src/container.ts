@@ -1,50 +1,12 @@
 import "reflect-metadata";
-import type {
-  DispatchResult,
-  Environment,
-  ExecutionDispatcher,
-  ExecutionRequest,
-  WebhookPlugin,
-} from "@alma-webhooks/core";
+import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
 import { loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
-import { type Clock, type LambdaLogger, noErrorReporter, systemClock } from "./services.js";
+import { noErrorReporter, systemClock } from "./services.js";
+import { TargetDispatcher } from "./target-dispatcher.js";
 import { TOKENS } from "./tokens.js";
-
-/**
- * The Step Functions dispatcher, loaded on the first dispatch. The AWS SDK is the largest part of the
- * bundle and a GET challenge, a rejected POST or an unclaimed job never needs it: importing it and building
- * the client only when a pipeline is to be started takes it off those cold starts (it lands in a chunk of
- * its own). One client and one dispatcher per container, so per cold start.
- */
-class LazyStepFunctionsDispatcher implements ExecutionDispatcher {
-  private loading: Promise<ExecutionDispatcher> | undefined;
-
-  constructor(
-    private readonly logger: LambdaLogger,
-    private readonly clock: Clock,
-  ) {}
-
-  private load(): Promise<ExecutionDispatcher> {
-    this.loading ??= import("./step-functions-dispatcher.js")
-      .then(
-        ({ createStepFunctionsClient, StepFunctionsDispatcher }) =>
-          new StepFunctionsDispatcher(createStepFunctionsClient(), this.logger, this.clock),
-      )
-      .catch((error: unknown) => {
-        // Not cached: the next dispatch tries again.
-        this.loading = undefined;
-        throw error;
-      });
-    return this.loading;
-  }
-
-  async start(request: ExecutionRequest): Promise<DispatchResult> {
-    return (await this.load()).start(request);
-  }
-}
 
 /** What {@link createAppContainer} takes; the defaults are what Lambda runs. */
 export interface AppContainerOptions {
@@ -57,8 +19,8 @@ export interface AppContainerOptions {
 }
 
 /**
- * Builds the application's container: configuration, logger, clock, Step Functions dispatcher (which
- * loads the SDK on its first dispatch), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
+ * Builds the application's container: configuration, logger, clock, the dispatcher (which loads the SDK
+ * client of a target's service, Step Functions, SQS or EventBridge, on its first dispatch there), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
  * @example
@@ -82,7 +44,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   });
   container.register(TOKENS.Dispatcher, {
     useFactory: instanceCachingFactory(
-      (c) => new LazyStepFunctionsDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock)),
+      (c) => new TargetDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock)),
     ),
   });
   container.register(TOKENS.Clock, { useValue: systemClock });

@@ -7,34 +7,15 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { DispatchTimeoutError } from "./errors.js";
+import {
+  BUDGETED_CLIENT,
+  callWithin,
+  DISPATCH_BUDGET,
+  describe,
+  isTransient,
+  nameOf,
+} from "./aws-dispatch.js";
 import type { Clock, LambdaLogger } from "./services.js";
-
-/**
- * The time budget of one StartExecution, so that the whole request ends well inside Alma's 5 seconds
- * (Alma treats a slower answer as a failure). Each attempt may take up to 0.5 s to connect and 1 s to be
- * answered; with the SDK's back-off, 3 attempts could add up to more than 4.5 s, so the dispatch is cut
- * off, as a transient failure, at 3 s. Before it, a cold start spends about 0.16 s (the POD cold-start
- * benchmark, SDK import included); after it, a permanent failure waits at most 1.2 s for the Sentry report
- * (loading Sentry, on the first report of a process, included: SENTRY_REPORT_BUDGET_MS in sentry.ts).
- * The answer leaves before 4.4 s in the worst case, and in about 3.1 s when Step Functions never answers.
- */
-export const DISPATCH_BUDGET = Object.freeze({
-  /** TCP/TLS connect, per attempt. */
-  connectionTimeoutMs: 500,
-  /** Waiting for the response, per attempt. */
-  requestTimeoutMs: 1000,
-  /** The SDK's standard retry strategy: the first try and two retries. */
-  maxAttempts: 3,
-  /**
-   * Whatever the attempts and back-off add up to, the dispatch gives up (as transient) after this. The
-   * follow-up calls (DescribeExecution after `ExecutionAlreadyExists`, DescribeStateMachine at the first
-   * dispatch to a state machine) share it: they get what StartExecution left, never more.
-   */
-  totalMs: 3000,
-  /** At most this much of what is left goes to the one-off DescribeStateMachine check. */
-  stateMachineCheckMs: 500,
-});
 
 /**
  * The Step Functions client: one per cold start, so connections are reused. Region, credentials and
@@ -47,114 +28,8 @@ export const DISPATCH_BUDGET = Object.freeze({
  * ```
  */
 export function createStepFunctionsClient(): SFNClient {
-  return new SFNClient({
-    maxAttempts: DISPATCH_BUDGET.maxAttempts,
-    requestHandler: {
-      connectionTimeout: DISPATCH_BUDGET.connectionTimeoutMs,
-      requestTimeout: DISPATCH_BUDGET.requestTimeoutMs,
-      // Without it the SDK only warns when requestTimeout passes, and keeps waiting.
-      throwOnRequestTimeout: true,
-    },
-  });
+  return new SFNClient(BUDGETED_CLIENT);
 }
-
-/**
- * Error names that mean "not now, maybe later". The SDK's own throttling codes (the names its standard
- * retry strategy treats as throttling), Step Functions' throttling of the KMS key that encrypts the
- * execution data, the "unavailable" and timeout names, and one quota:
- *
- * `ExecutionLimitExceeded` is Step Functions' limit of open (running) executions per account and region.
- * It is not a fault of this request: it clears as running executions end, so it is answered as transient
- * (503) and Alma's own retries, after 1 h, 3 h and 6 h, deliver the job again when there is room. A 500
- * would lose the event. Still logged at ERROR, so a limit that never clears is seen.
- */
-const TRANSIENT_NAMES = new Set([
-  "BandwidthLimitExceeded",
-  "EC2ThrottledException",
-  "LimitExceededException",
-  "PriorRequestNotComplete",
-  "ProvisionedThroughputExceededException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-  "ThrottledException",
-  "Throttling",
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "TransactionInProgressException",
-  "KmsThrottlingException",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "InternalServerError",
-  "InternalFailure",
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "AbortError",
-  "ExecutionLimitExceeded",
-]);
-/** Node's codes for a connection that failed, was reset or timed out. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
-
-interface SdkError {
-  name?: string;
-  code?: string;
-  message?: string;
-  cause?: unknown;
-  $fault?: string;
-  $retryable?: { throttling?: boolean };
-  $metadata?: { httpStatusCode?: number };
-}
-
-/**
- * Whether a failed Step Functions call may succeed if tried later, so the webhook answers 503 and Alma
- * retries. Transient: whatever the SDK itself marks retryable (`$retryable`, throttling included), HTTP
- * 429 and 5xx, the throttling, unavailable and timeout names above (`ThrottlingException`,
- * `KmsThrottlingException`, `ServiceUnavailable`, `TimeoutError`, `AbortError`, …), network resets and
- * timeouts (`ECONNRESET`, `ETIMEDOUT`, …, also as the `cause` of another error), the dispatch budget
- * running out, and the `ExecutionLimitExceeded` quota. Not transient: a bad ARN, missing permissions,
- * invalid input, a missing state machine.
- *
- * @example
- * ```ts
- * isTransient({ name: "ThrottlingException" }); // true
- * isTransient({ name: "Error", $metadata: { httpStatusCode: 429 } }); // true
- * isTransient({ name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }); // false
- * ```
- */
-export function isTransient(error: unknown, depth = 0): boolean {
-  if (error === null || typeof error !== "object") return false;
-  if (error instanceof DispatchTimeoutError) return true;
-  const { name = "", code = "", cause, $fault, $retryable, $metadata } = error as SdkError;
-  const status = $metadata?.httpStatusCode ?? 0;
-  return (
-    $retryable !== undefined ||
-    TRANSIENT_NAMES.has(name) ||
-    status === 429 ||
-    (status >= 500 && status <= 599) ||
-    $fault === "server" ||
-    NETWORK_CODES.has(code) ||
-    (cause !== undefined && depth < 5 && isTransient(cause, depth + 1))
-  );
-}
-
-const nameOf = (error: unknown): string => ((error ?? {}) as SdkError).name ?? "";
-
-const describe = (error: unknown): string => {
-  const { name = "Error", message = String(error) } = (error ?? {}) as SdkError;
-  return `${name}: ${message}`;
-};
 
 const executionArnOf = (stateMachineArn: string, name: string): string =>
   `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
@@ -217,15 +92,20 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     const fields = { plugin: request.plugin, stateMachineArn: request.target, executionName: request.name };
     let result: DispatchResult;
     try {
-      const output = await this.call("StartExecution", budgetEnd, DISPATCH_BUDGET.totalMs, (abortSignal) =>
-        this.client.send(
-          new StartExecutionCommand({
-            stateMachineArn: request.target,
-            name: request.name,
-            input: request.input,
-          }),
-          { abortSignal },
-        ),
+      const output = await callWithin(
+        this.clock,
+        "StartExecution",
+        budgetEnd,
+        DISPATCH_BUDGET.totalMs,
+        (abortSignal) =>
+          this.client.send(
+            new StartExecutionCommand({
+              stateMachineArn: request.target,
+              name: request.name,
+              input: request.input,
+            }),
+            { abortSignal },
+          ),
       );
       const executionArn = output.executionArn ?? executionArnOf(request.target, request.name);
       this.logger.info("execution started", {
@@ -262,8 +142,13 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     const expectedArn = executionArnOf(request.target, request.name);
     let existing: DescribeExecutionCommandOutput;
     try {
-      existing = await this.call("DescribeExecution", budgetEnd, DISPATCH_BUDGET.totalMs, (abortSignal) =>
-        this.client.send(new DescribeExecutionCommand({ executionArn: expectedArn }), { abortSignal }),
+      existing = await callWithin(
+        this.clock,
+        "DescribeExecution",
+        budgetEnd,
+        DISPATCH_BUDGET.totalMs,
+        (abortSignal) =>
+          this.client.send(new DescribeExecutionCommand({ executionArn: expectedArn }), { abortSignal }),
       );
     } catch (error) {
       this.logger.warn("execution already exists; its input could not be compared, answered as a duplicate", {
@@ -320,7 +205,8 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     if (this.checkedStateMachines.has(stateMachineArn)) return;
     this.checkedStateMachines.add(stateMachineArn);
     try {
-      const { type } = await this.call(
+      const { type } = await callWithin(
+        this.clock,
         "DescribeStateMachine",
         budgetEnd,
         DISPATCH_BUDGET.stateMachineCheckMs,
@@ -340,33 +226,6 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         stateMachineArn,
         reason: describe(error),
       });
-    }
-  }
-
-  /**
-   * One SDK call with what is left of the budget (at most `capMs`). The abort signal stops the SDK's
-   * attempts and back-off; the race makes sure the answer does not wait for them.
-   */
-  private async call<T>(
-    operation: string,
-    budgetEnd: number,
-    capMs: number,
-    send: (abortSignal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const ms = Math.min(capMs, budgetEnd - this.clock.now());
-    if (ms <= 0) throw new DispatchTimeoutError(operation, 0);
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new DispatchTimeoutError(operation, ms));
-      }, ms);
-    });
-    try {
-      return await Promise.race([send(controller.signal), expired]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

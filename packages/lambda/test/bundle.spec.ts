@@ -1,4 +1,4 @@
-import { challengeEvent, signedPost } from "@alma-webhooks/core/testing";
+import { almaEventPayload, challengeEvent, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { BUNDLE, PING_BUNDLE, requireBundle, runChild } from "./support/child.js";
@@ -7,6 +7,7 @@ import { startHttpSink } from "./support/http-sink.js";
 import { RESPONSE_TABLE, STARTED, TRIGGERS } from "./support/response-table.js";
 
 const TABLE = RESPONSE_TABLE;
+const VALIDATED = "Webhook POST request received and validated";
 const TRIGGER_POD = signedPost(TRIGGERS.pod(), SECRET);
 /**
  * The node that runs the bundle: this machine's, or the command in BUNDLE_NODE (space-separated), which
@@ -29,6 +30,8 @@ describe("the bundle (dist/webhook.mjs)", function () {
     ...VALID_ENV,
     POWERTOOLS_LOG_LEVEL: "INFO",
     AWS_ENDPOINT_URL_SFN: endpoint.url,
+    AWS_ENDPOINT_URL_SQS: endpoint.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
@@ -53,6 +56,70 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(outside, "modules loaded from outside the bundle").to.deep.equal([]);
     expect(resolved.filter((url) => url.includes("sentry"))).to.deep.equal([]);
     expect(resolved.filter((url) => url.includes("metrics-sdk"))).to.deep.equal([]);
+    // No forward route: the SQS and EventBridge clients are never loaded.
+    expect(resolved.filter((url) => /sqs|event-bus/.test(url))).to.deep.equal([]);
+  });
+
+  it(`forwards LOAN and REQUEST bodies to a FIFO queue and BIB bodies to a bus with environment variables only (${NODE_LABEL})`, async () => {
+    const queue = "arn:aws:sqs:us-east-1:123456789012:alma-circulation.fifo";
+    const bus = "arn:aws:events:us-east-1:123456789012:event-bus/alma-bibs";
+    const env = {
+      ...lambdaEnv(),
+      ALMA_FORWARD_CIRCULATION_TARGET: queue,
+      ALMA_FORWARD_CIRCULATION_EVENTS: "LOAN:LOAN_CREATED,REQUEST",
+      ALMA_FORWARD_BIBS_TARGET: bus,
+      ALMA_FORWARD_BIBS_EVENTS: "BIB",
+    };
+    const loan = almaEventPayload("LOAN");
+    const request = almaEventPayload("REQUEST", { id: "3751207219283556" });
+    const bib = almaEventPayload("BIB", { id: "3751207219283557" });
+    const challenge = await runChild(BUNDLE, [challengeEvent("c")], env, NODE);
+    expect(
+      challenge.resolved.filter((url) => /sqs|event-bus/.test(url)),
+      "a GET loads no client",
+    ).to.deep.equal([]);
+    const { responses, resolved } = await runChild(
+      BUNDLE,
+      [loan, request, loan, bib].map((payload) => signedPost(payload, SECRET)),
+      env,
+      NODE,
+    );
+    expect(responses.map((r) => [r.statusCode, r.body])).to.deep.equal([
+      [200, `${VALIDATED}, CIRCULATION forwarded.`],
+      [200, `${VALIDATED}, CIRCULATION forwarded.`],
+      [200, `${VALIDATED}, CIRCULATION forwarded.`],
+      [200, `${VALIDATED}, BIBS forwarded.`],
+    ]);
+    const sends = endpoint
+      .requests()
+      .filter((r) => r.operation === "SendMessage")
+      .map((r) => r.body);
+    expect(sends).to.deep.equal(
+      [loan, request, loan].map((payload) => ({
+        QueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/alma-circulation.fifo",
+        MessageBody: JSON.stringify(payload),
+        MessageGroupId: "CIRCULATION",
+        MessageDeduplicationId: `circulation-${String(payload.action).toLowerCase()}-20241106T150000-${payload.id}`,
+      })),
+    );
+    expect(
+      endpoint
+        .requests()
+        .filter((r) => r.operation === "PutEvents")
+        .map((r) => r.body),
+    ).to.deep.equal([
+      {
+        Entries: [
+          { EventBusName: bus, Source: "alma-webhooks", DetailType: "BIB", Detail: JSON.stringify(bib) },
+        ],
+      },
+    ]);
+    // The redelivered LOAN was kept out by its deduplication id: three messages, not four.
+    expect(endpoint.messages().map((m) => m.targetArn)).to.deep.equal([queue, queue, bus]);
+    expect(endpoint.executions()).to.deep.equal([]);
+    expect(resolved.some((url) => /chunks\/sqs-dispatcher-[\w-]+\.mjs$/.test(url))).to.equal(true);
+    expect(resolved.some((url) => /chunks\/event-bus-dispatcher-[\w-]+\.mjs$/.test(url))).to.equal(true);
+    expect(resolved.some((url) => url.includes("step-functions-dispatcher"))).to.equal(false);
   });
 
   it(`with POWERTOOLS_METRICS_NAMESPACE set, loads the metrics chunk and writes metrics (${NODE_LABEL})`, async () => {

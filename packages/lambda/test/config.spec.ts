@@ -186,7 +186,7 @@ describe("loadConfiguration", () => {
         (plugin) =>
           `${plugin.name} plugin is inactive: ${plugin.settings[plugin.activatedBy]?.env} is not set.`,
       ),
-      "No plugin is active: every job will be answered 'no action taken'.",
+      "No plugin or forward route is active: every job will be answered 'no action taken'.",
     ]);
   });
 

@@ -3,12 +3,9 @@
 // machine. The real SDK client talks the AWS JSON 1.0 protocol to a scripted endpoint (support/).
 import { jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
+import { DISPATCH_BUDGET } from "../src/aws-dispatch.js";
 import { type Clock, type ErrorReporter, systemClock } from "../src/services.js";
-import {
-  createStepFunctionsClient,
-  DISPATCH_BUDGET,
-  StepFunctionsDispatcher,
-} from "../src/step-functions-dispatcher.js";
+import { createStepFunctionsClient, StepFunctionsDispatcher } from "../src/step-functions-dispatcher.js";
 import { TOKENS } from "../src/tokens.js";
 import { ARNS, JOBS, SECRET, VALID_ENV } from "./support/environment.js";
 import { awsError, type FakeScript, startFakeStepFunctions } from "./support/fake-step-functions.js";

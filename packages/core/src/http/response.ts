@@ -54,10 +54,17 @@ function handled(subject: string, results: readonly PluginResult[]): HttpRespons
     const names = failed.map((result) => result.plugin).join(", ");
     return respond(500, `${VALIDATED}, but starting the ${names} pipeline failed.`);
   }
-  const initiated = results.filter(started).map((result) => result.plugin);
-  if (initiated.length > 0) {
+  const done = results.filter(started);
+  const initiated = done.filter((result) => !("forwarded" in result && result.forwarded));
+  const forwarded = done.filter((result) => "forwarded" in result && result.forwarded);
+  if (done.length > 0) {
+    const names = (list: readonly PluginResult[]) => list.map((result) => result.plugin).join(", ");
     const noun = initiated.length === 1 ? "pipeline" : "pipelines";
-    return respond(200, `${VALIDATED}, ${initiated.join(", ")} ${noun} initiated.`);
+    const parts = [
+      ...(initiated.length > 0 ? [`${names(initiated)} ${noun} initiated`] : []),
+      ...(forwarded.length > 0 ? [`${names(forwarded)} forwarded`] : []),
+    ];
+    return respond(200, `${VALIDATED}, ${parts.join(", ")}.`);
   }
   const [first] = results;
   if (first?.decision === "zero-records") {

@@ -168,3 +168,17 @@ export function readField(payload: WebhookPayload, path: string): string {
   if (typeof node === "number" && Number.isFinite(node)) return String(node);
   throw new InvalidPayloadError(path, "must be a non-empty string");
 }
+
+/** The webhook's `event.value` (`LOAN_CREATED`), or a bare `event` string; undefined when it has none. */
+export function eventValueOf(payload: WebhookPayload): string | undefined {
+  const { event } = payload;
+  if (typeof event === "string") return event;
+  if (
+    typeof event === "object" &&
+    event !== null &&
+    typeof (event as { value?: unknown }).value === "string"
+  ) {
+    return (event as { value: string }).value;
+  }
+  return undefined;
+}

@@ -178,6 +178,12 @@ export interface EventPlugin<K extends string = string> extends PluginBase<K> {
   readonly events?: readonly string[];
   /** Narrows the claim further, on the payload; every payload of its actions and events when absent. */
   matches?(payload: WebhookPayload, settings: SettingValues<K>): boolean;
+  /**
+   * When it claims JOB_END: the jobs whose ends it claims, by name (every job of this environment when
+   * absent). Like a job plugin's matcher it is built even when a setting is invalid, so a broken plugin is
+   * answered 500 for its own jobs only. An event plugin is given a job's end whatever its status and counters.
+   */
+  jobMatcher?(settings: SettingValues<K>): JobMatcher;
   /** Builds the execution for a claimed event; or declines it. */
   buildExecution(payload: WebhookPayload, context: BuildContext<K, WebhookPayload>): ExecutionPlan | Declined;
 }

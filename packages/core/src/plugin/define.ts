@@ -20,7 +20,7 @@ import type {
  */
 export const COMPLETED_SUCCESS = "COMPLETED_SUCCESS";
 
-const PLUGIN_NAME = /^[A-Z][A-Z0-9_]{0,31}$/;
+const PLUGIN_NAME = /^[A-Z0-9][A-Z0-9_]{0,31}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 type Common = Pick<JobPlugin<string>, "name" | "settings" | "activatedBy" | "target"> & {
@@ -34,7 +34,7 @@ function checkCommon(kind: string, definition: Common): void {
     throw new InvalidPluginError(`${kind} plugin '${String(name)}': ${problem}`);
   };
   if (typeof name !== "string" || !PLUGIN_NAME.test(name)) {
-    fail(`the name must be 1-32 upper-case letters, digits or '_', starting with a letter (${PLUGIN_NAME}).`);
+    fail(`the name must be 1-32 upper-case letters, digits or '_', not starting with '_' (${PLUGIN_NAME}).`);
   }
   if (!(definition.activatedBy in definition.settings)) {
     fail(`activatedBy '${definition.activatedBy}' is not one of its settings.`);
@@ -120,7 +120,8 @@ export type EventPluginDefinition<K extends string, A extends string = string> =
 };
 
 /**
- * Checks an event plugin definition (webhooks other than JOB_END). Throws {@link InvalidPluginError} at
+ * Checks an event plugin definition: webhooks other than JOB_END, or JOB_END itself for a plugin that takes a
+ * job's end whatever its status and counters (a forward; `jobMatcher` narrows it to some jobs). Throws {@link InvalidPluginError} at
  * definition time.
  *
  * @example
@@ -148,11 +149,6 @@ export function defineEventPlugin<K extends string, A extends string>(
   if (!Array.isArray(definition.actions) || definition.actions.length === 0 || !upper(definition.actions)) {
     throw new InvalidPluginError(
       `Event plugin '${definition.name}': actions must list at least one upper-case webhook action, like "LOAN".`,
-    );
-  }
-  if (definition.actions.includes("JOB_END")) {
-    throw new InvalidPluginError(
-      `Event plugin '${definition.name}': JOB_END is claimed by job plugins; use defineJobPlugin.`,
     );
   }
   if (!upper(definition.events)) {

@@ -18,9 +18,9 @@ export interface ActivePlugin {
   readonly name: string;
   readonly plugin: WebhookPlugin<string>;
   readonly settings: SettingValues<string>;
-  /** For a job plugin: the job name matcher. */
+  /** For a job plugin, or an event plugin claiming JOB_END with a `jobMatcher`: the job name matcher. */
   readonly matcher?: JobMatcher;
-  /** Where its executions start (the state machine ARN). */
+  /** Where its executions start or its webhooks go (a state machine, queue or bus ARN). */
   readonly target: string;
   /** `institution.value`s it acts on; every institution when undefined. */
   readonly institutions?: readonly string[];
@@ -63,7 +63,11 @@ export function activatePlugin<K extends string>(
     name: plugin.name,
     plugin: plugin as WebhookPlugin<string>,
     settings,
-    ...(plugin.kind === "job" ? { matcher: plugin.matcher(settings) } : {}),
+    ...(plugin.kind === "job"
+      ? { matcher: plugin.matcher(settings) }
+      : plugin.jobMatcher
+        ? { matcher: plugin.jobMatcher(settings) }
+        : {}),
     target: problems === undefined ? plugin.target(settings) : "",
     ...(institutions === undefined ? {} : { institutions }),
     ...(problems === undefined ? {} : { problems }),

@@ -5,7 +5,7 @@ import { DEFAULT_JOURNAL_PATH } from "../local/defaults.js";
 import { CliError, type CliIo } from "./io.js";
 
 /** One journal line: an execution the local endpoint started. */
-export interface JournalEntry {
+export interface ExecutionEntry {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly name: string;
@@ -14,12 +14,29 @@ export interface JournalEntry {
   readonly startDate: string;
 }
 
-const isEntry = (value: unknown): value is JournalEntry =>
+/** One journal line: a message sent to a queue or an event put on a bus (a forward). */
+export interface MessageEntry {
+  readonly kind: "message";
+  readonly service: "sqs" | "eventbridge";
+  readonly targetArn: string;
+  readonly id: string;
+  /** The FIFO deduplication id, or the event's detail type. */
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: string;
+}
+
+export type JournalEntry = ExecutionEntry | MessageEntry;
+
+const hasStrings = (value: unknown, fields: readonly string[]): boolean =>
   typeof value === "object" &&
   value !== null &&
-  ["executionArn", "stateMachineArn", "name", "input", "startDate"].every(
-    (field) => typeof (value as Record<string, unknown>)[field] === "string",
-  );
+  fields.every((field) => typeof (value as Record<string, unknown>)[field] === "string");
+
+const isEntry = (value: unknown): value is JournalEntry =>
+  hasStrings(value, ["executionArn", "stateMachineArn", "name", "input", "startDate"]) ||
+  (hasStrings(value, ["targetArn", "id", "name", "input", "startDate"]) &&
+    (value as { kind?: unknown }).kind === "message");
 
 /**
  * Reads the journal the local Step Functions endpoint appends to; a missing file is an empty journal.
@@ -53,11 +70,13 @@ export async function readJournal(path: string): Promise<{ entries: JournalEntry
   return { entries, skipped };
 }
 
-const stateMachineName = (arn: string): string => arn.slice(arn.lastIndexOf(":") + 1);
+/** The last part of a state machine, queue or bus ARN: its name. */
+const targetName = (arn: string): string =>
+  arn.slice(Math.max(arn.lastIndexOf(":"), arn.lastIndexOf("/")) + 1);
 
 /**
- * `executions [--journal PATH] [--json]`: what the local endpoint started, oldest first: a table, or the
- * journal entries as one JSON array.
+ * `executions [--journal PATH] [--json]`: what the local endpoint started or took (executions, messages sent
+ * to queues, events put on buses), oldest first: a table, or the journal entries as one JSON array.
  */
 export async function executionsCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -78,13 +97,17 @@ export async function executionsCommand(args: readonly string[], io: CliIo): Pro
     io.stdout(`No executions yet in ${path}\n`);
     return 0;
   }
-  const rows = entries.map((entry) => [
-    entry.startDate,
-    stateMachineName(entry.stateMachineArn),
-    entry.name,
-    entry.input,
-  ]);
-  const header = ["STARTED", "STATE MACHINE", "NAME", "INPUT"];
+  const rows = entries.map((entry) =>
+    "kind" in entry
+      ? [
+          entry.startDate,
+          `${entry.service}:${targetName(entry.targetArn)}`,
+          entry.name || entry.id,
+          entry.input,
+        ]
+      : [entry.startDate, targetName(entry.stateMachineArn), entry.name, entry.input],
+  );
+  const header = ["STARTED", "TARGET", "NAME", "INPUT"];
   const widths = header
     .slice(0, 3)
     .map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));

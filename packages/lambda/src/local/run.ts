@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { type ActivePlugin, ConfigurationError } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "../config.js";
 import { jobPlugins } from "../plugins.js";
+import { routeVariables } from "../routes.js";
 import { createWebhookHandler } from "../webhook-handler.js";
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
 import { LocalSettingsError } from "./errors.js";
@@ -74,6 +75,23 @@ function pipelineLines(active: readonly ActivePlugin[]): string[] {
   });
 }
 
+/** One line per forward route (ALMA_FORWARD_<ROUTE>_*): what it forwards where, or that it is broken. */
+function routeLines(
+  active: readonly ActivePlugin[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const routes = active.filter((loaded) => !jobPlugins.includes(loaded.plugin));
+  if (routes.length === 0) return ["Forward routes: none (ALMA_FORWARD_<ROUTE>_TARGET and _EVENTS add one)"];
+  return [
+    "Forward routes (ALMA_FORWARD_<ROUTE>_*):",
+    ...routes.map((route) => {
+      const events = env[routeVariables(route.name).EVENTS]?.trim() ?? "";
+      const state = route.problems ? `broken: ${route.problems.join(" ")}` : `forwards to ${route.target}`;
+      return `  ${route.name}  ${state}${events ? `  (${events})` : ""}`;
+    }),
+  ];
+}
+
 function banner(
   run: LocalRun,
   env: Readonly<Record<string, string | undefined>>,
@@ -102,11 +120,12 @@ function banner(
     `  Emulator      ${run.url}/2015-03-31/functions/function/invocations  (POST a Lambda event)`,
     run.stepFunctionsUrl === undefined
       ? "  Step Functions: real AWS (ALMA_LOCAL_SFN=off): pipelines really start"
-      : `  Step Functions: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl}`,
+      : `  Step Functions, SQS, EventBridge: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl} (also _SQS, _EVENTBRIDGE)`,
     ...(run.journalPath === undefined ? [] : [`  Executions journal: ${path(run.journalPath)}`]),
     "",
     "Pipelines (the plugin list of packages/lambda/src/plugins.ts):",
     ...pipelineLines(active),
+    ...routeLines(active, env),
     "",
     "Configuration (set any of these to override its default):",
     ...names.map(
@@ -128,9 +147,16 @@ function banner(
   ];
 }
 
-/** Points the real SDK client at the endpoint; dummy region and credentials only where none are set. */
+/** The SDK's endpoint variables of the services the local endpoint answers. */
+const LOCAL_ENDPOINT_VARIABLES = [
+  "AWS_ENDPOINT_URL_SFN",
+  "AWS_ENDPOINT_URL_SQS",
+  "AWS_ENDPOINT_URL_EVENTBRIDGE",
+] as const;
+
+/** Points the real SDK clients at the endpoint; dummy region and credentials only where none are set. */
 function pointSdkAt(env: NodeJS.ProcessEnv, endpoint: LocalStepFunctions): void {
-  env.AWS_ENDPOINT_URL_SFN = endpoint.url;
+  for (const name of LOCAL_ENDPOINT_VARIABLES) env[name] = endpoint.url;
   env.AWS_REGION ||= "us-east-1";
   // Both or neither: a lone access key id would make the SDK look for the secret elsewhere and fail.
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
@@ -186,10 +212,12 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
 
   let endpoint: LocalStepFunctions | undefined;
   if (settings.localStepFunctions) {
-    if (processEnv.AWS_ENDPOINT_URL_SFN) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_SFN=${processEnv.AWS_ENDPOINT_URL_SFN} is replaced by the local endpoint; set ALMA_LOCAL_SFN=off to use it.`,
-      );
+    for (const name of LOCAL_ENDPOINT_VARIABLES) {
+      if (processEnv[name]) {
+        warnings.push(
+          `${name}=${processEnv[name]} is replaced by the local endpoint; set ALMA_LOCAL_SFN=off to use it.`,
+        );
+      }
     }
     // Every plugin's local state machine stays known even when overridden, plus those the user configured.
     const arns = new Set(jobPlugins.map(localStateMachineArn));

@@ -5,7 +5,8 @@ import { createServer } from "node:http";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { executionArnFor } from "@alma-webhooks/core";
-import { AlmaWebhooksShellError } from "../errors.js";
+import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
+import { forwardOperations, type LocalMessage } from "./forward-operations.js";
 import { listen, readBody } from "./http.js";
 
 /** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
@@ -18,9 +19,14 @@ export interface LocalExecution {
   readonly startDate: Date;
 }
 
+export type { LocalMessage } from "./forward-operations.js";
+
 /** One request as the endpoint received it, kept so tests can assert on what the client really sent. */
 export interface ReceivedRequest {
-  /** `X-Amz-Target` without its `AWSStepFunctions.` prefix; undefined when the header was missing. */
+  /**
+   * `X-Amz-Target` without its service prefix (`AWSStepFunctions.`, `AmazonSQS.`, `AWSEvents.`): `StartExecution`,
+   * `SendMessage`, `PutEvents`; undefined when the header was missing.
+   */
   readonly operation: string | undefined;
   /** The parsed JSON body; undefined when it was not JSON or too large. */
   readonly body: unknown;
@@ -29,13 +35,14 @@ export interface ReceivedRequest {
 }
 
 /** What an injected fault does to the request that consumes it. */
-export type FaultKind = "throttle" | "server-error" | "reset" | "delay";
+export type FaultKind = "throttle" | "server-error" | "reset" | "delay" | "failed-entry";
 
 /**
  * A fault for reliability tests. "throttle" answers 400 `ThrottlingException`, "server-error" answers
  * 500 `InternalServerError`, "reset" destroys the socket without answering; none of them start an
  * execution. "delay" waits `delayMs` and then handles the request normally, so the execution starts
- * even if the client gave up — like AWS when a response is lost on the way back.
+ * even if the client gave up — like AWS when a response is lost on the way back. "failed-entry" answers a
+ * `PutEvents` 200 with `FailedEntryCount` 1 and the entry's `errorCode` (default `InternalFailure`).
  */
 export interface Fault {
   readonly kind: FaultKind;
@@ -43,8 +50,10 @@ export interface Fault {
   readonly times?: number;
   /** Required for "delay". */
   readonly delayMs?: number;
-  /** Only requests for this operation (e.g. "StartExecution") consume the fault. */
+  /** Only requests for this operation (e.g. "StartExecution", "SendMessage") consume the fault. */
   readonly operation?: string;
+  /** For "failed-entry": the entry's `ErrorCode`, e.g. `ThrottlingException` or `AccessDeniedException`. */
+  readonly errorCode?: string;
 }
 
 /** Options of {@link startLocalStepFunctions}. */
@@ -55,7 +64,7 @@ export interface LocalStepFunctionsOptions {
   readonly port?: number;
   /** Known state machines; when omitted or empty, any well-formed state machine ARN is accepted. */
   readonly stateMachineArns?: readonly string[];
-  /** When given, every newly started execution is appended there as one JSON line. */
+  /** When given, every newly started execution, sent message and put event is appended there as one JSON line. */
   readonly journalPath?: string;
   readonly logger?: (line: string) => void;
 }
@@ -67,19 +76,23 @@ export interface LocalStepFunctions {
   readonly port: number;
   /** Copy of the started executions, oldest first. */
   executions(): LocalExecution[];
+  /** Copy of the messages sent to queues and events put on buses, oldest first. */
+  messages(): LocalMessage[];
   /** Copy of every request received, faulted and rejected ones included, oldest first. */
   requests(): ReceivedRequest[];
   /** Queue a fault; queued faults are consumed in order, one per matching request. */
   injectFault(fault: Fault): void;
   clearFaults(): void;
-  /** Forget executions, requests and faults; the journal file is left alone. */
+  /** Forget executions, messages, requests and faults; the journal file is left alone. */
   reset(): void;
   /** Stop listening and drop every connection, idle keep-alive ones included. */
   close(): Promise<void>;
 }
 
 const TARGET_PREFIX = "AWSStepFunctions.";
-const CONTENT_TYPE = "application/x-amz-json-1.0";
+/** EventBridge speaks AWS JSON 1.1; Step Functions and SQS 1.0. */
+const contentTypeOf = (target: string): string =>
+  `application/x-amz-json-${target.startsWith("AWSEvents.") ? "1.1" : "1.0"}`;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_INPUT_BYTES = 262_144;
 const DEFAULT_PAGE_SIZE = 100;
@@ -93,30 +106,20 @@ const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]
 /** When the endpoint started: the creation date of every state machine it knows. */
 const CREATED = new Date();
 
-/** An AWS error answer; thrown by the operations and turned into a response by the dispatcher. */
-class ApiError extends AlmaWebhooksShellError {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-type JsonObject = Record<string, unknown>;
-
 interface QueuedFault {
   readonly kind: FaultKind;
   remaining: number;
   readonly delayMs: number;
   readonly operation: string | undefined;
+  readonly errorCode: string;
 }
 
 /**
- * Start an in-memory Step Functions endpoint speaking the AWS JSON 1.0 protocol
- * (StartExecution, DescribeExecution, ListExecutions, DescribeStateMachine) with the standard-workflow
- * naming rules: what the dispatcher, the CLI and the tests use, nothing more.
+ * Start an in-memory AWS endpoint: Step Functions in the AWS JSON 1.0 protocol (StartExecution,
+ * DescribeExecution, ListExecutions, DescribeStateMachine) with the standard-workflow naming rules, and
+ * the SQS `SendMessage` and EventBridge `PutEvents` that forward routes use (see forward-operations.ts):
+ * what the dispatchers, the CLI and the tests use, nothing more. Give its URL to the SDK as
+ * `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL_EVENTBRIDGE`.
  *
  * @throws RangeError for a malformed state machine ARN; PortInUseError or ListenError when it cannot listen.
  * @example
@@ -142,6 +145,7 @@ export async function startLocalStepFunctions(
 
   // Keyed by execution ARN, which embeds state machine and name: uniqueness per state machine for free.
   const executions = new Map<string, LocalExecution>();
+  let messages: LocalMessage[] = [];
   let requests: ReceivedRequest[] = [];
   let faults: QueuedFault[] = [];
   const shutdown = new AbortController();
@@ -273,14 +277,21 @@ export async function startLocalStepFunctions(
   }
 
   const operations = new Map<string, (body: JsonObject) => JsonObject>([
-    ["StartExecution", startExecution],
-    ["DescribeExecution", describeExecution],
-    ["ListExecutions", listExecutions],
-    ["DescribeStateMachine", describeStateMachine],
+    [`${TARGET_PREFIX}StartExecution`, startExecution],
+    [`${TARGET_PREFIX}DescribeExecution`, describeExecution],
+    [`${TARGET_PREFIX}ListExecutions`, listExecutions],
+    [`${TARGET_PREFIX}DescribeStateMachine`, describeStateMachine],
+    ...forwardOperations((message) => {
+      if (journalPath !== undefined) appendFileSync(journalPath, `${JSON.stringify(message)}\n`);
+      messages.push(message);
+      logger(`${message.service === "sqs" ? "SendMessage" : "PutEvents"} ${message.targetArn} ${message.id}`);
+    }),
   ]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const operation = operationOf(req);
+    const target = targetOf(req);
+    const operation = target?.slice(target.indexOf(".") + 1);
+    const contentType = contentTypeOf(target ?? "");
     const fault = takeFault(operation);
     const raw = await readBody(req, MAX_BODY_BYTES);
     // undefined: the body was too large to read.
@@ -299,9 +310,19 @@ export async function startLocalStepFunctions(
         req.socket.destroy();
         return;
       case "throttle":
-        return sendError(res, new ApiError("ThrottlingException", "Rate exceeded"));
+        return sendError(res, new ApiError("ThrottlingException", "Rate exceeded"), contentType);
       case "server-error":
-        return sendError(res, new ApiError("InternalServerError", "Injected server error", 500));
+        return sendError(res, new ApiError("InternalServerError", "Injected server error", 500), contentType);
+      case "failed-entry":
+        return send(
+          res,
+          200,
+          {
+            FailedEntryCount: 1,
+            Entries: [{ ErrorCode: fault.errorCode, ErrorMessage: "Injected failed entry" }],
+          },
+          contentType,
+        );
       case "delay":
         try {
           await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
@@ -314,27 +335,31 @@ export async function startLocalStepFunctions(
       if (body === undefined) {
         throw new ApiError("SerializationException", `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
       }
-      const run = operation === undefined ? undefined : operations.get(operation);
+      const run = target === undefined ? undefined : operations.get(target);
       if (!run) {
         throw new ApiError("UnknownOperationException", `Unknown operation: '${operation ?? ""}'`);
       }
       if (body instanceof ApiError) {
         throw body;
       }
-      send(res, 200, run(body));
+      send(res, 200, run(body), contentType);
     } catch (error) {
       if (!(error instanceof ApiError)) {
         throw error;
       }
       logger(`${operation} → ${error.type}: ${error.message}`);
-      sendError(res, error);
+      sendError(res, error, contentType);
     }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      sendError(res, new ApiError("InternalServerError", "Internal error in the local endpoint", 500));
+      sendError(
+        res,
+        new ApiError("InternalServerError", "Internal error in the local endpoint", 500),
+        contentTypeOf(""),
+      );
     });
   });
 
@@ -347,6 +372,7 @@ export async function startLocalStepFunctions(
     url,
     port: listening.port,
     executions: () => [...executions.values()],
+    messages: () => [...messages],
     requests: () => [...requests],
     injectFault(fault) {
       const times = fault.times ?? 1;
@@ -361,6 +387,7 @@ export async function startLocalStepFunctions(
         remaining: times,
         delayMs: fault.delayMs ?? 0,
         operation: fault.operation,
+        errorCode: fault.errorCode ?? "InternalFailure",
       });
     },
     clearFaults() {
@@ -368,6 +395,7 @@ export async function startLocalStepFunctions(
     },
     reset() {
       executions.clear();
+      messages = [];
       requests = [];
       faults = [];
     },
@@ -379,13 +407,14 @@ export async function startLocalStepFunctions(
   };
 }
 
-function operationOf(req: IncomingMessage): string | undefined {
+/** `X-Amz-Target`, with the Step Functions prefix added when a bare operation name was sent. */
+function targetOf(req: IncomingMessage): string | undefined {
   const target = req.headers["x-amz-target"];
   // Node joins repeated custom headers into one string; only set-cookie ever comes as an array.
   if (typeof target !== "string") {
     return undefined;
   }
-  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+  return target.includes(".") ? target : `${TARGET_PREFIX}${target}`;
 }
 
 function parseBody(raw: string): JsonObject | ApiError {
@@ -402,28 +431,6 @@ function parseBody(raw: string): JsonObject | ApiError {
     return new ApiError("SerializationException", "Request body must be a JSON object");
   }
   return parsed as JsonObject;
-}
-
-function optionalString(body: JsonObject, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  if (typeof value !== "string") {
-    throw new ApiError("SerializationException", `'${field}' must be a string`);
-  }
-  return value;
-}
-
-function requiredString(body: JsonObject, field: string): string {
-  const value = optionalString(body, field);
-  if (value === undefined) {
-    throw new ApiError(
-      "ValidationException",
-      `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
 }
 
 /** Opaque like AWS's tokens, so clients don't come to rely on their shape. */
@@ -452,14 +459,20 @@ function summary(execution: LocalExecution): JsonObject {
   return { executionArn, stateMachineArn, name, status, startDate: epochSeconds(startDate) };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  errorType?: string,
+): void {
   // The client may have hung up (delay fault, timeout); writing then would only raise stream errors.
   if (res.headersSent || res.destroyed) {
     return;
   }
   const payload = JSON.stringify(body);
   res.writeHead(status, {
-    "content-type": CONTENT_TYPE,
+    "content-type": contentType,
     "content-length": Buffer.byteLength(payload),
     "x-amzn-requestid": randomUUID(),
     ...(errorType && { "x-amzn-errortype": errorType }),
@@ -467,6 +480,6 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(payload);
 }
 
-function sendError(res: ServerResponse, error: ApiError): void {
-  send(res, error.status, { __type: error.type, message: error.message }, error.type);
+function sendError(res: ServerResponse, error: ApiError, contentType: string): void {
+  send(res, error.status, { __type: error.type, message: error.message }, contentType, error.type);
 }

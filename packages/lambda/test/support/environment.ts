@@ -49,14 +49,16 @@ export const VALID_ENV: Readonly<Record<string, string>> = {
 
 const SDK_VARIABLES = [
   "AWS_ENDPOINT_URL_SFN",
+  "AWS_ENDPOINT_URL_SQS",
+  "AWS_ENDPOINT_URL_EVENTBRIDGE",
   "AWS_REGION",
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
 ] as const;
 
 /**
- * Starts a local Step Functions endpoint and points the real SDK at it the standard way, through
- * AWS_ENDPOINT_URL_SFN; `stop` restores the process environment.
+ * Starts a local AWS endpoint (Step Functions, SQS, EventBridge) and points the real SDK at it the standard
+ * way, through AWS_ENDPOINT_URL_SFN, _SQS and _EVENTBRIDGE; `stop` restores the process environment.
  */
 export async function localStepFunctions(): Promise<{
   endpoint: LocalStepFunctions;
@@ -66,6 +68,8 @@ export async function localStepFunctions(): Promise<{
   const saved = Object.fromEntries(SDK_VARIABLES.map((name) => [name, process.env[name]]));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: endpoint.url,
+    AWS_ENDPOINT_URL_SQS: endpoint.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

@@ -1,0 +1,175 @@
+import { InvalidPluginError } from "./errors.js";
+import { eventValueOf } from "./payload/kinds.js";
+import type { EventPlugin, ExecutionPlan, SettingSpec, SettingValues } from "./plugin/contract.js";
+import { defineEventPlugin } from "./plugin/define.js";
+import { foldJobName, type JobMatcher } from "./plugin/matchers.js";
+
+const WORD = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * What a forward claims, in the syntax of `ALMA_FORWARD_<ROUTE>_EVENTS`: `ACTION` (every event of it),
+ * `ACTION:EVENT` (`LOAN:LOAN_CREATED`), `JOB_END` (every job end in this environment) or `JOB_END:<exact job
+ * name>` (that job's ends, case-insensitive, whatever their status).
+ */
+interface ForwardRules {
+  /** Action → its claimed `event.value`s, or "all". */
+  readonly actions: ReadonlyMap<string, ReadonlySet<string> | "all">;
+  /** Folded job names whose ends are claimed, or "all"; undefined when JOB_END is not claimed. */
+  readonly jobNames?: ReadonlySet<string> | "all";
+}
+
+/** Why an entry is not of the syntax, or undefined when it is. */
+function entryProblem(entry: string): string | undefined {
+  const colon = entry.indexOf(":");
+  const action = colon < 0 ? entry : entry.slice(0, colon);
+  const rest = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+  if (!WORD.test(action) || rest === "") {
+    return `'${entry}' is not ACTION, ACTION:EVENT or JOB_END:<job name> (upper-case action)`;
+  }
+  if (action !== "JOB_END" && rest !== undefined && !WORD.test(rest)) {
+    return `'${entry}': the event '${rest}' is not an upper-case event value like LOAN_CREATED`;
+  }
+  return undefined;
+}
+
+/**
+ * Splits forward entries (`ACTION`, `ACTION:EVENT`, `JOB_END`, `JOB_END:<exact job name>`) into the valid
+ * ones, trimmed, and a sentence for each of the others. Never throws: a shell that reads routes from its
+ * configuration contains a malformed one instead of failing every webhook.
+ *
+ * @example
+ * ```ts
+ * checkForwardEvents(["LOAN:LOAN_CREATED", " BIB ", "loan"]);
+ * // { valid: ["LOAN:LOAN_CREATED", "BIB"], problems: ["'loan' is not ACTION, ACTION:EVENT or …"] }
+ * ```
+ */
+export function checkForwardEvents(entries: readonly string[]): {
+  readonly valid: readonly string[];
+  readonly problems: readonly string[];
+} {
+  const valid: string[] = [];
+  const problems: string[] = [];
+  for (const raw of entries) {
+    const entry = raw.trim();
+    const problem = entryProblem(entry);
+    if (problem === undefined) valid.push(entry);
+    else problems.push(problem);
+  }
+  return { valid, problems };
+}
+
+/** The rules of valid entries. */
+function compile(entries: readonly string[]): ForwardRules {
+  const actions = new Map<string, Set<string> | "all">();
+  let jobNames: Set<string> | "all" | undefined;
+  for (const entry of entries) {
+    const colon = entry.indexOf(":");
+    const action = colon < 0 ? entry : entry.slice(0, colon);
+    const rest = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+    if (action === "JOB_END") {
+      if (rest === undefined) jobNames = "all";
+      else if (jobNames !== "all") {
+        jobNames ??= new Set();
+        jobNames.add(foldJobName(rest));
+      }
+      continue;
+    }
+    const claimed = actions.get(action);
+    if (rest === undefined) actions.set(action, "all");
+    else if (claimed !== "all") actions.set(action, (claimed ?? new Set<string>()).add(rest));
+  }
+  return { actions, ...(jobNames ? { jobNames } : {}) };
+}
+
+/**
+ * What {@link forwardPlugin} takes.
+ *
+ * @example
+ * ```ts
+ * const definition: ForwardPluginDefinition = {
+ *   name: "BIB_EVENTS",
+ *   events: ["BIB"],
+ *   target: targetArnSetting("BIB_EVENT_BUS_ARN"),
+ * };
+ * ```
+ */
+export interface ForwardPluginDefinition {
+  /** Upper case: labels the answer ("LOANS forwarded."), logs and metrics. */
+  readonly name: string;
+  /** `ACTION`, `ACTION:EVENT`, `JOB_END` or `JOB_END:<exact job name>` entries; at least one. */
+  readonly events: readonly string[];
+  /** Where the webhooks go: a {@link targetArnSetting}. It activates the plugin. */
+  readonly target: SettingSpec;
+  /** Optional comma-separated `institution.value`s; without it, every institution's webhooks. */
+  readonly institutions?: SettingSpec;
+}
+
+const listOf = (value: string): string[] =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+
+/**
+ * Defines a plugin that forwards the webhooks it claims as they are: the payload, as JSON (an XML body as
+ * the same JSON), goes to the target, a queue, a bus or a state machine. The gates are a plugin's: the
+ * environment (a job end's name must contain `WORKSPACE`; `institutions` for the other kinds), the claim,
+ * the event age. A job end is forwarded whatever its status and counters: they are the consumer's to read.
+ * The execution name (the FIFO deduplication id) comes from the webhook, as for any plugin, so a redelivery
+ * gets the same one.
+ *
+ * @example
+ * ```ts
+ * export const loanQueue = forwardPlugin({
+ *   name: "LOANS",
+ *   events: ["LOAN:LOAN_CREATED", "REQUEST", "JOB_END:Publishing Platform Job Incremental Publishing"],
+ *   target: targetArnSetting("LOANS_QUEUE_ARN", "FIFO queue of loan and request events"),
+ *   institutions: { env: "LOANS_INSTITUTIONS", description: "Institutions forwarded", optional: true },
+ * });
+ * ```
+ */
+export function forwardPlugin(definition: ForwardPluginDefinition): EventPlugin<string> {
+  const { valid, problems } = checkForwardEvents(definition.events);
+  if (problems.length > 0 || valid.length === 0) {
+    throw new InvalidPluginError(
+      `Forward plugin '${definition.name}': ${problems.length > 0 ? problems.join("; ") : "events must list at least one entry"}.`,
+    );
+  }
+  const rules = compile(valid);
+  const { jobNames } = rules;
+  const matcher: JobMatcher | undefined =
+    jobNames instanceof Set
+      ? {
+          description: `name is one of ${[...jobNames].map((name) => `'${name}'`).join(", ")}`,
+          matches: (jobName, folded = foldJobName(jobName)) => jobNames.has(folded),
+        }
+      : undefined;
+  const actions = [...rules.actions.keys(), ...(jobNames ? ["JOB_END"] : [])];
+  return defineEventPlugin<string, string>({
+    name: definition.name,
+    settings: {
+      target: definition.target,
+      ...(definition.institutions ? { institutions: definition.institutions } : {}),
+    } as Record<string, SettingSpec>,
+    activatedBy: "target",
+    actions,
+    ...(matcher ? { jobMatcher: () => matcher } : {}),
+    target: (settings) => settings.target ?? "",
+    institutions: (settings: SettingValues<string>) => {
+      const list = listOf(settings.institutions ?? "");
+      return list.length === 0 ? undefined : list;
+    },
+    matches(payload) {
+      const claimed = rules.actions.get(payload.action);
+      if (claimed === undefined) return payload.action === "JOB_END";
+      if (claimed === "all") return true;
+      const event = eventValueOf(payload);
+      return event !== undefined && claimed.has(event);
+    },
+    buildExecution: (payload, { executionName }) => ({
+      input: payload as unknown as ExecutionPlan["input"],
+      // The action too: a LOAN and a REQUEST of one route never share a deduplication id.
+      name: executionName(`${definition.name}-${payload.action}`.toLowerCase().replace(/_/g, "-")),
+    }),
+  });
+}

@@ -1,0 +1,130 @@
+import {
+  type ActivePlugin,
+  activatePlugin,
+  checkForwardEvents,
+  type Environment,
+  forwardPlugin,
+  loadPlugins,
+  targetArnSetting,
+  targetKindOf,
+} from "@alma-webhooks/core";
+
+const PREFIX = "ALMA_FORWARD_";
+const SUFFIXES = ["TARGET", "EVENTS", "INSTITUTIONS"] as const;
+const ROUTE_NAME = /^[A-Z0-9][A-Z0-9_]{0,31}$/;
+const ACTION_WORD = /^[A-Za-z][A-Za-z0-9_]*/;
+
+/** The variables of one route. */
+export const routeVariables = (route: string) =>
+  Object.fromEntries(SUFFIXES.map((suffix) => [suffix, `${PREFIX}${route}_${suffix}`])) as Record<
+    (typeof SUFFIXES)[number],
+    string
+  >;
+
+/** What {@link loadForwardRoutes} found: the routes as plugins (broken ones included), and what to say. */
+export interface ForwardRoutes {
+  readonly routes: readonly ActivePlugin[];
+  readonly warnings: readonly string[];
+  readonly problems: readonly string[];
+}
+
+const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
+
+/**
+ * Reads the forward routes from the environment: `ALMA_FORWARD_<ROUTE>_TARGET` (a queue, bus or state
+ * machine ARN), `ALMA_FORWARD_<ROUTE>_EVENTS` (comma-separated `ACTION`, `ACTION:EVENT`, `JOB_END` or
+ * `JOB_END:<exact job name>`) and the optional `ALMA_FORWARD_<ROUTE>_INSTITUTIONS` allow-list. Each route
+ * becomes a forward plugin of core, so it goes through the router's gates, containment, outcomes, logs and
+ * metrics as code plugins do. A route with an invalid setting is registered broken: the events it names
+ * are answered 500 (for an entry that is not of the syntax, every event of the action it starts with),
+ * everything else as usual. A route without any usable entry claims nothing: it is only listed.
+ *
+ * @example
+ * ```ts
+ * const { routes, problems } = loadForwardRoutes(process.env, new Set(["PPOD", "TIMDEX", "BURSAR"]));
+ * ```
+ */
+export function loadForwardRoutes(env: Environment, taken: ReadonlySet<string>): ForwardRoutes {
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.toUpperCase().startsWith(PREFIX) || !isSet(value)) continue;
+    const suffix = SUFFIXES.find((candidate) => name.toUpperCase().endsWith(`_${candidate}`));
+    const route = suffix === undefined ? "" : name.slice(PREFIX.length, -suffix.length - 1);
+    if (suffix === undefined || route === "") {
+      warnings.push(
+        `${name} is not a forward route variable (${PREFIX}<ROUTE>_TARGET, _EVENTS or _INSTITUTIONS): ignored.`,
+      );
+    } else if (!ROUTE_NAME.test(route) || !name.startsWith(PREFIX) || !name.endsWith(suffix)) {
+      problems.push(
+        `${name}: a route name is 1-32 upper-case letters, digits or '_' (not starting with '_'), and so is the whole variable name: the route is off.`,
+      );
+    } else if (taken.has(route)) {
+      problems.push(
+        `${name}: the route ${route} has the name of a plugin of this deployment; rename the route.`,
+      );
+    } else {
+      names.add(route);
+    }
+  }
+  const routes: ActivePlugin[] = [];
+  for (const route of [...names].sort()) {
+    const variables = routeVariables(route);
+    const events = env[variables.EVENTS];
+    if (!isSet(events)) {
+      problems.push(
+        `${variables.EVENTS} is not set, but the ${route} route needs it because ${variables.TARGET} is set: it forwards nothing.`,
+      );
+      continue;
+    }
+    const checked = checkForwardEvents(events.split(","));
+    const own = checked.problems.map((problem) => `${variables.EVENTS}: ${problem} (${route} route).`);
+    // A malformed entry still claims the action it starts with, so that action's events are answered 500
+    // (Alma keeps them) rather than 200 and lost.
+    const claimed = [
+      ...checked.valid,
+      ...(checked.problems.length > 0
+        ? events
+            .split(",")
+            .map((entry) => entry.trim())
+            .filter((entry) => !checked.valid.includes(entry))
+            .map((entry) => ACTION_WORD.exec(entry)?.[0]?.toUpperCase())
+            .filter((action): action is string => action !== undefined)
+        : []),
+    ];
+    if (claimed.length === 0) {
+      problems.push(...own);
+      continue;
+    }
+    const plugin = forwardPlugin({
+      name: route,
+      events: [...new Set(claimed)],
+      target: targetArnSetting(variables.TARGET, `Where the ${route} route forwards to`),
+      institutions: {
+        env: variables.INSTITUTIONS,
+        description: `Institutions whose webhooks the ${route} route forwards`,
+        pattern: "^\\s*[A-Za-z0-9_]+(\\s*,\\s*[A-Za-z0-9_]+)*\\s*$",
+        patternHint: "a comma-separated list of institution codes (01MIT_INST)",
+        optional: true,
+      },
+    });
+    const loaded = loadPlugins([plugin], env);
+    const [active] = loaded.active;
+    const targetMissing = active
+      ? []
+      : [
+          `${variables.TARGET} is not set, but the ${route} route needs it because ${variables.EVENTS} is set.`,
+        ];
+    const all = [...loaded.problems, ...targetMissing, ...own];
+    problems.push(...all);
+    const settings = active?.settings ?? { target: "", institutions: env[variables.INSTITUTIONS] ?? "" };
+    routes.push(all.length > 0 ? activatePlugin(plugin, settings, all) : (active as ActivePlugin));
+    if (all.length === 0 && targetKindOf(settings.target ?? "") === "queue") {
+      warnings.push(
+        `The ${route} route forwards to a standard queue: SQS does not deduplicate there, so a redelivered webhook is delivered twice. Use a FIFO queue (.fifo) for exactly-once.`,
+      );
+    }
+  }
+  return { routes, warnings, problems };
+}
