@@ -15,6 +15,7 @@ import {
   Token,
 } from "aws-cdk-lib";
 import { Construct } from "constructs";
+import { allowForwarding, checkForwardRoutes, type ForwardRoute } from "./forward-routes.js";
 
 /** One setting of a job plugin, as `@alma-webhooks/core` declares it (`SettingSpec`). */
 export interface PluginSettingDescription {
@@ -97,6 +98,11 @@ export interface AlmaWebhooksProps {
   readonly stateMachineArnPattern: string;
   /** Plugin settings by environment variable name, e.g. `{ ALMA_POD_EXPORT_JOB_NAME: "…", PPOD_STATE_MACHINE_ARN: "arn:…" }`. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Forward routes (`ALMA_FORWARD_<ROUTE>_*`): the function may send to exactly their queues and put on
+   * exactly their buses (KMS only for a key given), nothing else.
+   */
+  readonly forwardRoutes?: readonly ForwardRoute[];
   /** Sentry DSN (`SENTRY_DSN`); unset, nothing is sent to Sentry. */
   readonly sentryDsn?: string;
   /** Name of the webhook function; CloudFormation chooses one when unset. */
@@ -130,7 +136,8 @@ export class AlmaWebhooks extends Construct {
       );
     }
     const settings = checkSettings(props.plugins, props.settings ?? {}, props.stateMachineArnPattern);
-    this.stateMachineArns = settings.stateMachineArns;
+    const routes = checkForwardRoutes(props.forwardRoutes ?? []);
+    this.stateMachineArns = [...new Set([...settings.stateMachineArns, ...routes.stateMachineArns])];
     const namespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     const service = props.serviceName ?? DEFAULT_SERVICE_NAME;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -138,7 +145,7 @@ export class AlmaWebhooks extends Construct {
     this.logGroup = new logs.LogGroup(this, "WebhookLogs", { retention });
     this.role = new iam.Role(this, "WebhookRole", {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      description: `alma-webhooks ${props.workspace}: write its logs, start and describe its pipelines`,
+      description: `alma-webhooks ${props.workspace}: write its logs, start and describe its pipelines, forward to its routes`,
     });
     allowLogging(this.role, this.logGroup);
     if (this.stateMachineArns.length > 0) {
@@ -158,6 +165,7 @@ export class AlmaWebhooks extends Construct {
         }),
       );
     }
+    allowForwarding(this.role, routes);
 
     const secret = challengeSecretReference(props.challengeSecret, props.challengeSecretJsonField);
     this.webhookFunction = new lambda.Function(this, "Webhook", {
@@ -187,6 +195,7 @@ export class AlmaWebhooks extends Construct {
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: namespace,
         ...settings.environment,
+        ...routes.environment,
       },
     });
     // Alma cannot sign AWS (SigV4) requests, so the URL is public: every POST is authenticated by its

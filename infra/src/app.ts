@@ -8,10 +8,14 @@ import { AlmaWebhooksStack } from "./stack.js";
 // Run by the cdk CLI, CDK_OUTDIR says where to write; run with node, the app writes to ./cdk.out.
 const app = new App(process.env.CDK_OUTDIR ? {} : { outdir: "cdk.out" });
 const bundle = await loadLambdaBundle();
-const configuration = readConfiguration((name) => {
-  const fromContext: unknown = app.node.tryGetContext(name);
-  return fromContext === undefined ? process.env[name] : String(fromContext);
-}, bundle.plugins);
+const configuration = readConfiguration(
+  (name) => {
+    const fromContext: unknown = app.node.tryGetContext(name);
+    return fromContext === undefined ? process.env[name] : String(fromContext);
+  },
+  bundle.plugins,
+  [...Object.keys(app.node.getAllContext()), ...Object.keys(process.env)],
+);
 if (configuration.placeholders.length > 0) {
   console.error(
     `infra: example values stand in for ${configuration.placeholders.join(", ")} (set them, or ALMA_INFRA_EXAMPLES=off)`,

@@ -1,4 +1,5 @@
 import { InfraConfigurationError, type PluginDescription } from "./alma-webhooks.js";
+import type { ForwardRoute } from "./forward-routes.js";
 
 /** What the app deploys, read from environment variables or CDK context (`--context NAME=value`). */
 export interface InfraConfiguration {
@@ -8,6 +9,8 @@ export interface InfraConfiguration {
   readonly challengeSecretJsonField?: string;
   readonly previousChallengeSecretName?: string;
   readonly settings: Record<string, string>;
+  /** From `ALMA_FORWARD_<ROUTE>_TARGET`, `_EVENTS`, `_INSTITUTIONS` and `_KMS_KEY_ARN` (infra only). */
+  readonly forwardRoutes: readonly ForwardRoute[];
   readonly sentryDsn?: string;
   readonly functionName?: string;
   readonly metricsNamespace?: string;
@@ -32,6 +35,8 @@ export const INFRA_VARIABLES = {
   POWERTOOLS_METRICS_NAMESPACE: "metrics namespace (default AlmaWebhooks)",
   POWERTOOLS_SERVICE_NAME: "metrics service dimension (default alma-webhooks)",
   ALARM_TOPIC_ARN: "SNS topic the alarms notify (optional)",
+  "ALMA_FORWARD_<ROUTE>_TARGET, _EVENTS, _INSTITUTIONS":
+    "a forward route, as the function reads it (optional; any number); _KMS_KEY_ARN: the key of an SSE-KMS queue",
   ALMA_INFRA_EXAMPLES:
     "on (default): a plugin setting that is not set takes the plugin's example value; off: it stays unset",
 } as const;
@@ -45,7 +50,11 @@ export type Lookup = (name: string) => string | undefined;
  * to an empty string stays off. With `ALMA_INFRA_EXAMPLES=off` (what the deploy targets use) nothing is
  * made up: the secret name is required and unset settings stay unset.
  */
-export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescription[]): InfraConfiguration {
+export function readConfiguration(
+  lookup: Lookup,
+  plugins: readonly PluginDescription[],
+  names: readonly string[] = [],
+): InfraConfiguration {
   const read = (name: string): string | undefined => {
     const value = lookup(name)?.trim();
     return value === undefined || value === "" ? undefined : value;
@@ -88,6 +97,7 @@ export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescri
     ...optional("challengeSecretJsonField", "ALMA_CHALLENGE_SECRET_JSON_FIELD"),
     ...optional("previousChallengeSecretName", "ALMA_PREVIOUS_CHALLENGE_SECRET_NAME"),
     settings,
+    forwardRoutes: forwardRoutesOf(names, read),
     ...optional("sentryDsn", "SENTRY_DSN"),
     ...optional("functionName", "ALMA_WEBHOOK_FUNCTION_NAME"),
     ...optional("metricsNamespace", "POWERTOOLS_METRICS_NAMESPACE"),
@@ -95,4 +105,29 @@ export function readConfiguration(lookup: Lookup, plugins: readonly PluginDescri
     ...optional("alarmTopicArn", "ALARM_TOPIC_ARN"),
     placeholders,
   };
+}
+
+/** The routes named by `ALMA_FORWARD_<ROUTE>_TARGET` among `names` (the environment's and context's keys). */
+function forwardRoutesOf(
+  names: readonly string[],
+  read: (name: string) => string | undefined,
+): ForwardRoute[] {
+  const routes = new Set(
+    names.flatMap((name) => /^ALMA_FORWARD_([A-Z0-9_]+)_TARGET$/.exec(name)?.slice(1) ?? []),
+  );
+  return [...routes].sort().flatMap((name) => {
+    const target = read(`ALMA_FORWARD_${name}_TARGET`);
+    if (target === undefined) return [];
+    const institutions = read(`ALMA_FORWARD_${name}_INSTITUTIONS`);
+    const kmsKeyArn = read(`ALMA_FORWARD_${name}_KMS_KEY_ARN`);
+    return [
+      {
+        name,
+        target,
+        events: read(`ALMA_FORWARD_${name}_EVENTS`) ?? "",
+        ...(institutions ? { institutions } : {}),
+        ...(kmsKeyArn ? { kmsKeyArn } : {}),
+      },
+    ];
+  });
 }

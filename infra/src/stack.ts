@@ -47,6 +47,7 @@ export class AlmaWebhooksStack extends Stack {
       plugins: props.plugins,
       stateMachineArnPattern: props.stateMachineArnPattern,
       settings: configuration.settings,
+      forwardRoutes: configuration.forwardRoutes,
       ...(configuration.sentryDsn ? { sentryDsn: configuration.sentryDsn } : {}),
       ...(configuration.functionName ? { functionName: configuration.functionName } : {}),
       ...(configuration.metricsNamespace ? { metricsNamespace: configuration.metricsNamespace } : {}),
