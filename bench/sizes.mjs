@@ -35,32 +35,27 @@ export function bundleSizes() {
   const webhook = staticGraph(join(LAMBDA_DIST, "webhook.mjs"));
   const ping = staticGraph(join(LAMBDA_DIST, "ping.mjs"));
   const chunks = join(LAMBDA_DIST, "chunks");
-  const sentryName = existsSync(chunks)
-    ? readdirSync(chunks).find((name) => name.startsWith("sentry-sdk-"))
-    : undefined;
-  const sentry = sentryName
-    ? new Set([...staticGraph(join(chunks, sentryName))].filter((file) => !webhook.has(file)))
-    : new Set();
-  const sdkName = existsSync(chunks)
-    ? readdirSync(chunks).find((name) => name.startsWith("step-functions-dispatcher-"))
-    : undefined;
-  const sdk = sdkName
-    ? new Set([...staticGraph(join(chunks, sdkName))].filter((file) => !webhook.has(file)))
-    : new Set();
-  const metricsName = existsSync(chunks)
-    ? readdirSync(chunks).find((name) => name.startsWith("metrics-sdk-"))
-    : undefined;
-  const metrics = metricsName
-    ? new Set([...staticGraph(join(chunks, metricsName))].filter((file) => !webhook.has(file)))
-    : new Set();
+  const names = existsSync(chunks) ? readdirSync(chunks) : [];
+  /** What loading the lazy chunk named `prefix-*.mjs` adds to what the entry loads. */
+  const lazy = (prefix) => {
+    const name = names.find((candidate) => candidate.startsWith(`${prefix}-`));
+    return name
+      ? new Set([...staticGraph(join(chunks, name))].filter((file) => !webhook.has(file)))
+      : new Set();
+  };
+  const forwardChunks = [...webhook].filter((file) => /\/(sqs|event-bus)-dispatcher-/.test(file));
+  if (forwardChunks.length > 0)
+    throw new Error(`the entry loads forward clients statically: ${forwardChunks.join(", ")}`);
   const zip = statSync(join(LAMBDA_DIST, "lambda.zip")).size;
-  const all = existsSync(chunks) ? readdirSync(chunks).length : 0;
+  const all = names.length;
   return {
     "webhook.mjs (+ static chunks)": measure(webhook),
     "ping.mjs (+ static chunks)": measure(ping),
-    "SDK chunk, first dispatch (+ what it adds)": measure(sdk),
-    "metrics chunk, metrics on (+ what it adds)": measure(metrics),
-    "sentry chunk (+ what it adds)": measure(sentry),
+    "SDK chunk, first dispatch (+ what it adds)": measure(lazy("step-functions-dispatcher")),
+    "SQS chunk, first forward to a queue (+ what it adds)": measure(lazy("sqs-dispatcher")),
+    "EventBridge chunk, first forward to a bus (+ what it adds)": measure(lazy("event-bus-dispatcher")),
+    "metrics chunk, metrics on (+ what it adds)": measure(lazy("metrics-sdk")),
+    "sentry chunk (+ what it adds)": measure(lazy("sentry-sdk")),
     "lambda.zip": { files: [`lambda.zip (${all} chunks)`], raw: zip, gzip: zip },
   };
 }

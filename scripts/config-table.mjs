@@ -25,6 +25,7 @@ const { values } = parseArgs({
 const { SHELL_VARIABLES } = await import(new URL("config.js", dist).href);
 const { jobPlugins } = await import(new URL("plugins.js", dist).href);
 const { localDefaults } = await import(new URL("local/pipelines.js", dist).href);
+const { ROUTE_VARIABLES } = await import(new URL("routes.js", dist).href);
 
 const code = (text) => (text ? `\`${text}\`` : "");
 const cell = (text) =>
@@ -32,7 +33,10 @@ const cell = (text) =>
     .replace(/\|/g, "\\|")
     .replace(/\s*\n\s*/g, " ");
 
-/** One row per variable: the shell's, in declaration order, then each plugin's, in plugin-list order. */
+/**
+ * One row per variable: the shell's, in declaration order, then each plugin's, in plugin-list order, then
+ * the forward route variables.
+ */
 function rows() {
   const defaults = localDefaults();
   const shell = Object.entries(SHELL_VARIABLES).map(([name, meaning]) => [
@@ -53,7 +57,13 @@ function rows() {
       code(spec.example),
     ]),
   );
-  return [...shell, ...plugins];
+  const routes = Object.entries(ROUTE_VARIABLES).map(([name, meaning]) => [
+    code(name.replace("_ROUTE_", "_<ROUTE>_")),
+    "forward route",
+    meaning,
+    "",
+  ]);
+  return [...shell, ...plugins, ...routes];
 }
 
 /** A Markdown table with padded columns, as the rest of the README's tables are laid out. */

@@ -294,6 +294,39 @@ describe("alma-webhook CLI", () => {
       expect(io.err).to.deep.equal([`warning: skipped 1 unreadable line(s) in ${journal}\n`]);
     });
 
+    it("lists forwarded messages and events beside executions, by their target's name", async () => {
+      const journal = join(dir, "mixed.jsonl");
+      const message = {
+        kind: "message",
+        service: "sqs",
+        targetArn: "arn:aws:sqs:us-east-1:123456789012:alma-events.fifo",
+        id: "0b5c…",
+        name: "circulation-loan-20241106T150000-1",
+        input: '{"action":"LOAN"}',
+        group: "CIRCULATION",
+        startDate: "2024-11-06T15:00:01.000Z",
+      };
+      const event = {
+        ...message,
+        service: "eventbridge",
+        targetArn: "arn:aws:events:us-east-1:123456789012:event-bus/alma",
+        name: "BIB",
+        input: '{"action":"BIB"}',
+      };
+      await writeFile(
+        journal,
+        `${entry("ppod-upload-1", "ppod-local", { "filename-prefix": "x" })}\n${JSON.stringify(message)}\n${JSON.stringify(event)}\n`,
+      );
+      const io = fakeIo();
+      expect(await runCli(["executions", "--journal", journal], io)).to.equal(0);
+      const lines = io.out.join("").trimEnd().split("\n");
+      expect(lines[2]).to.match(
+        /^2024-11-06T15:00:01.000Z\s+sqs:alma-events.fifo\s+circulation-loan-20241106T150000-1\s+\{"action":"LOAN"\}$/,
+      );
+      expect(lines[3]).to.match(/\s+eventbridge:alma\s+BIB\s+\{"action":"BIB"\}$/);
+      expect(io.err).to.deep.equal([]);
+    });
+
     it("prints the entries as JSON with --json, reading ALMA_LOCAL_JOURNAL", async () => {
       const journal = join(dir, "j.jsonl");
       await writeFile(journal, `${entry("bursar-2", "bursar-local", { job_id: "2" })}\n`);

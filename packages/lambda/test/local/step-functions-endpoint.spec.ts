@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { executionArnFor } from "@alma-webhooks/core";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { SFNClientConfig } from "@aws-sdk/client-sfn";
 import {
   DescribeExecutionCommand,
@@ -11,6 +12,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "chai";
 import { PortInUseError } from "../../src/local/errors.js";
 import type {
@@ -742,5 +744,73 @@ describe("local Step Functions endpoint", () => {
       await rejectionOf(pending);
       expect(endpoint.executions()).to.be.empty;
     });
+  });
+});
+
+describe("local endpoint: SQS SendMessage and EventBridge PutEvents", () => {
+  let endpoint: LocalStepFunctions;
+  const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/alma.fifo";
+  beforeEach(async () => {
+    endpoint = await startLocalStepFunctions();
+  });
+  afterEach(() => endpoint.close());
+  const config = () => ({
+    endpoint: endpoint.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+
+  it("answers SendMessage with the MD5 the SDK checks, and keeps a FIFO repeat out within the window", async () => {
+    const client = new SQSClient({ ...config(), useQueueUrlAsEndpoint: false });
+    const send = () =>
+      client.send(
+        new SendMessageCommand({
+          QueueUrl: QUEUE_URL,
+          MessageBody: '{"action":"LOAN"}',
+          MessageGroupId: "LOANS",
+          MessageDeduplicationId: "loans-1",
+        }),
+      );
+    const first = await send();
+    const again = await send();
+    expect(again.MessageId).to.equal(first.MessageId);
+    expect(endpoint.messages()).to.have.length(1);
+    expect(endpoint.messages()[0]).to.deep.include({
+      service: "sqs",
+      targetArn: "arn:aws:sqs:us-east-1:123456789012:alma.fifo",
+      name: "loans-1",
+      group: "LOANS",
+      input: '{"action":"LOAN"}',
+    });
+  });
+
+  it("refuses a FIFO message without its group and deduplication id, as SQS does", async () => {
+    const client = new SQSClient({ ...config(), useQueueUrlAsEndpoint: false });
+    const error = await client.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: "{}" })).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).to.equal("MissingParameter");
+    expect(endpoint.messages()).to.deep.equal([]);
+  });
+
+  it("answers PutEvents with an event id per entry, and a failed entry for a detail that is not a JSON object", async () => {
+    const client = new EventBridgeClient(config());
+    const bus = "arn:aws:events:us-east-1:123456789012:event-bus/alma";
+    const output = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: bus, Source: "alma-webhooks", DetailType: "BIB", Detail: '{"action":"BIB"}' },
+          { EventBusName: bus, Source: "alma-webhooks", DetailType: "BIB", Detail: "[1]" },
+        ],
+      }),
+    );
+    expect(output.FailedEntryCount).to.equal(1);
+    expect(output.Entries?.[0]?.EventId).to.be.a("string");
+    expect(output.Entries?.[1]?.ErrorCode).to.equal("MalformedDetail");
+    expect(endpoint.messages().map((m) => [m.service, m.targetArn, m.name])).to.deep.equal([
+      ["eventbridge", bus, "BIB"],
+    ]);
   });
 });
