@@ -82,12 +82,13 @@ function routeLines(
 ): string[] {
   const routes = active.filter((loaded) => !jobPlugins.includes(loaded.plugin));
   if (routes.length === 0) return ["Forward routes: none (ALMA_FORWARD_<ROUTE>_TARGET and _EVENTS add one)"];
+  const width = Math.max(...routes.map((route) => route.name.length));
   return [
     "Forward routes (ALMA_FORWARD_<ROUTE>_*):",
     ...routes.map((route) => {
       const events = env[routeVariables(route.name).EVENTS]?.trim() ?? "";
       const state = route.problems ? `broken: ${route.problems.join(" ")}` : `forwards to ${route.target}`;
-      return `  ${route.name}  ${state}${events ? `  (${events})` : ""}`;
+      return `  ${route.name.padEnd(width)}  ${state}${events ? `  (${events})` : ""}`;
     }),
   ];
 }
