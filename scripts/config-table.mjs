@@ -58,7 +58,7 @@ function rows() {
     ]),
   );
   const routes = Object.entries(ROUTE_VARIABLES).map(([name, meaning]) => [
-    code(name.replace("_ROUTE_", "_<ROUTE>_")),
+    code(name),
     "forward route",
     meaning,
     "",

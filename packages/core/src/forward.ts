@@ -18,11 +18,17 @@ interface ForwardRules {
   readonly jobNames?: ReadonlySet<string> | "all";
 }
 
+/** An entry's action and what follows its first colon (an event, or a job name), if anything. */
+function split(entry: string): { action: string; rest: string | undefined } {
+  const colon = entry.indexOf(":");
+  return colon < 0
+    ? { action: entry, rest: undefined }
+    : { action: entry.slice(0, colon), rest: entry.slice(colon + 1).trim() };
+}
+
 /** Why an entry is not of the syntax, or undefined when it is. */
 function entryProblem(entry: string): string | undefined {
-  const colon = entry.indexOf(":");
-  const action = colon < 0 ? entry : entry.slice(0, colon);
-  const rest = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+  const { action, rest } = split(entry);
   if (!WORD.test(action) || rest === "") {
     return `'${entry}' is not ACTION, ACTION:EVENT or JOB_END:<job name> (upper-case action)`;
   }
@@ -63,9 +69,7 @@ function compile(entries: readonly string[]): ForwardRules {
   const actions = new Map<string, Set<string> | "all">();
   let jobNames: Set<string> | "all" | undefined;
   for (const entry of entries) {
-    const colon = entry.indexOf(":");
-    const action = colon < 0 ? entry : entry.slice(0, colon);
-    const rest = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+    const { action, rest } = split(entry);
     if (action === "JOB_END") {
       if (rest === undefined) jobNames = "all";
       else if (jobNames !== "all") {

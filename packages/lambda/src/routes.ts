@@ -16,11 +16,11 @@ const ACTION_WORD = /^[A-Za-z][A-Za-z0-9_]*/;
 
 /** What each route variable means: the README's configuration table lists them. */
 export const ROUTE_VARIABLES = {
-  ALMA_FORWARD_ROUTE_TARGET:
+  "ALMA_FORWARD_<ROUTE>_TARGET":
     "Where the route forwards: an SQS queue (FIFO when its name ends in .fifo), EventBridge event bus or Step Functions state machine ARN. With _EVENTS, adds the route.",
-  ALMA_FORWARD_ROUTE_EVENTS:
+  "ALMA_FORWARD_<ROUTE>_EVENTS":
     "What it forwards, comma-separated: ACTION (every event), ACTION:EVENT (LOAN:LOAN_CREATED), JOB_END (every job end in WORKSPACE) or JOB_END:Exact job name (that job's ends, whatever their status).",
-  ALMA_FORWARD_ROUTE_INSTITUTIONS:
+  "ALMA_FORWARD_<ROUTE>_INSTITUTIONS":
     "Comma-separated institution codes whose webhooks it forwards (the environment gate of kinds other than JOB_END); all when unset. Optional.",
 } as const;
 

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { SHELL_VARIABLES } from "../../src/config.js";
 import { jobPlugins } from "../../src/plugins.js";
+import { ROUTE_VARIABLES } from "../../src/routes.js";
 
 const run = promisify(execFile);
 /** scripts/config-table.mjs and README.md at the repository root, seen from dist/test/local. */
@@ -51,6 +52,7 @@ describe("the README's configuration table (scripts/config-table.mjs)", () => {
     );
     const names = [
       ...Object.keys(SHELL_VARIABLES),
+      ...Object.keys(ROUTE_VARIABLES),
       ...jobPlugins.flatMap((plugin) => Object.values(plugin.settings).map((spec) => spec.env)),
     ];
     for (const name of names) expect(section, name).to.match(new RegExp(`^\\| \`${name}\` +\\|`, "m"));
