@@ -15,8 +15,9 @@ docs: install ## API documentation with TypeDoc into docs/api (any warning fails
 	rm -rf docs/api
 	$(PNPM) exec typedoc
 
-check-doc-examples: docs ## List the exported symbols of core whose TSDoc has no @example (fails if any)
+check-doc-examples: docs ## Fail on an export of core without a TSDoc @example, or a core README example that does not compile
 	node scripts/check-doc-examples.mjs docs/api/api.json @alma-webhooks/core
+	node scripts/check-readme-examples.mjs
 
 new-plugin: ## Scaffold packages/plugin-NAME from templates/plugin: make new-plugin NAME=analytics
 	@test -n "$(NAME)" || { echo "Usage: make new-plugin NAME=<lowercase word>"; exit 2; }

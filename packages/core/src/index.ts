@@ -17,6 +17,7 @@ export {
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
 export {
   decodeQueryComponent,
+  type HttpRequest,
   type LambdaFront,
   type NormaliseResult,
   normaliseEvent,

@@ -2,7 +2,13 @@ import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { DispatchFailedError, InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
 import { executionName } from "./execution-name.js";
-import { normaliseEvent, type WebhookRequest } from "./http/request.js";
+import {
+  fromHttpRequest,
+  type HttpRequest,
+  type NormaliseResult,
+  normaliseEvent,
+  type WebhookRequest,
+} from "./http/request.js";
 import { type HttpResponse, toHttpResponse } from "./http/response.js";
 import { type Logger, silentLogger } from "./logger.js";
 import type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
@@ -91,18 +97,25 @@ export interface WebhookRouterOptions {
 }
 
 /**
- * The webhook router: any Lambda HTTP event in, an HTTP answer out. Never throws.
+ * The webhook router: a request in, an HTTP answer out, with one decision line logged. Never throws.
+ * `handleRequest` serves any HTTP server (the `node` and `fetch` adapters use it); `handle` takes a Lambda
+ * event. Both make the same decisions, in one implementation.
  *
  * @example
  * ```ts
  * export const handler = (event: unknown) => router.handle(event);
+ * const answer = await router.handleRequest({ method: "GET", headers: {}, query: { challenge: "abc" }, body: "" });
  * ```
  */
 export interface WebhookRouter {
-  /** Decides and answers; logs one decision line. */
+  /** Decides and answers a Lambda HTTP event (Function URL, API Gateway v1 or v2, ALB). */
   handle(event: unknown): Promise<HttpResponse>;
-  /** Decides only: the typed outcome, for tests and other shells. */
+  /** Decides and answers a request from any HTTP server. */
+  handleRequest(request: HttpRequest): Promise<HttpResponse>;
+  /** Decides only: the typed outcome of a Lambda event, for tests and other shells. */
   decide(event: unknown): Promise<Outcome>;
+  /** The body limit in force: an adapter that reads a stream stops there. */
+  readonly maxBodyBytes: number;
 }
 
 /** The decision line, filled in as the request travels. */
@@ -357,8 +370,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     return { kind: "handled", action, results };
   }
 
-  async function evaluate(event: unknown, facts: Facts): Promise<Outcome> {
-    const normalised = normaliseEvent(event);
+  async function evaluate(normalised: NormaliseResult, facts: Facts): Promise<Outcome> {
     if (!normalised.ok) return { kind: "not-http", reason: normalised.reason };
     const { request } = normalised;
     facts.requestId = request.requestId;
@@ -366,9 +378,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     facts.method = request.method;
     if (request.method === "GET") return answerChallenge(request, challengeFormat, maxChallengeLength);
     if (request.method !== "POST") return { kind: "method-not-allowed", method: request.method };
-    if (request.body.length > maxBodyBytes) {
-      return { kind: "too-large", size: request.body.length, limit: maxBodyBytes };
-    }
+    const size = request.bodyBytes ?? request.body.length;
+    if (size > maxBodyBytes) return { kind: "too-large", size, limit: maxBodyBytes };
     if (!verifySignature(request.body, request.headers[SIGNATURE_HEADER], secrets))
       return { kind: "unauthorized" };
     const parsed = parseBody(request);
@@ -389,9 +400,9 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
   }
 
-  async function decideWith(event: unknown, facts: Facts): Promise<Outcome> {
+  async function decideWith(read: () => NormaliseResult, facts: Facts): Promise<Outcome> {
     try {
-      return await evaluate(event, facts);
+      return await evaluate(read(), facts);
     } catch (error) {
       await report(error, { ...facts });
       return { kind: "internal-error", error: messageOf(error) };
@@ -413,19 +424,23 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     return decision;
   }
 
+  async function answer(read: () => NormaliseResult): Promise<HttpResponse> {
+    const facts: Facts = {};
+    const outcome = await decideWith(read, facts);
+    const response = toHttpResponse(outcome);
+    try {
+      const decision = logDecision(facts, outcome, response.statusCode);
+      options.onDecision?.(decision);
+    } catch {
+      // A failing logger or metrics sink must not turn a decided request into a crash.
+    }
+    return response;
+  }
+
   return {
-    decide: (event) => decideWith(event, {}),
-    async handle(event) {
-      const facts: Facts = {};
-      const outcome = await decideWith(event, facts);
-      const response = toHttpResponse(outcome);
-      try {
-        const decision = logDecision(facts, outcome, response.statusCode);
-        options.onDecision?.(decision);
-      } catch {
-        // A failing logger or metrics sink must not turn a decided request into a crash.
-      }
-      return response;
-    },
+    decide: (event) => decideWith(() => normaliseEvent(event), {}),
+    handle: (event) => answer(() => normaliseEvent(event)),
+    handleRequest: (request) => answer(() => ({ ok: true, request: fromHttpRequest(request) })),
+    maxBodyBytes,
   };
 }

@@ -9,7 +9,7 @@
 export type LambdaFront = "function-url" | "api-gateway-v1" | "alb";
 
 /**
- * An HTTP request as core sees it, whichever Lambda front delivered it.
+ * An HTTP request as core sees it, whichever Lambda front or server adapter delivered it.
  *
  * @example
  * ```ts
@@ -33,7 +33,39 @@ export interface WebhookRequest {
   readonly text?: string;
   /** The front's request id, or "unknown". */
   readonly requestId: string;
-  readonly front: LambdaFront;
+  /** A {@link LambdaFront}, `node` or `fetch` (the adapters), or what a caller of `handleRequest` named. */
+  readonly front: string;
+  /** The body's full size when an adapter stopped reading it at the limit; otherwise `body.length`. */
+  readonly bodyBytes?: number;
+}
+
+/**
+ * A request from any HTTP server, for the router's `handleRequest`: what a framework already has, with
+ * the body's bytes exactly as sent (the signature covers them).
+ *
+ * @example
+ * ```ts
+ * const request: HttpRequest = {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json", "x-exl-signature": signature },
+ *   body: rawBytes,
+ * };
+ * ```
+ */
+export interface HttpRequest {
+  readonly method: string;
+  /** Any case; a repeated header as an array (as `node:http` gives it) or already joined with ", ". */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Decoded query parameters (the first value wins when a name repeats), or the URL's `searchParams`. */
+  readonly query?: Readonly<Record<string, string | readonly string[] | undefined>> | URLSearchParams;
+  /** The raw body: bytes, or text when the server has only that (UTF-8 is assumed for the signature). */
+  readonly body: Uint8Array | string;
+  /** Set by a reader that stopped at the limit: the size it saw (declared or read), larger than `body`. */
+  readonly bodyBytes?: number;
+  /** For the decision log; default the `x-request-id` or `x-amzn-trace-id` header, else "unknown". */
+  readonly requestId?: string;
+  /** For the decision log: which server or adapter; default `http`. */
+  readonly front?: string;
 }
 
 /**
@@ -112,6 +144,42 @@ function queryOf(single: unknown, multi: unknown, encoded: boolean): Record<stri
     for (const [name, value] of Object.entries(single)) if (typeof value === "string") add(name, value);
   }
   return query;
+}
+
+/**
+ * The {@link WebhookRequest} of a {@link HttpRequest}: the one step between any server and the router.
+ * Never throws on data a server can produce.
+ */
+export function fromHttpRequest(input: HttpRequest): WebhookRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const joined = typeof value === "string" ? value : value.join(", ");
+    headers[key] = Object.hasOwn(headers, key) ? `${headers[key]}, ${joined}` : joined;
+  }
+  const query: Record<string, string> = {};
+  const entries: Iterable<[string, string | readonly string[] | undefined]> =
+    input.query instanceof URLSearchParams ? input.query : Object.entries(input.query ?? {});
+  for (const [name, value] of entries) {
+    const first = typeof value === "string" ? value : value?.[0];
+    if (first !== undefined && !Object.hasOwn(query, name)) query[name] = first;
+  }
+  const { body } = input;
+  const text = typeof body === "string" ? body : undefined;
+  return {
+    method: input.method.toUpperCase(),
+    headers,
+    query,
+    body:
+      typeof body === "string"
+        ? Buffer.from(body, "utf8")
+        : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    ...(text === undefined ? {} : { text }),
+    ...(input.bodyBytes === undefined ? {} : { bodyBytes: input.bodyBytes }),
+    requestId: input.requestId ?? headers["x-request-id"] ?? headers["x-amzn-trace-id"] ?? "unknown",
+    front: input.front ?? "http",
+  };
 }
 
 function bodyOf(event: Dict): Buffer | string {

@@ -1,0 +1,31 @@
+import { createWebhookRouter, type ExecutionDispatcher, loadPlugins } from "@alma-webhooks/core";
+import { createFetchHandler } from "@alma-webhooks/core/fetch";
+import { Hono } from "hono";
+import { loanDeskPlugin } from "./loan-desk-plugin.js";
+
+/** What the service is built from: its environment (the plugin's settings) and where entries go. */
+export interface AppOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly dispatcher: ExecutionDispatcher;
+  /** Bodies over this are refused with 413 while streaming; default core's (6 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/** The Hono app: Alma's webhook at /alma/webhook (GET challenge, POST events) and a health check. */
+export function createApp({ env, dispatcher, maxBodyBytes }: AppOptions): Hono {
+  const { active, warnings, problems } = loadPlugins([loanDeskPlugin], env);
+  for (const line of [...warnings, ...problems]) console.warn(line);
+  const router = createWebhookRouter({
+    secrets: [env.ALMA_CHALLENGE_SECRET ?? ""],
+    workspace: env.WORKSPACE ?? "dev",
+    plugins: active,
+    dispatcher,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+  });
+  const handleWebhook = createFetchHandler(router);
+  const app = new Hono();
+  app.get("/health", (c) => c.text("ok"));
+  // The raw Request: core reads the body's bytes itself (the signature covers them exactly).
+  app.all("/alma/webhook", (c) => handleWebhook(c.req.raw));
+  return app;
+}

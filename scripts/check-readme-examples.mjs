@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Type-checks the code blocks of packages/core/README.md marked `<!-- checked: NAME.ts -->` against the built
+// package, as a project that installed it would import them (`@alma-webhooks/core`, `/node`, `/fetch`):
+// the blocks are written side by side into a scratch folder inside the package, so that the package's own
+// name resolves to it, and compiled with tsc. The Fetch example is then run: it must answer a challenge and
+// refuse an unsigned POST. Fails when a block is missing, does not compile or answers otherwise.
+// Usage: node scripts/check-readme-examples.mjs (after tsc -b packages/core).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const core = join(root, "packages/core");
+const REQUIRED = ["router.ts", "node-server.ts", "fetch-server.ts"];
+const blocks = [
+  ...readFileSync(join(core, "README.md"), "utf8").matchAll(
+    /<!-- checked: (\S+) -->\n```ts\n([\s\S]*?)\n```/g,
+  ),
+];
+const names = blocks.map(([, name]) => name);
+const missing = REQUIRED.filter((name) => !names.includes(name));
+if (missing.length > 0) {
+  console.error(`packages/core/README.md: no checked block for ${missing.join(", ")}`);
+  process.exit(1);
+}
+const scratch = join(core, ".readme-examples");
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync(scratch);
+try {
+  for (const [, name, code] of blocks) writeFileSync(join(scratch, name), `${code}\n`);
+  const tsconfig = {
+    extends: "../../../tsconfig.base.json",
+    compilerOptions: {
+      outDir: "out",
+      rootDir: ".",
+      composite: false,
+      incremental: false,
+      declaration: false,
+      declarationMap: false,
+      sourceMap: false,
+      types: ["node"],
+    },
+    include: ["*.ts"],
+  };
+  writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(tsconfig));
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", scratch], { stdio: "inherit" });
+  process.env.ALMA_CHALLENGE_SECRET = "readme-secret";
+  const { handleWebhook } = await import(pathToFileURL(join(scratch, "out/fetch-server.js")).href);
+  const challenge = await handleWebhook(new Request("http://localhost/alma/webhook?challenge=readme"));
+  const unsigned = await handleWebhook(
+    new Request("http://localhost/alma/webhook", { method: "POST", body: "{}" }),
+  );
+  const answers = `${challenge.status} ${await challenge.text()}, ${unsigned.status}`;
+  if (answers !== "200 readme, 401") throw new Error(`the Fetch example answered ${answers}`);
+  console.log(`README examples compile (${names.join(", ")}); the Fetch example answers: ${answers}`);
+} catch (error) {
+  console.error(`packages/core/README.md: a checked example fails: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
