@@ -1,3 +1,4 @@
+import type { SecretSource } from "./secret-source.js";
 /**
  * Base class of every error that core throws on purpose. Each subclass has a `name` that says what went
  * wrong and a message that says what to do about it.
@@ -76,6 +77,16 @@ export class ConfigurationError extends AlmaWebhooksError {
  * ```
  */
 export class InvalidRouterOptionsError extends AlmaWebhooksError {}
+
+/**
+ * A {@link SecretSource} gave no non-empty secret. Reported like a failed fetch, and answered 503.
+ *
+ * @example
+ * ```ts
+ * reportError: (error) => error instanceof NoSecretError && alarm("the secret store holds an empty secret"),
+ * ```
+ */
+export class NoSecretError extends AlmaWebhooksError {}
 
 /**
  * A dispatcher could not start a plugin's execution, for a reason a retry will not mend (missing

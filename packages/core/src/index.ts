@@ -12,6 +12,7 @@ export {
   InvalidPayloadError,
   InvalidPluginError,
   InvalidRouterOptionsError,
+  NoSecretError,
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
@@ -68,6 +69,7 @@ export {
   type WebhookRouter,
   type WebhookRouterOptions,
 } from "./router.js";
+export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
 export {
   executionArnFor,

@@ -67,6 +67,7 @@ export type Outcome =
       readonly action?: string;
       readonly results: readonly PluginResult[];
     }
+  | { readonly kind: "secret-unavailable"; readonly error: string }
   | { readonly kind: "internal-error"; readonly error: string };
 
 /**

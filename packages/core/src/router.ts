@@ -20,7 +20,7 @@ import type { JobEndPayload, JobInstance, WebhookPayload } from "./payload/types
 import type { Declined, ExecutionPlan } from "./plugin/contract.js";
 import { foldJobName } from "./plugin/matchers.js";
 import type { ActivePlugin } from "./plugin/registry.js";
-import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
+import { checkSignature, type SecretSource, type Secrets } from "./secret-source.js";
 import { isForwardTarget } from "./targets.js";
 
 /**
@@ -67,8 +67,11 @@ export type Decision = {
  * ```
  */
 export interface WebhookRouterOptions {
-  /** Active webhook secrets, used exactly as given: the current one first, then any still accepted during a rotation. */
-  readonly secrets: readonly string[];
+  /**
+   * Active webhook secrets, used exactly as given: the current one first, then any still accepted during a
+   * rotation. Or a {@link SecretSource} that reads them from a store at run time (a failure is answered 503).
+   */
+  readonly secrets: Secrets;
   /** Runtime environment (`dev`, `stage`, `prod`): only jobs whose name contains it are acted on. */
   readonly workspace: string;
   readonly plugins: readonly ActivePlugin[];
@@ -154,8 +157,10 @@ function institutionOf(payload: WebhookPayload): string | undefined {
  * ```
  */
 export function createWebhookRouter(options: WebhookRouterOptions): WebhookRouter {
-  const secrets = options.secrets.filter((secret) => secret.length > 0);
-  if (secrets.length === 0)
+  const secrets: Secrets = Array.isArray(options.secrets)
+    ? (options.secrets as readonly string[]).filter((secret) => secret.length > 0)
+    : options.secrets;
+  if (Array.isArray(secrets) ? secrets.length === 0 : typeof (secrets as SecretSource).current !== "function")
     throw new InvalidRouterOptionsError("At least one non-empty webhook secret is required.");
   if (options.workspace.trim() === "")
     throw new InvalidRouterOptionsError("The workspace must not be empty.");
@@ -380,8 +385,14 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (request.method !== "POST") return { kind: "method-not-allowed", method: request.method };
     const size = request.bodyBytes ?? request.body.length;
     if (size > maxBodyBytes) return { kind: "too-large", size, limit: maxBodyBytes };
-    if (!verifySignature(request.body, request.headers[SIGNATURE_HEADER], secrets))
-      return { kind: "unauthorized" };
+    let signed: boolean;
+    try {
+      signed = await checkSignature(request, secrets);
+    } catch (error) {
+      await report(error, { ...facts });
+      return { kind: "secret-unavailable", error: messageOf(error) };
+    }
+    if (!signed) return { kind: "unauthorized" };
     const parsed = parseBody(request);
     if (!parsed.ok)
       return parsed.unsupported
@@ -415,10 +426,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       outcome: outcome.kind,
       statusCode,
       ...(outcome.kind === "handled" ? { plugins: outcome.results } : {}),
-      ...(outcome.kind === "internal-error" ? { error: outcome.error } : {}),
+      ...("error" in outcome ? { error: outcome.error } : {}),
       ...("reason" in outcome ? { reason: outcome.reason } : {}),
     };
-    if (outcome.kind === "internal-error") logger.error("webhook decision", decision);
+    if (outcome.kind === "internal-error" || outcome.kind === "secret-unavailable")
+      logger.error("webhook decision", decision);
     else if (outcome.kind === "too-old") logger.warn("webhook decision", decision);
     else logger.info("webhook decision", decision);
     return decision;

@@ -7,13 +7,17 @@ import {
   type WebhookPlugin,
 } from "@alma-webhooks/core";
 import { loadForwardRoutes } from "./routes.js";
+import type { StoredSecret } from "./stored-secrets.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
   /** `dev`, `stage` or `prod`: only jobs whose name contains it are acted on. */
   readonly workspace: string;
-  /** The current webhook secret first, then previous ones still accepted during a rotation; exactly as set. */
-  readonly secrets: readonly string[];
+  /**
+   * The webhook secrets: the current one first, then previous ones still accepted during a rotation; each a
+   * value exactly as set in the environment, or a secret to read from Secrets Manager or SSM at run time.
+   */
+  readonly secrets: SecretSettings;
   /**
    * Every configured plugin, then every forward route (`ALMA_FORWARD_<ROUTE>_*`, as a plugin); one whose
    * settings are invalid is registered broken (its jobs and events are answered 500).
@@ -28,6 +32,13 @@ export interface Configuration {
   readonly maxEventAgeMs?: number;
 }
 
+/** Where the current and the previous webhook secrets come from. */
+export interface SecretSettings {
+  readonly current: string | StoredSecret;
+  /** Comma-separated when stored, as in ALMA_PREVIOUS_CHALLENGE_SECRETS. */
+  readonly previous: readonly string[] | StoredSecret;
+}
+
 /** The secret of the development set-up (the original README's); never one a deployed function may use. */
 export const DEVELOPMENT_SECRET = "itsasecret";
 
@@ -38,8 +49,16 @@ export const MIN_SECRET_LENGTH = 16;
 export const SHELL_VARIABLES = {
   WORKSPACE: "Runtime environment: dev, stage or prod. Required.",
   ALMA_CHALLENGE_SECRET: `The webhook secret configured in Alma, used exactly as set (surrounding spaces included). Required. In Lambda, the development secret '${DEVELOPMENT_SECRET}' is refused, and a secret shorter than ${MIN_SECRET_LENGTH} characters is warned about.`,
+  ALMA_CHALLENGE_SECRET_ARN:
+    "ARN of the Secrets Manager secret whose SecretString is the webhook secret: read at cold start (never kept in the function's configuration), and again at most once a minute after a signature matches none, so a rotation needs no redeploy. Instead of ALMA_CHALLENGE_SECRET.",
+  ALMA_CHALLENGE_SECRET_PARAMETER:
+    "Name or ARN of the SSM SecureString parameter holding the webhook secret, read as ALMA_CHALLENGE_SECRET_ARN is. Instead of ALMA_CHALLENGE_SECRET.",
   ALMA_PREVIOUS_CHALLENGE_SECRETS:
     "Comma-separated secrets still accepted during a rotation, each used exactly as set. Optional.",
+  ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN:
+    "ARN of a Secrets Manager secret holding ALMA_PREVIOUS_CHALLENGE_SECRETS (comma-separated), read as ALMA_CHALLENGE_SECRET_ARN is. Optional.",
+  ALMA_PREVIOUS_CHALLENGE_SECRETS_PARAMETER:
+    "Name or ARN of an SSM SecureString parameter holding ALMA_PREVIOUS_CHALLENGE_SECRETS, read the same way. Optional.",
   SENTRY_DSN: "Sentry DSN; when set, unexpected errors go to Sentry with environment = WORKSPACE. Optional.",
   ALMA_WEBHOOK_MAX_BODY_BYTES: `Largest body accepted, in bytes; default ${DEFAULT_MAX_BODY_BYTES} (Lambda's limit). Optional.`,
   ALMA_WEBHOOK_MAX_EVENT_AGE:
@@ -47,6 +66,24 @@ export const SHELL_VARIABLES = {
 } as const;
 
 type ShellVariable = keyof typeof SHELL_VARIABLES;
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+const PARAMETER = /^(?:arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,2048}$/;
+
+/** Exactly one place for a secret: its value, a Secrets Manager ARN or an SSM parameter. */
+function secretSetting(
+  values: Partial<Record<ShellVariable, string>>,
+  name: "ALMA_CHALLENGE_SECRET" | "ALMA_PREVIOUS_CHALLENGE_SECRETS",
+  problems: string[],
+): string | StoredSecret | undefined {
+  const arn = values[`${name}_ARN`];
+  const parameter = values[`${name}_PARAMETER`];
+  const set = [name, `${name}_ARN`, `${name}_PARAMETER`].filter((key) => values[key as ShellVariable]);
+  if (set.length > 1) problems.push(`Set one of ${set.join(", ")}, not several: they name the same secret`);
+  if (arn !== undefined) return { store: "secrets-manager", id: arn };
+  if (parameter !== undefined) return { store: "ssm", id: parameter };
+  return values[name];
+}
 
 /** What each shell variable must look like, when set. */
 const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly hint: string }>> = {
@@ -59,12 +96,19 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
     pattern: /^https?:\/\/[^@\s]+@[^/\s]+(?:\/\S*)?\/\d+$/,
     hint: "a Sentry DSN (https://<key>@<host>/<project>)",
   },
+  ALMA_CHALLENGE_SECRET_ARN: { pattern: SECRET_ARN, hint: "a Secrets Manager secret ARN" },
+  ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: { pattern: SECRET_ARN, hint: "a Secrets Manager secret ARN" },
+  ALMA_CHALLENGE_SECRET_PARAMETER: { pattern: PARAMETER, hint: "an SSM parameter name or ARN" },
+  ALMA_PREVIOUS_CHALLENGE_SECRETS_PARAMETER: { pattern: PARAMETER, hint: "an SSM parameter name or ARN" },
   ALMA_WEBHOOK_MAX_BODY_BYTES: { pattern: /^[1-9][0-9]{0,9}$/, hint: "a positive whole number of bytes" },
   ALMA_WEBHOOK_MAX_EVENT_AGE: {
     pattern: /^[1-9][0-9]{0,5}[smhd]$/,
     hint: "a duration like 7d, 12h, 90m or 3600s",
   },
 };
+
+/** ALMA_PREVIOUS_CHALLENGE_SECRETS, set or stored: comma-separated, each kept exactly, blank ones dropped. */
+export const splitSecrets = (value: string): string[] => value.split(",").filter((s) => s.trim() !== "");
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -87,14 +131,19 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   const values: Partial<Record<ShellVariable, string>> = {};
   for (const name of Object.keys(SHELL_VARIABLES) as ShellVariable[]) {
     const value = env[name];
-    // Secrets are used exactly as set; other values are trimmed.
-    const kept = name.includes("SECRET") ? value : value?.trim();
+    // Secrets are used exactly as set; other values (their ARNs and parameter names too) are trimmed.
+    const kept =
+      name === "ALMA_CHALLENGE_SECRET" || name === "ALMA_PREVIOUS_CHALLENGE_SECRETS" ? value : value?.trim();
     if (kept !== undefined && kept.trim() !== "") values[name] = kept;
   }
   const problems: string[] = [];
   const warnings: string[] = [];
-  for (const name of ["WORKSPACE", "ALMA_CHALLENGE_SECRET"] as const) {
-    if (values[name] === undefined) problems.push(`Required env variable ${name} is not set`);
+  if (values.WORKSPACE === undefined) problems.push("Required env variable WORKSPACE is not set");
+  const current = secretSetting(values, "ALMA_CHALLENGE_SECRET", problems);
+  const storedPrevious = secretSetting(values, "ALMA_PREVIOUS_CHALLENGE_SECRETS", problems);
+  if (current === undefined) {
+    // The wording of the drop-in; ALMA_CHALLENGE_SECRET_ARN or _PARAMETER would do instead (README).
+    problems.push("Required env variable ALMA_CHALLENGE_SECRET is not set");
   }
   for (const [name, form] of Object.entries(FORMS) as [ShellVariable, { pattern: RegExp; hint: string }][]) {
     const value = values[name];
@@ -107,8 +156,9 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
       problems.push(`Env variable ${name} is not ${form.hint}: '${value}'`);
     }
   }
-  const secret = values.ALMA_CHALLENGE_SECRET;
-  const previous = (values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").filter((s) => s.trim() !== "");
+  const secret = typeof current === "string" ? current : undefined;
+  const previous =
+    typeof storedPrevious === "object" ? [] : splitSecrets(values.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "");
   if (env.AWS_LAMBDA_FUNCTION_NAME) {
     // Every accepted secret, the previous ones of a rotation included: any of them can sign a webhook.
     const accepted: [string, string][] = [
@@ -149,7 +199,10 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   }
   return {
     workspace,
-    secrets: [secret as string, ...previous],
+    secrets: {
+      current: current as string | StoredSecret,
+      previous: typeof storedPrevious === "object" ? storedPrevious : previous,
+    },
     plugins: active,
     warnings,
     problems: pluginProblems,

@@ -5,6 +5,7 @@ import { loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
 import { noErrorReporter, systemClock } from "./services.js";
+import { readWithPowertools } from "./stored-secrets.js";
 import { TargetDispatcher } from "./target-dispatcher.js";
 import { TOKENS } from "./tokens.js";
 
@@ -19,7 +20,7 @@ export interface AppContainerOptions {
 }
 
 /**
- * Builds the application's container: configuration, logger, clock, the dispatcher (which loads the SDK
+ * Builds the application's container: configuration, logger, clock, the reader of stored secrets, the dispatcher (which loads the SDK
  * client of a target's service, Step Functions, SQS or EventBridge, on its first dispatch there), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
@@ -49,5 +50,6 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   });
   container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });
+  container.register(TOKENS.ReadSecret, { useFactory: instanceCachingFactory(() => readWithPowertools()) });
   return container;
 }

@@ -46,3 +46,14 @@ export class DispatchTimeoutError extends AlmaWebhooksShellError {
     super(`${operation}: no answer within ${timeoutMs} ms`);
   }
 }
+
+/**
+ * A stored webhook secret (Secrets Manager or SSM) was not read inside `SECRET_READS.readMs`: the request
+ * is answered 503 and the next one reads again.
+ *
+ * @example
+ * ```ts
+ * throw new SecretFetchTimeoutError("ssm /alma/webhook-secret was not read within 1200 ms");
+ * ```
+ */
+export class SecretFetchTimeoutError extends AlmaWebhooksShellError {}

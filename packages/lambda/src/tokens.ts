@@ -2,6 +2,7 @@ import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
 import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
+import type { ReadSecret } from "./stored-secrets.js";
 
 /** Dependency-injection tokens: one per service the container provides. */
 export const TOKENS = {
@@ -14,4 +15,6 @@ export const TOKENS = {
   Clock: Symbol("Clock") as InjectionToken<Clock>,
   Dispatcher: Symbol("Dispatcher") as InjectionToken<ExecutionDispatcher>,
   ErrorReporter: Symbol("ErrorReporter") as InjectionToken<ErrorReporter>,
+  /** Reads a stored webhook secret (Secrets Manager or SSM); used only when one is configured. */
+  ReadSecret: Symbol("ReadSecret") as InjectionToken<ReadSecret>,
 } as const;

@@ -1,4 +1,10 @@
-import { createWebhookRouter, type Decision, type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
+import {
+  createWebhookRouter,
+  type Decision,
+  type HttpResponse,
+  type Secrets,
+  toHttpResponse,
+} from "@alma-webhooks/core";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -6,6 +12,7 @@ import { type AppContainerOptions, createAppContainer } from "./container.js";
 import { createDecisionMetrics } from "./metrics.js";
 import { createSentryReporter } from "./sentry.js";
 import type { LambdaLogger } from "./services.js";
+import { createStoredSecrets } from "./stored-secrets.js";
 import { TOKENS } from "./tokens.js";
 
 /** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
@@ -36,6 +43,22 @@ function configurationOf(container: DependencyContainer, logger: LambdaLogger): 
   }
 }
 
+/** The secrets as set, or a source that reads the stored ones (asked at once, so the read overlaps start-up). */
+function secretsOf(configuration: Configuration, container: DependencyContainer): Secrets {
+  const { current, previous } = configuration.secrets;
+  if (typeof current === "string" && Array.isArray(previous)) return [current, ...previous];
+  const source = createStoredSecrets(
+    configuration.secrets,
+    container.resolve(TOKENS.ReadSecret),
+    container.resolve(TOKENS.Clock),
+    container.resolve(TOKENS.Logger),
+  );
+  Promise.resolve(source.current()).catch(() => {
+    // Answered 503, logged and reported by the router on the first signed request.
+  });
+  return source;
+}
+
 async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   const container = options.container ?? createAppContainer(options);
   const logger = container.resolve(TOKENS.Logger);
@@ -57,7 +80,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   // Powertools Metrics is imported only when POWERTOOLS_METRICS_NAMESPACE is set (metrics.ts).
   const metrics = await createDecisionMetrics(container.resolve(TOKENS.Environment));
   const router = createWebhookRouter({
-    secrets: configuration.secrets,
+    secrets: secretsOf(configuration, container),
     workspace: configuration.workspace,
     plugins: configuration.plugins,
     dispatcher: container.resolve(TOKENS.Dispatcher),

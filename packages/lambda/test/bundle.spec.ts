@@ -1,8 +1,8 @@
-import { almaEventPayload, challengeEvent, signedPost } from "@alma-webhooks/core/testing";
+import { almaEventPayload, challengeEvent, jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { BUNDLE, PING_BUNDLE, requireBundle, runChild } from "./support/child.js";
-import { ARNS, SECRET, VALID_ENV } from "./support/environment.js";
+import { ARNS, JOBS, SECRET, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";
 import { RESPONSE_TABLE, STARTED, TRIGGERS } from "./support/response-table.js";
 
@@ -32,6 +32,7 @@ describe("the bundle (dist/webhook.mjs)", function () {
     AWS_ENDPOINT_URL_SFN: endpoint.url,
     AWS_ENDPOINT_URL_SQS: endpoint.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint.url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
@@ -58,6 +59,8 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(resolved.filter((url) => url.includes("metrics-sdk"))).to.deep.equal([]);
     // No forward route: the SQS and EventBridge clients are never loaded.
     expect(resolved.filter((url) => /sqs|event-bus/.test(url))).to.deep.equal([]);
+    // The secret is in the environment: no Secrets Manager or SSM client is loaded.
+    expect(resolved.filter((url) => /chunks\/(secrets|ssm)-/.test(url))).to.deep.equal([]);
   });
 
   it(`forwards LOAN and REQUEST bodies to a FIFO queue and BIB bodies to a bus with environment variables only (${NODE_LABEL})`, async () => {
@@ -120,6 +123,32 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(resolved.some((url) => /chunks\/sqs-dispatcher-[\w-]+\.mjs$/.test(url))).to.equal(true);
     expect(resolved.some((url) => /chunks\/event-bus-dispatcher-[\w-]+\.mjs$/.test(url))).to.equal(true);
     expect(resolved.some((url) => url.includes("step-functions-dispatcher"))).to.equal(false);
+  });
+
+  it(`answers with the secret read from a local Secrets Manager, and takes a rotated one without a restart (${NODE_LABEL})`, async () => {
+    const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:alma-webhook-AbCdEf";
+    const rotated = `${SECRET}-rotated`;
+    // The second read of the secret finds it rotated.
+    endpoint.setSecret(arn, [SECRET, rotated]);
+    const { ALMA_CHALLENGE_SECRET: _inEnv, ...rest } = lambdaEnv() as Record<string, string>;
+    const env = { ...rest, ALMA_CHALLENGE_SECRET_ARN: arn };
+    const pod = (id: string, secret: string) =>
+      signedPost(jobEndPayload({ job_instance: { name: JOBS.PPOD, id } }), secret);
+    const { responses, resolved } = await runChild(
+      BUNDLE,
+      [pod("1", SECRET), pod("2", rotated), { $advanceClock: 61_000 }, pod("3", rotated), pod("4", SECRET)],
+      env,
+      NODE,
+    );
+    expect(responses.map((r) => r.statusCode)).to.deep.equal([200, 401, 200, 401]);
+    expect(
+      endpoint
+        .requests()
+        .filter((r) => r.operation === "GetSecretValue")
+        .map((r) => r.body),
+    ).to.deep.equal([{ SecretId: arn }, { SecretId: arn }]);
+    expect(endpoint.executions()).to.have.length(2);
+    expect(resolved.some((url) => /chunks\/.*secrets.*\.mjs$/i.test(url))).to.equal(true);
   });
 
   it(`with POWERTOOLS_METRICS_NAMESPACE set, loads the metrics chunk and writes metrics (${NODE_LABEL})`, async () => {

@@ -18,7 +18,7 @@ describe("loadConfiguration", () => {
   it("reads a complete environment", () => {
     const configuration = loadConfiguration(VALID_ENV, jobPlugins);
     expect(configuration.workspace).to.equal("dev");
-    expect(configuration.secrets).to.deep.equal([SECRET]);
+    expect(configuration.secrets).to.deep.equal({ current: SECRET, previous: [] });
     expect(configuration.plugins.map((plugin) => [plugin.name, plugin.target])).to.deep.equal(
       jobPlugins.map((plugin) => [plugin.name, ARNS[plugin.name]]),
     );
@@ -89,7 +89,7 @@ describe("loadConfiguration", () => {
       jobPlugins,
     );
     // Used exactly as set: a secret with surrounding spaces in Alma must work.
-    expect(configuration.secrets).to.deep.equal([SECRET, " old-1", "old-2 "]);
+    expect(configuration.secrets).to.deep.equal({ current: SECRET, previous: [" old-1", "old-2 "] });
   });
 
   it("uses the secret exactly as set, surrounding spaces included", () => {
@@ -97,7 +97,42 @@ describe("loadConfiguration", () => {
       { ...VALID_ENV, ALMA_CHALLENGE_SECRET: "  spaced secret  " },
       jobPlugins,
     );
-    expect(configuration.secrets).to.deep.equal(["  spaced secret  "]);
+    expect(configuration.secrets).to.deep.equal({ current: "  spaced secret  ", previous: [] });
+  });
+
+  describe("stored secrets", () => {
+    const { ALMA_CHALLENGE_SECRET: _unset, ...noSecret } = VALID_ENV;
+    const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:alma-webhook-AbCdEf";
+
+    it("reads the secret's place instead of its value: a Secrets Manager ARN or an SSM parameter", () => {
+      expect(
+        loadConfiguration({ ...noSecret, ALMA_CHALLENGE_SECRET_ARN: ` ${ARN} ` }, jobPlugins).secrets,
+      ).to.deep.equal({
+        current: { store: "secrets-manager", id: ARN },
+        previous: [],
+      });
+      const env = {
+        ...noSecret,
+        ALMA_CHALLENGE_SECRET_PARAMETER: "/alma/webhook-secret",
+        ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: ARN,
+      };
+      expect(loadConfiguration(env, jobPlugins).secrets).to.deep.equal({
+        current: { store: "ssm", id: "/alma/webhook-secret" },
+        previous: { store: "secrets-manager", id: ARN },
+      });
+    });
+
+    it("refuses two places for one secret, and a malformed ARN or parameter name", () => {
+      expect(problemsOf({ ...VALID_ENV, ALMA_CHALLENGE_SECRET_ARN: ARN })).to.deep.equal([
+        "Set one of ALMA_CHALLENGE_SECRET, ALMA_CHALLENGE_SECRET_ARN, not several: they name the same secret",
+      ]);
+      expect(problemsOf({ ...noSecret, ALMA_CHALLENGE_SECRET_ARN: "alma-webhook" })).to.deep.equal([
+        "Env variable ALMA_CHALLENGE_SECRET_ARN is not a Secrets Manager secret ARN: 'alma-webhook'",
+      ]);
+      expect(problemsOf({ ...noSecret, ALMA_CHALLENGE_SECRET_PARAMETER: "a b" })).to.deep.equal([
+        "Env variable ALMA_CHALLENGE_SECRET_PARAMETER is not an SSM parameter name or ARN: 'a b'",
+      ]);
+    });
   });
 
   describe("in Lambda (AWS_LAMBDA_FUNCTION_NAME set)", () => {

@@ -153,6 +153,11 @@ export function toHttpResponse(outcome: Outcome): HttpResponse {
       );
     case "handled":
       return handled(subjectOf(outcome), outcome.results);
+    case "secret-unavailable":
+      return respond(
+        503,
+        "The webhook secret could not be read; the event was not processed and may be retried.",
+      );
     case "internal-error":
       return respond(
         500,

@@ -8,6 +8,7 @@ import { executionArnFor } from "@alma-webhooks/core";
 import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
 import { forwardOperations, type LocalMessage } from "./forward-operations.js";
 import { listen, readBody } from "./http.js";
+import { secretOperations } from "./secret-operations.js";
 
 /** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
 export interface LocalExecution {
@@ -67,6 +68,11 @@ export interface LocalStepFunctionsOptions {
   /** When given, every newly started execution, sent message and put event is appended there as one JSON line. */
   readonly journalPath?: string;
   readonly logger?: (line: string) => void;
+  /**
+   * Secrets Manager secrets and SSM parameters it answers, by ARN or name; change them with `setSecret`. A
+   * list rotates by itself: each read answers the next value, the last one stays.
+   */
+  readonly secrets?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** A running local endpoint. */
@@ -80,6 +86,8 @@ export interface LocalStepFunctions {
   messages(): LocalMessage[];
   /** Copy of every request received, faulted and rejected ones included, oldest first. */
   requests(): ReceivedRequest[];
+  /** Set (or rotate) the value of a secret or parameter, by ARN or name. */
+  setSecret(id: string, value: string | readonly string[]): void;
   /** Queue a fault; queued faults are consumed in order, one per matching request. */
   injectFault(fault: Fault): void;
   clearFaults(): void;
@@ -90,9 +98,9 @@ export interface LocalStepFunctions {
 }
 
 const TARGET_PREFIX = "AWSStepFunctions.";
-/** EventBridge speaks AWS JSON 1.1; Step Functions and SQS 1.0. */
+/** EventBridge, Secrets Manager and SSM speak AWS JSON 1.1; Step Functions and SQS 1.0. */
 const contentTypeOf = (target: string): string =>
-  `application/x-amz-json-${target.startsWith("AWSEvents.") ? "1.1" : "1.0"}`;
+  `application/x-amz-json-${/^(AWSEvents|secretsmanager|AmazonSSM)\./.test(target) ? "1.1" : "1.0"}`;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_INPUT_BYTES = 262_144;
 const DEFAULT_PAGE_SIZE = 100;
@@ -117,9 +125,11 @@ interface QueuedFault {
 /**
  * Start an in-memory AWS endpoint: Step Functions in the AWS JSON 1.0 protocol (StartExecution,
  * DescribeExecution, ListExecutions, DescribeStateMachine) with the standard-workflow naming rules, and
- * the SQS `SendMessage` and EventBridge `PutEvents` that forward routes use (see forward-operations.ts):
+ * the SQS `SendMessage` and EventBridge `PutEvents` that forward routes use (see forward-operations.ts),
+ * and the Secrets Manager `GetSecretValue` and SSM `GetParameter` that stored secrets use (secret-operations.ts):
  * what the dispatchers, the CLI and the tests use, nothing more. Give its URL to the SDK as
- * `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL_EVENTBRIDGE`.
+ * `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_EVENTBRIDGE`,
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL_SSM`.
  *
  * @throws RangeError for a malformed state machine ARN; PortInUseError or ListenError when it cannot listen.
  * @example
@@ -149,6 +159,7 @@ export async function startLocalStepFunctions(
   let requests: ReceivedRequest[] = [];
   let faults: QueuedFault[] = [];
   const shutdown = new AbortController();
+  const secrets = new Map<string, string | readonly string[]>(Object.entries(options.secrets ?? {}));
 
   function takeFault(operation: string | undefined): QueuedFault | undefined {
     const fault = faults.find((f) => f.operation === undefined || f.operation === operation);
@@ -281,6 +292,7 @@ export async function startLocalStepFunctions(
     [`${TARGET_PREFIX}DescribeExecution`, describeExecution],
     [`${TARGET_PREFIX}ListExecutions`, listExecutions],
     [`${TARGET_PREFIX}DescribeStateMachine`, describeStateMachine],
+    ...secretOperations(secrets),
     ...forwardOperations((message) => {
       if (journalPath !== undefined) appendFileSync(journalPath, `${JSON.stringify(message)}\n`);
       messages.push(message);
@@ -374,6 +386,7 @@ export async function startLocalStepFunctions(
     executions: () => [...executions.values()],
     messages: () => [...messages],
     requests: () => [...requests],
+    setSecret: (id, value) => void secrets.set(id, value),
     injectFault(fault) {
       const times = fault.times ?? 1;
       if (!(times >= 1)) {

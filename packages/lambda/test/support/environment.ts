@@ -51,25 +51,31 @@ const SDK_VARIABLES = [
   "AWS_ENDPOINT_URL_SFN",
   "AWS_ENDPOINT_URL_SQS",
   "AWS_ENDPOINT_URL_EVENTBRIDGE",
+  "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+  "AWS_ENDPOINT_URL_SSM",
   "AWS_REGION",
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
 ] as const;
 
 /**
- * Starts a local AWS endpoint (Step Functions, SQS, EventBridge) and points the real SDK at it the standard
+ * Starts a local AWS endpoint (Step Functions, SQS, EventBridge, Secrets Manager, SSM) and points the real SDK at it the standard
  * way, through AWS_ENDPOINT_URL_SFN, _SQS and _EVENTBRIDGE; `stop` restores the process environment.
  */
-export async function localStepFunctions(): Promise<{
+export async function localStepFunctions(
+  secrets: Readonly<Record<string, string | readonly string[]>> = {},
+): Promise<{
   endpoint: LocalStepFunctions;
   stop: () => Promise<void>;
 }> {
-  const endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS) });
+  const endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS), secrets });
   const saved = Object.fromEntries(SDK_VARIABLES.map((name) => [name, process.env[name]]));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: endpoint.url,
     AWS_ENDPOINT_URL_SQS: endpoint.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint.url,
+    AWS_ENDPOINT_URL_SSM: endpoint.url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

@@ -1,5 +1,6 @@
 // Child-process runner: imports a handler module (the bundle, or compiled sources), calls `handler` with
-// each event given as JSON on argv[3], and prints the responses as one JSON line. With `--exploding`
+// each event given as JSON on argv[3] (or moves the clock on, for `{ "$advanceClock": ms }`), and prints the
+// responses as one JSON line. With `--exploding`
 // it builds the handler from sources with a plugin that throws, to induce an unexpected error. Imports
 // are dynamic so that a bundle run loads nothing but the bundle.
 import { pathToFileURL } from "node:url";
@@ -19,5 +20,16 @@ const handler: Handler =
     ? await exploding()
     : ((await import(pathToFileURL(target).href)) as { handler: Handler }).handler;
 const responses = [];
-for (const event of events) responses.push(await handler(event));
+let offset = 0;
+const wallClock = Date.now.bind(Date);
+for (const event of events) {
+  // `{ "$advanceClock": ms }` moves this process's clock on instead of waiting (a refresh after a minute).
+  const advance = (event as { $advanceClock?: number } | null)?.$advanceClock;
+  if (typeof advance !== "number") {
+    responses.push(await handler(event));
+    continue;
+  }
+  offset += advance;
+  Date.now = () => wallClock() + offset;
+}
 process.stdout.write(`RESPONSES ${JSON.stringify(responses)}\n`);

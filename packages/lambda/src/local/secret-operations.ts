@@ -1,0 +1,59 @@
+import { ApiError, type JsonObject, requiredString } from "./aws-json.js";
+
+/**
+ * The secret reads of the local endpoint: Secrets Manager's `secretsmanager.GetSecretValue` and SSM's
+ * `AmazonSSM.GetParameter` (both AWS JSON 1.1), answered from `secrets` (keyed by the secret's ARN or name,
+ * or the parameter's name or ARN), which the caller may change at any time: a rotation. A list is a rotation
+ * that happens by itself: each read answers the next value, and the last one stays.
+ */
+export function secretOperations(
+  secrets: Map<string, string | readonly string[]>,
+): Map<string, (body: JsonObject) => JsonObject> {
+  const read = (id: string): string | undefined => {
+    const value = secrets.get(id);
+    if (typeof value === "string" || value === undefined) return value;
+    const [next, ...rest] = value;
+    if (rest.length > 0) secrets.set(id, rest);
+    return next;
+  };
+  function getSecretValue(body: JsonObject): JsonObject {
+    const id = requiredString(body, "SecretId");
+    const value = read(id);
+    if (value === undefined) {
+      throw new ApiError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    }
+    const name = id.startsWith("arn:") ? id.slice(id.lastIndexOf(":") + 1) : id;
+    return {
+      ARN: id.startsWith("arn:") ? id : `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
+      Name: name,
+      SecretString: value,
+      VersionId: `local-${value.length}`,
+      VersionStages: ["AWSCURRENT"],
+      CreatedDate: Math.floor(Date.now() / 1000),
+    };
+  }
+
+  function getParameter(body: JsonObject): JsonObject {
+    const name = requiredString(body, "Name");
+    const value = read(name);
+    if (value === undefined) throw new ApiError("ParameterNotFound", `Parameter ${name} not found.`);
+    return {
+      Parameter: {
+        Name: name,
+        Type: "SecureString",
+        Value: value,
+        Version: 1,
+        DataType: "text",
+        ARN: name.startsWith("arn:")
+          ? name
+          : `arn:aws:ssm:us-east-1:123456789012:parameter/${name.replace(/^\//, "")}`,
+        LastModifiedDate: Math.floor(Date.now() / 1000),
+      },
+    };
+  }
+
+  return new Map([
+    ["secretsmanager.GetSecretValue", getSecretValue],
+    ["AmazonSSM.GetParameter", getParameter],
+  ]);
+}
