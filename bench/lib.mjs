@@ -30,6 +30,9 @@ export const METRICS_ENV = {
  * What the webhook Lambda is configured with (and nothing else, as Lambda starts a process). Metrics are
  * off unless `metrics` is true, as they are without `POWERTOOLS_METRICS_NAMESPACE`.
  */
+/** The webhook secret as the local endpoint's Secrets Manager holds it (bench/servers.mjs). */
+export const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:alma-webhooks/bench-AbCdEf";
+
 export function lambdaEnv({ sfnUrl, sentryDsn, metrics = false } = {}) {
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -17,10 +17,12 @@ import {
   ROOT,
   runNode,
   SECRET,
+  SECRET_ARN,
 } from "./lib.mjs";
 import { bundleSizes } from "./sizes.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const STORED = "secret read from Secrets Manager";
 // BENCH_BASELINE: another build's webhook.mjs (its chunks/ beside it); its cold starts run in the same rounds.
 const BASELINE = process.env.BENCH_BASELINE;
 const OUT = join(ROOT, ".bench");
@@ -81,6 +83,13 @@ async function coldStarts(servers) {
       );
     }
   }
+  // The secret read at cold start from the local endpoint's Secrets Manager instead of the environment.
+  const { ALMA_CHALLENGE_SECRET: _inEnv, ...stored } = lambdaEnv({ sfnUrl: servers.sfnUrl });
+  add(STORED, BUNDLE, {
+    ...stored,
+    ALMA_CHALLENGE_SECRET_ARN: SECRET_ARN,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: servers.sfnUrl,
+  });
   // Another build (BENCH_BASELINE), Sentry off, metrics off and on: a before/after inside the same run.
   if (BASELINE) {
     for (const metrics of [false, true]) {
@@ -174,6 +183,11 @@ function coldRatios(c) {
       );
   }
   const request = (r) => (r === "GET" ? "GET challenge" : "POD trigger");
+  for (const r of ["GET", "POD"]) {
+    rows.push(
+      ratio(`${r}: ${STORED} ÷ in the environment`, `${request(r)}, ${STORED}`, COLD(r, false, false)),
+    );
+  }
   for (const r of ["GET", "POD"]) {
     for (const metrics of [false, true]) {
       const baseline = `${request(r)}, metrics ${metrics ? "on" : "off"}, baseline build`;

@@ -1,11 +1,11 @@
 // The harness's servers, in a process of their own so they do not share a core with the timing loop:
-// the local Step Functions endpoint and a Sentry sink. Prints their URLs as one JSON line, runs until
+// the local AWS endpoint (Step Functions, and the Secrets Manager that holds the webhook secret) and a Sentry sink. Prints their URLs as one JSON line, runs until
 // stdin closes.
 import { createServer } from "node:http";
-import { LOCAL_SFN } from "./lib.mjs";
+import { LOCAL_SFN, SECRET, SECRET_ARN } from "./lib.mjs";
 
 const { startLocalStepFunctions } = await import(LOCAL_SFN);
-const sfn = await startLocalStepFunctions();
+const sfn = await startLocalStepFunctions({ secrets: { [SECRET_ARN]: SECRET } });
 let sentryPosts = 0;
 const sink = createServer((request, response) => {
   request.resume();

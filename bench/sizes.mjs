@@ -43,9 +43,9 @@ export function bundleSizes() {
       ? new Set([...staticGraph(join(chunks, name))].filter((file) => !webhook.has(file)))
       : new Set();
   };
-  const forwardChunks = [...webhook].filter((file) => /\/(sqs|event-bus)-dispatcher-/.test(file));
-  if (forwardChunks.length > 0)
-    throw new Error(`the entry loads forward clients statically: ${forwardChunks.join(", ")}`);
+  const lazyChunks = [...webhook].filter((file) => /\/((sqs|event-bus)-dispatcher|secrets|ssm)-/.test(file));
+  if (lazyChunks.length > 0)
+    throw new Error(`the entry loads forward or secret-store clients statically: ${lazyChunks.join(", ")}`);
   const zip = statSync(join(LAMBDA_DIST, "lambda.zip")).size;
   const all = names.length;
   return {
@@ -54,6 +54,8 @@ export function bundleSizes() {
     "SDK chunk, first dispatch (+ what it adds)": measure(lazy("step-functions-dispatcher")),
     "SQS chunk, first forward to a queue (+ what it adds)": measure(lazy("sqs-dispatcher")),
     "EventBridge chunk, first forward to a bus (+ what it adds)": measure(lazy("event-bus-dispatcher")),
+    "Secrets Manager chunk, a stored secret (+ what it adds)": measure(lazy("secrets")),
+    "SSM chunk, a stored parameter (+ what it adds)": measure(lazy("ssm")),
     "metrics chunk, metrics on (+ what it adds)": measure(lazy("metrics-sdk")),
     "sentry chunk (+ what it adds)": measure(lazy("sentry-sdk")),
     "lambda.zip": { files: [`lambda.zip (${all} chunks)`], raw: zip, gzip: zip },

@@ -16,6 +16,8 @@ export interface InfraConfiguration {
   readonly metricsNamespace?: string;
   readonly serviceName?: string;
   readonly alarmTopicArn?: string;
+  /** `ALMA_RESERVED_CONCURRENCY`: a whole number, or `none`; the construct's default when unset. */
+  readonly reservedConcurrency?: number | "none";
   /** The settings that were not given and hold a plugin's example value instead. */
   readonly placeholders: readonly string[];
 }
@@ -35,6 +37,8 @@ export const INFRA_VARIABLES = {
   POWERTOOLS_METRICS_NAMESPACE: "metrics namespace (default AlmaWebhooks)",
   POWERTOOLS_SERVICE_NAME: "metrics service dimension (default alma-webhooks)",
   ALARM_TOPIC_ARN: "SNS topic the alarms notify (optional)",
+  ALMA_RESERVED_CONCURRENCY:
+    "reserved concurrency of the webhook function, or none (default 10: a flood at the public URL is throttled there)",
   "ALMA_FORWARD_<ROUTE>_TARGET, _EVENTS, _INSTITUTIONS":
     "a forward route, as the function reads it (optional; any number); _KMS_KEY_ARN: the key of an SSE-KMS queue",
   ALMA_INFRA_EXAMPLES:
@@ -103,8 +107,20 @@ export function readConfiguration(
     ...optional("metricsNamespace", "POWERTOOLS_METRICS_NAMESPACE"),
     ...optional("serviceName", "POWERTOOLS_SERVICE_NAME"),
     ...optional("alarmTopicArn", "ALARM_TOPIC_ARN"),
+    ...reservedConcurrencyOf(read("ALMA_RESERVED_CONCURRENCY")),
     placeholders,
   };
+}
+
+function reservedConcurrencyOf(value: string | undefined): { reservedConcurrency?: number | "none" } {
+  if (value === undefined) return {};
+  if (value.toLowerCase() === "none") return { reservedConcurrency: "none" };
+  if (!/^[1-9][0-9]{0,4}$/.test(value)) {
+    throw new InfraConfigurationError(
+      `ALMA_RESERVED_CONCURRENCY is not a whole number of at least 1, or none: '${value}'.`,
+    );
+  }
+  return { reservedConcurrency: Number(value) };
 }
 
 /** The routes named by `ALMA_FORWARD_<ROUTE>_TARGET` among `names` (the environment's and context's keys). */

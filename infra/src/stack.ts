@@ -52,6 +52,9 @@ export class AlmaWebhooksStack extends Stack {
       ...(configuration.functionName ? { functionName: configuration.functionName } : {}),
       ...(configuration.metricsNamespace ? { metricsNamespace: configuration.metricsNamespace } : {}),
       ...(configuration.serviceName ? { serviceName: configuration.serviceName } : {}),
+      ...(configuration.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: configuration.reservedConcurrency }),
       ...(configuration.alarmTopicArn
         ? { alarmTopic: sns.Topic.fromTopicArn(this, "AlarmTopic", configuration.alarmTopicArn) }
         : {}),

@@ -1,7 +1,16 @@
-import { aws_logs as logs, aws_secretsmanager as secretsmanager, aws_sns as sns } from "aws-cdk-lib";
+import {
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
+} from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { expect } from "chai";
-import { ALARMED_METRICS, InfraConfigurationError } from "../src/alma-webhooks.js";
+import {
+  ALARMED_METRICS,
+  DEFAULT_RESERVED_CONCURRENCY,
+  InfraConfigurationError,
+} from "../src/alma-webhooks.js";
 import {
   ALPHA_ARN,
   ARN_PATTERN,
@@ -19,6 +28,7 @@ const ALLOWED_ACTIONS = [
   "states:StartExecution",
   "states:DescribeExecution",
   "states:DescribeStateMachine",
+  "secretsmanager:GetSecretValue",
 ];
 
 function webhookEnvironment(template: ReturnType<typeof synth>["template"]): Record<string, unknown> {
@@ -238,43 +248,98 @@ describe("AlmaWebhooks", () => {
   });
 
   describe("webhook secret", () => {
-    it("reaches the function as a Secrets Manager dynamic reference, by the secret's name", () => {
-      const env = webhookEnvironment(synth().template);
-      expect(env.ALMA_CHALLENGE_SECRET).to.equal(`{{resolve:secretsmanager:${SECRET_NAME}:SecretString:::}}`);
+    /** Every value of the function's environment that could hold a secret or a reference to one. */
+    const secretLike = (env: Record<string, unknown>) =>
+      Object.entries(env).filter(([, value]) => JSON.stringify(value).includes("resolve:secretsmanager"));
+    const readStatements = (template: ReturnType<typeof synth>["template"]) =>
+      policyStatements(template).filter((s) => s.Action.some((a) => a.startsWith("secretsmanager:")));
+    const partialArn = (name: string) => ({
+      "Fn::Join": [
+        "",
+        ["arn:", { Ref: "AWS::Partition" }, `:secretsmanager:eu-west-1:111122223333:secret:${name}`],
+      ],
+    });
+
+    it("reaches the function as the secret's ARN only: no value and no dynamic reference in its environment", () => {
+      const { template } = synth();
+      const env = webhookEnvironment(template);
+      expect(env.ALMA_CHALLENGE_SECRET_ARN).to.deep.equal(partialArn(SECRET_NAME));
+      expect(env).not.to.have.property("ALMA_CHALLENGE_SECRET");
+      expect(secretLike(env)).to.deep.equal([]);
+      expect(JSON.stringify(template.toJSON())).not.to.contain("resolve:secretsmanager");
+    });
+
+    it("lets the function GetSecretValue on that one secret, and nothing else of Secrets Manager", () => {
+      const statements = readStatements(synth().template);
+      expect(statements).to.have.length(1);
+      expect(statements[0]?.Action).to.deep.equal(["secretsmanager:GetSecretValue"]);
+      expect(JSON.stringify(statements[0]?.Resource)).to.equal(
+        JSON.stringify([
+          {
+            "Fn::Join": [
+              "",
+              [
+                "arn:",
+                { Ref: "AWS::Partition" },
+                `:secretsmanager:eu-west-1:111122223333:secret:${SECRET_NAME}-??????`,
+              ],
+            ],
+          },
+        ]),
+      );
     });
 
     it("reads one JSON key of the secret when asked to", () => {
       const env = webhookEnvironment(synth({ challengeSecretJsonField: "alma" }).template);
-      expect(env.ALMA_CHALLENGE_SECRET).to.equal(
-        `{{resolve:secretsmanager:${SECRET_NAME}:SecretString:alma::}}`,
-      );
+      expect(env.ALMA_CHALLENGE_SECRET_JSON_FIELD).to.equal("alma");
     });
 
-    it("accepts the previous secret during a rotation, also as a dynamic reference", () => {
-      const env = webhookEnvironment(
-        synth((stack) => ({
-          previousChallengeSecret: secretsmanager.Secret.fromSecretNameV2(stack, "Previous", "alma/previous"),
-        })).template,
-      );
-      expect(env.ALMA_PREVIOUS_CHALLENGE_SECRETS).to.equal(
-        "{{resolve:secretsmanager:alma/previous:SecretString:::}}",
-      );
-      expect(webhookEnvironment(synth().template)).not.to.have.property("ALMA_PREVIOUS_CHALLENGE_SECRETS");
-    });
-
-    it("references a secret known by its full ARN by that ARN", () => {
-      const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:alma-AbCdEf";
+    it("accepts the previous secret during a rotation, read the same way", () => {
       const { template } = synth((stack) => ({
-        challengeSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, "FullArnSecret", arn),
+        previousChallengeSecret: secretsmanager.Secret.fromSecretNameV2(stack, "Previous", "alma/previous"),
       }));
-      expect(webhookEnvironment(template).ALMA_CHALLENGE_SECRET).to.equal(
-        `{{resolve:secretsmanager:${arn}:SecretString:::}}`,
+      const env = webhookEnvironment(template);
+      expect(env.ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN).to.deep.equal(partialArn("alma/previous"));
+      expect(JSON.stringify(readStatements(template)[0]?.Resource)).to.contain("alma/previous-??????");
+      expect(webhookEnvironment(synth().template)).not.to.have.property(
+        "ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN",
       );
     });
 
-    it("gives the function no permission on the secret: CloudFormation resolves it at deploy time", () => {
-      const { template } = synth();
-      expect(JSON.stringify(policyStatements(template))).not.to.contain("secretsmanager");
+    it("names a secret known by its full ARN by that ARN, and decrypts with its key only", () => {
+      const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:alma-AbCdEf";
+      const keyArn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      const { template } = synth((stack) => ({
+        challengeSecret: secretsmanager.Secret.fromSecretAttributes(stack, "FullArnSecret", {
+          secretCompleteArn: arn,
+          encryptionKey: kms.Key.fromKeyArn(stack, "SecretKey", keyArn),
+        }),
+      }));
+      expect(webhookEnvironment(template).ALMA_CHALLENGE_SECRET_ARN).to.equal(arn);
+      expect(readStatements(template)[0]?.Resource).to.deep.equal([arn]);
+      const decrypt = policyStatements(template).filter((s) => s.Action.includes("kms:Decrypt"));
+      expect(decrypt).to.deep.equal([{ Action: ["kms:Decrypt"], Resource: [keyArn] }]);
+    });
+  });
+
+  describe("reserved concurrency", () => {
+    it(`reserves ${DEFAULT_RESERVED_CONCURRENCY} by default, as set, or none; the ping function none`, () => {
+      const reservedOf = (template: ReturnType<typeof synth>["template"]) =>
+        Object.values(template.findResources("AWS::Lambda::Function")).map(
+          (fn) => fn.Properties.ReservedConcurrentExecutions,
+        );
+      expect(reservedOf(synth().template)).to.deep.equal([DEFAULT_RESERVED_CONCURRENCY, undefined]);
+      expect(reservedOf(synth({ reservedConcurrency: 3 }).template)).to.deep.equal([3, undefined]);
+      expect(reservedOf(synth({ reservedConcurrency: "none" }).template)).to.deep.equal([
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it("refuses a reservation that would stop the function or is not a whole number", () => {
+      for (const reservedConcurrency of [0, -1, 2.5]) {
+        expect(() => synth({ reservedConcurrency })).to.throw(InfraConfigurationError, /reservedConcurrency/);
+      }
     });
   });
 

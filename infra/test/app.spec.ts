@@ -107,14 +107,27 @@ describe("the CDK app, with the lambda package's build", () => {
       expect(stderr).to.contain("example values stand in for ALMA_POD_EXPORT_JOB_NAME");
       const text = readFileSync(join(outdir, "AlmaWebhooks-dev.template.json"), "utf8");
       expect(text).not.to.contain(FIXTURE_SECRET);
+      expect(text).not.to.contain("resolve:secretsmanager");
       const template = Template.fromJSON(JSON.parse(text));
       template.hasResourceProperties("AWS::Lambda::Function", {
         Handler: "webhook.handler",
         Environment: {
           Variables: {
             WORKSPACE: "dev",
-            ALMA_CHALLENGE_SECRET:
-              "{{resolve:secretsmanager:alma-webhooks/dev/challenge-secret:SecretString:::}}",
+            ALMA_CHALLENGE_SECRET_ARN: {
+              "Fn::Join": [
+                "",
+                [
+                  "arn:",
+                  { Ref: "AWS::Partition" },
+                  ":secretsmanager:",
+                  { Ref: "AWS::Region" },
+                  ":",
+                  { Ref: "AWS::AccountId" },
+                  ":secret:alma-webhooks/dev/challenge-secret",
+                ],
+              ],
+            },
           },
         },
       });
@@ -183,5 +196,14 @@ describe("readConfiguration", () => {
     expect(() =>
       readConfiguration((name) => (name === "ALMA_INFRA_EXAMPLES" ? "yes" : undefined), plugins),
     ).to.throw(/must be 'on' or 'off'/);
+  });
+
+  it("reads ALMA_RESERVED_CONCURRENCY as a whole number or none, and refuses anything else", () => {
+    const at = (value: string) =>
+      readConfiguration((name) => (name === "ALMA_RESERVED_CONCURRENCY" ? value : undefined), plugins);
+    expect(at("25").reservedConcurrency).to.equal(25);
+    expect(at("None").reservedConcurrency).to.equal("none");
+    expect(readConfiguration(() => undefined, plugins)).not.to.have.property("reservedConcurrency");
+    for (const bad of ["0", "-3", "ten", "1.5"]) expect(() => at(bad)).to.throw(/ALMA_RESERVED_CONCURRENCY/);
   });
 });

@@ -37,6 +37,8 @@ export interface SecretSettings {
   readonly current: string | StoredSecret;
   /** Comma-separated when stored, as in ALMA_PREVIOUS_CHALLENGE_SECRETS. */
   readonly previous: readonly string[] | StoredSecret;
+  /** A stored value is a JSON object, and the secret is under this key. */
+  readonly jsonField?: string;
 }
 
 /** The secret of the development set-up (the original README's); never one a deployed function may use. */
@@ -48,11 +50,13 @@ export const MIN_SECRET_LENGTH = 16;
 /** The shell's own variables (each plugin declares its own), with what they mean. */
 export const SHELL_VARIABLES = {
   WORKSPACE: "Runtime environment: dev, stage or prod. Required.",
-  ALMA_CHALLENGE_SECRET: `The webhook secret configured in Alma, used exactly as set (surrounding spaces included). Required. In Lambda, the development secret '${DEVELOPMENT_SECRET}' is refused, and a secret shorter than ${MIN_SECRET_LENGTH} characters is warned about.`,
+  ALMA_CHALLENGE_SECRET: `The webhook secret configured in Alma, used exactly as set (surrounding spaces included). Required, unless ALMA_CHALLENGE_SECRET_ARN or ALMA_CHALLENGE_SECRET_PARAMETER says where it is stored. In Lambda, the development secret '${DEVELOPMENT_SECRET}' is refused, and a secret shorter than ${MIN_SECRET_LENGTH} characters is warned about.`,
   ALMA_CHALLENGE_SECRET_ARN:
     "ARN of the Secrets Manager secret whose SecretString is the webhook secret: read at cold start (never kept in the function's configuration), and again at most once a minute after a signature matches none, so a rotation needs no redeploy. Instead of ALMA_CHALLENGE_SECRET.",
   ALMA_CHALLENGE_SECRET_PARAMETER:
     "Name or ARN of the SSM SecureString parameter holding the webhook secret, read as ALMA_CHALLENGE_SECRET_ARN is. Instead of ALMA_CHALLENGE_SECRET.",
+  ALMA_CHALLENGE_SECRET_JSON_FIELD:
+    "For a stored secret whose value is a JSON object: the key that holds the webhook secret (the previous secrets' too). Optional.",
   ALMA_PREVIOUS_CHALLENGE_SECRETS:
     "Comma-separated secrets still accepted during a rotation, each used exactly as set. Optional.",
   ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN:
@@ -202,6 +206,9 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
     secrets: {
       current: current as string | StoredSecret,
       previous: typeof storedPrevious === "object" ? storedPrevious : previous,
+      ...(values.ALMA_CHALLENGE_SECRET_JSON_FIELD
+        ? { jsonField: values.ALMA_CHALLENGE_SECRET_JSON_FIELD }
+        : {}),
     },
     plugins: active,
     warnings,

@@ -52,8 +52,10 @@ export function createStoredSecrets(
   clock: Clock,
   logger: LambdaLogger,
 ): SecretSource {
-  const readOne = (secret: StoredSecret): Promise<string> =>
-    within(read(secret), SECRET_READS.readMs, `${secret.store} ${secret.id}`);
+  const readOne = async (secret: StoredSecret): Promise<string> => {
+    const value = await within(read(secret), SECRET_READS.readMs, `${secret.store} ${secret.id}`);
+    return settings.jsonField === undefined ? value : fieldOf(value, settings.jsonField, secret);
+  };
   async function readAll(): Promise<readonly string[]> {
     const { current, previous } = settings;
     const [value, older] = await Promise.all([
@@ -88,6 +90,21 @@ export function createStoredSecrets(
       return fresh;
     },
   };
+}
+
+/** The secret under `field` of a stored JSON object; anything else is a failed read (503), naming no value. */
+function fieldOf(value: string, field: string, secret: StoredSecret): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const found = (parsed as Record<string, unknown> | undefined)?.[field];
+  if (typeof found !== "string") {
+    throw new TypeError(`${secret.store} ${secret.id} is not a JSON object with a text '${field}'`);
+  }
+  return found;
 }
 
 /**

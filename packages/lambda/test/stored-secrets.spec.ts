@@ -68,6 +68,21 @@ describe("stored webhook secrets (Secrets Manager, SSM), through Powertools and 
     expect(reads("GetSecretValue")).to.have.length(1);
   });
 
+  it("reads the secret under ALMA_CHALLENGE_SECRET_JSON_FIELD of a JSON secret, and answers 503 for one without it", async () => {
+    endpoint.setSecret(ARN, JSON.stringify({ alma: FIRST, other: "x" }));
+    const { handler } = handlerAt({
+      ALMA_CHALLENGE_SECRET_ARN: ARN,
+      ALMA_CHALLENGE_SECRET_JSON_FIELD: "alma",
+    });
+    expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
+    endpoint.setSecret(PARAMETER, "not json");
+    const { handler: plain } = handlerAt({
+      ALMA_CHALLENGE_SECRET_PARAMETER: PARAMETER,
+      ALMA_CHALLENGE_SECRET_JSON_FIELD: "alma",
+    });
+    expect((await plain(signedPost(pod(), FIRST))).statusCode).to.equal(503);
+  });
+
   it("takes a rotated secret without a restart, reading again at most once a minute after a mismatch", async () => {
     const { handler, advance } = handlerAt({ ALMA_CHALLENGE_SECRET_ARN: ARN });
     expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
