@@ -20,11 +20,20 @@ import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
  * ```
  */
 export interface SecretSource {
+  /** The secrets in use, current first; may be cached. Rejects when none can be had (answered 503). */
   current(): Promise<readonly string[]> | readonly string[];
+  /** After a signature matched none: fresher secrets, or `undefined` when the source will not look again yet. */
   refresh?(): Promise<readonly string[] | undefined>;
 }
 
-/** The fixed list, or a source of secrets: the `secrets` router option. */
+/**
+ * The `secrets` router option: the secrets themselves, or a {@link SecretSource}.
+ *
+ * @example
+ * ```ts
+ * const secrets: Secrets = process.env.ALMA_CHALLENGE_SECRET ? [process.env.ALMA_CHALLENGE_SECRET] : source;
+ * ```
+ */
 export type Secrets = readonly string[] | SecretSource;
 
 const usable = (secrets: readonly string[]): readonly string[] => {
