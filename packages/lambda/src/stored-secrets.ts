@@ -85,8 +85,12 @@ export function createStoredSecrets(
     async refresh() {
       if (clock.now() - readAt < SECRET_READS.refreshMs) return undefined;
       const before = await cached?.catch(() => undefined);
-      const fresh = await load();
-      if (before?.[0] !== fresh[0]) logger.info("The webhook secret was read again: a new one is in use");
+      if (before === undefined) return load();
+      // Secrets that work stay in use when this read fails: only this request is answered 503.
+      readAt = clock.now();
+      const fresh = await readAll();
+      cached = Promise.resolve(fresh);
+      if (before[0] !== fresh[0]) logger.info("The webhook secret was read again: a new one is in use");
       return fresh;
     },
   };

@@ -115,6 +115,16 @@ describe("stored webhook secrets (Secrets Manager, SSM), through Powertools and 
     expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
   });
 
+  it("keeps the secrets that work when a read after a mismatch fails", async () => {
+    const { handler, advance } = handlerAt({ ALMA_CHALLENGE_SECRET_ARN: ARN });
+    expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
+    advance(60_000);
+    endpoint.injectFault({ kind: "server-error", operation: "GetSecretValue", times: 2 });
+    expect((await handler(signedPost(pod(), "forged"))).statusCode).to.equal(503);
+    expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
+    expect(reads("GetSecretValue")).to.have.length(3);
+  });
+
   it("gives up on a store that does not answer inside the read budget: 503 well inside Alma's 5 s", async () => {
     endpoint.injectFault({ kind: "delay", delayMs: 10_000, operation: "GetParameter", times: 3 });
     const { handler } = handlerAt({ ALMA_CHALLENGE_SECRET_PARAMETER: PARAMETER });
