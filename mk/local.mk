@@ -12,7 +12,7 @@ SAMPLE ?= PPOD
 PAYLOADS ?=
 SAMPLES_DIR ?= .local/samples
 CHALLENGE ?= challenge-accepted
-ALMA_CLI := node packages/lambda/dist/src/cli/main.js
+ALMA_CLI := node packages/dev/dist/src/cli/main.js
 PAYLOAD_ARGS = $(if $(PAYLOAD),$(PAYLOAD),--sample $(SAMPLE))
 
 # The CLI needs no Lambda bundle: compiling (tsc -b, incremental, about a second) is enough.
@@ -40,7 +40,7 @@ executions: local-cli ## List the executions the local Step Functions endpoint s
 	@$(ALMA_CLI) executions
 
 test-integration: local-cli ## Integration suite: the local server (default), or the deployed dev stage (WORKSPACE=dev + AWS credentials)
-	cd packages/lambda && AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true $(PNPM) exec mocha --no-config \
+	cd packages/dev && AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true $(PNPM) exec mocha --no-config \
 	  --reporter spec --timeout 60000 'dist/test/integration/**/*.integration.js'
 
 docs-config: local-cli ## Regenerate the README's configuration table from the plugin list and the shell's variables

@@ -108,7 +108,7 @@ url="http://127.0.0.1:$port/"
 setsid make --no-print-directory run PORT="$port" >server.log 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do
-  if node packages/lambda/dist/src/cli/main.js send --url "$url" --challenge scaffold >/dev/null 2>&1; then break; fi
+  if node packages/dev/dist/src/cli/main.js send --url "$url" --challenge scaffold >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server_pid" 2>/dev/null; then
     cat server.log >&2
     echo "check-scaffold: make run exited" >&2

@@ -1,6 +1,6 @@
 import { almaEventPayload, challengeEvent, jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
+import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
-import { type LocalStepFunctions, startLocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { BUNDLE, PING_BUNDLE, requireBundle, runChild } from "./support/child.js";
 import { ARNS, JOBS, SECRET, VALID_ENV } from "./support/environment.js";
 import { startHttpSink } from "./support/http-sink.js";

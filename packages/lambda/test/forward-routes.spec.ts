@@ -5,9 +5,9 @@ import {
   signedPost,
   toAlmaXml,
 } from "@alma-webhooks/core/testing";
+import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
 import { loadConfiguration } from "../src/config.js";
-import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { jobPlugins } from "../src/plugins.js";
 import { JOBS, localStepFunctions, SECRET, VALID_ENV } from "./support/environment.js";
 import { handlerWithFakes } from "./support/handler.js";

@@ -1,7 +1,7 @@
 import { silentLogger } from "@alma-webhooks/core";
+import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
 import { DISPATCH_BUDGET, isTransient } from "../src/aws-dispatch.js";
-import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { systemClock } from "../src/services.js";
 import { createStepFunctionsClient, StepFunctionsDispatcher } from "../src/step-functions-dispatcher.js";
 import { ARNS, localStepFunctions } from "./support/environment.js";

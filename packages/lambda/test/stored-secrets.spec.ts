@@ -1,7 +1,7 @@
 import { counter, jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
+import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
 import sinon from "sinon";
-import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { TOKENS } from "../src/tokens.js";
 import { JOBS, localStepFunctions, VALID_ENV } from "./support/environment.js";
 import { handlerWithFakes } from "./support/handler.js";

@@ -4,11 +4,11 @@ import {
   RecordingDispatcher,
   signedPost,
 } from "@alma-webhooks/core/testing";
+import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Context } from "aws-lambda";
 import { expect } from "chai";
 import { handler as ping } from "../src/handlers/ping.js";
-import type { LocalStepFunctions } from "../src/local/step-functions-endpoint.js";
 import { MISCONFIGURED } from "../src/webhook-handler.js";
 import { ARNS, JOBS, localStepFunctions, SECRET, VALID_ENV } from "./support/environment.js";
 import { handlerWithFakes } from "./support/handler.js";

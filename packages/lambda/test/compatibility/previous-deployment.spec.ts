@@ -4,8 +4,8 @@
 // values and 16- to 20-digit MMS IDs, bodies of other actions, and the minimal bodies the previous
 // deployment's own integration tests send.
 import { signedPost } from "@alma-webhooks/core/testing";
+import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
-import { type LocalStepFunctions, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
 import { BUNDLE, requireBundle, runChild } from "../support/child.js";
 import { ARNS, JOBS, SECRET, VALID_ENV } from "../support/environment.js";
 

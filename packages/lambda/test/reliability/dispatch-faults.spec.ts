@@ -1,6 +1,6 @@
 import { jobEndPayload, RecordingDispatcher, signedPost } from "@alma-webhooks/core/testing";
+import type { FaultKind, LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
-import type { FaultKind, LocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
 import { TOKENS } from "../../src/tokens.js";
 import { MISCONFIGURED } from "../../src/webhook-handler.js";
 import { JOBS, localStepFunctions, SECRET } from "../support/environment.js";

@@ -1,7 +1,13 @@
+import { STATE_MACHINE_ARN_PATTERN, type WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment } from "@alma-webhooks/core/testing";
-import { stateMachineVariables } from "../../src/local/pipelines.js";
-import { type LocalStepFunctions, startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
+import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { jobPlugins } from "../../src/plugins.js";
+
+/** The variables of a plugin's settings that name state machines. */
+const stateMachineVariables = (plugin: WebhookPlugin): string[] =>
+  Object.values(plugin.settings)
+    .filter((spec) => spec.pattern === STATE_MACHINE_ARN_PATTERN)
+    .map((spec) => spec.env);
 
 export const SECRET = "itsasecret";
 /** The test state machine of a plugin: `...:stateMachine:<name>-test`. */
@@ -35,7 +41,7 @@ export const VALID_ENV: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     ADDED_PLUGINS.flatMap((plugin) => [
       ...Object.entries(exampleEnvironment(plugin)),
-      ...stateMachineVariables([plugin]).map((name) => [name, testArn(plugin.name)]),
+      ...stateMachineVariables(plugin).map((name) => [name, testArn(plugin.name)]),
     ]),
   ),
   ALMA_POD_EXPORT_JOB_NAME: JOBS.PPOD,

@@ -1,6 +1,6 @@
 import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
 import { createPluginHarness } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "../../src/plugins.js";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 
 /** A webhook body and the execution its plugin asks for: where, under which name, with which input. */
 export interface ExpectedStart {

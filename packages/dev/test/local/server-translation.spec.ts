@@ -1,9 +1,9 @@
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { DEFAULT_MAX_BODY_BYTES, normaliseEvent } from "@alma-webhooks/core";
+import { PortInUseError } from "@alma-webhooks/local-aws/errors";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";
-import { PortInUseError } from "../../src/local/errors.js";
 import {
   answerOf,
   EMULATOR_PATH,

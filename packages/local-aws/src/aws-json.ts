@@ -1,8 +1,8 @@
 // What the local AWS endpoint's operations share: the error answer and the JSON field readers.
-import { AlmaWebhooksShellError } from "../errors.js";
+import { AlmaWebhooksError } from "@alma-webhooks/core";
 
 /** An AWS error answer; thrown by the operations and turned into a response by the dispatcher. */
-export class ApiError extends AlmaWebhooksShellError {
+export class ApiError extends AlmaWebhooksError {
   constructor(
     readonly type: string,
     message: string,

@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { signBody, signedPost } from "@alma-webhooks/core/testing";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
 import { DEV_SECRET } from "../../src/local/defaults.js";
 import { localDefaults, samplePayloads } from "../../src/local/pipelines.js";
 import { EMULATOR_PATH } from "../../src/local/server.js";
-import { jobPlugins } from "../../src/plugins.js";
 import { type ExpectedStart, expectedStarts } from "./expected-starts.js";
 import { exitOf, type ServerChild, spawnCli, startServerChild } from "./server-child.js";
 

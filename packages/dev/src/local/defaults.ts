@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalSettingsError } from "./errors.js";
+import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 
 /**
  * The development secret of the original README, published and so no secret at all: the local server

@@ -14,12 +14,9 @@ import {
 } from "@aws-sdk/client-sfn";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "chai";
-import { PortInUseError } from "../../src/local/errors.js";
-import type {
-  LocalStepFunctions,
-  LocalStepFunctionsOptions,
-} from "../../src/local/step-functions-endpoint.js";
-import { startLocalStepFunctions } from "../../src/local/step-functions-endpoint.js";
+import type { LocalStepFunctions, LocalStepFunctionsOptions } from "../src/endpoint.js";
+import { startLocalStepFunctions } from "../src/endpoint.js";
+import { PortInUseError } from "../src/errors.js";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:alma-bursar";
 const OTHER_STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:alma-pod";

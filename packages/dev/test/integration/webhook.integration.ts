@@ -1,8 +1,8 @@
 import type { WebhookPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload, signBody } from "@alma-webhooks/core/testing";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
-import { jobPlugins } from "../../src/plugins.js";
 import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
 import { type IntegrationTarget, resolveTarget } from "./target.js";
 

@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
 import { defineJobPlugin, exactName, jobId, stateMachineArnSetting } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { LocalSettingsError, LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { expect } from "chai";
 import { DEFAULT_JOURNAL_PATH, DEV_SECRET, localSettings } from "../../src/local/defaults.js";
-import { LocalSettingsError, LocalToolingError } from "../../src/local/errors.js";
 import {
   localDefaults,
   localStateMachineArn,
@@ -11,7 +12,6 @@ import {
   stateMachineVariables,
   withDefaults,
 } from "../../src/local/pipelines.js";
-import { jobPlugins } from "../../src/plugins.js";
 
 /** A plugin the local tooling has never heard of: everything it gets must come from its declaration. */
 const extraPlugin = defineJobPlugin({

@@ -1,6 +1,6 @@
 import { type SettingSpec, STATE_MACHINE_ARN_PATTERN, type WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment, jobEndPayload } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "../plugins.js";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { DEV_SECRET } from "./defaults.js";
 
 // Everything the local tooling knows about pipelines comes from the plugin list: adding a plugin to

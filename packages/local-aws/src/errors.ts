@@ -1,4 +1,4 @@
-import { AlmaWebhooksShellError } from "../errors.js";
+import { AlmaWebhooksError } from "@alma-webhooks/core";
 
 /**
  * The base of every error the local server and the CLI report as one line, without a stack: its message is
@@ -10,7 +10,7 @@ import { AlmaWebhooksShellError } from "../errors.js";
  * new JournalError("The journal is not writable").name; // "JournalError"
  * ```
  */
-export class LocalToolingError extends AlmaWebhooksShellError {}
+export class LocalToolingError extends AlmaWebhooksError {}
 
 /** A local setting with an unusable value; the message says which and what is expected. */
 export class LocalSettingsError extends LocalToolingError {}

@@ -1,16 +1,16 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ActivePlugin, ConfigurationError } from "@alma-webhooks/core";
-import { loadConfiguration, SHELL_VARIABLES } from "../config.js";
-import { jobPlugins } from "../plugins.js";
-import { routeVariables } from "../routes.js";
-import { createWebhookHandler } from "../webhook-handler.js";
+import { loadConfiguration, SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { routeVariables } from "@alma-webhooks/lambda/routes";
+import { createWebhookHandler } from "@alma-webhooks/lambda/webhook-handler";
+import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
+import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
+import { isLoopback } from "@alma-webhooks/local-aws/http";
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
-import { LocalSettingsError } from "./errors.js";
-import { isLoopback } from "./http.js";
 import { localStateMachineArn, stateMachineVariables, withDefaults } from "./pipelines.js";
 import { startLocalServer } from "./server.js";
-import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions-endpoint.js";
 
 /** Options of {@link startLocalRun}; the defaults are what `make run` uses. */
 export interface LocalRunOptions {

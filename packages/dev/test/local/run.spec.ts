@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigurationError, type JobPlugin } from "@alma-webhooks/core";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
-import { LocalSettingsError } from "../../src/local/errors.js";
 import { stateMachineVariables } from "../../src/local/pipelines.js";
 import { type LocalRun, startLocalRun } from "../../src/local/run.js";
-import { jobPlugins } from "../../src/plugins.js";
 import { getWithHost } from "./server-child.js";
 
 /** A real-looking state machine for every plugin of the list. */

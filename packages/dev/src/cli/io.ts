@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { DEV_SECRET } from "../local/defaults.js";
-import { LocalToolingError } from "../local/errors.js";
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {

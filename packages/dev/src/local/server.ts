@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { DEFAULT_MAX_BODY_BYTES, decodeQueryComponent } from "@alma-webhooks/core";
+import { type Listening, listen, loopbackHosts, readBody } from "@alma-webhooks/local-aws/http";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { type Listening, listen, loopbackHosts, readBody } from "./http.js";
 
 /** The Lambda runtime interface emulator's invoke path, as in `docker run -p 9000:8080` of the original README. */
 export const EMULATOR_PATH = "/2015-03-31/functions/function/invocations";

@@ -3,12 +3,12 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordingDispatcher } from "@alma-webhooks/core/testing";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { localDefaults, samplePayloads } from "../../src/local/pipelines.js";
 import { type LocalServer, startLocalServer } from "../../src/local/server.js";
-import { jobPlugins } from "../../src/plugins.js";
 import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
 import { handlerWithFakes } from "../support/handler.js";
 

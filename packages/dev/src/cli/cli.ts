@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "@alma-webhooks/core";
-import { LocalToolingError } from "../local/errors.js";
+import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { executionsCommand } from "./executions.js";
 import { CliError, type CliIo } from "./io.js";
 import { replayCommand } from "./replay.js";

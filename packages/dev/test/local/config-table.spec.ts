@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
+import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { ROUTE_VARIABLES } from "@alma-webhooks/lambda/routes";
 import { expect } from "chai";
-import { SHELL_VARIABLES } from "../../src/config.js";
-import { jobPlugins } from "../../src/plugins.js";
-import { ROUTE_VARIABLES } from "../../src/routes.js";
 
 const run = promisify(execFile);
 /** scripts/config-table.mjs and README.md at the repository root, seen from dist/test/local. */
