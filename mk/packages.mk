@@ -1,7 +1,7 @@
 # Publishing, API docs and plugin scaffolding. Included by the root Makefile (-include mk/*.mk).
 .PHONY: check-packages check-types check-scaffold docs check-doc-examples new-plugin
 
-PUBLISHED_PACKAGES := packages/core $(sort $(wildcard packages/plugin-*))
+PUBLISHED_PACKAGES := packages/core packages/aws $(sort $(wildcard packages/plugin-*))
 
 check-types: install ## Compile the plugin-contract type tests (packages/core/test-types; never run)
 	$(PNPM) exec tsc -p packages/core/test-types

@@ -1,6 +1,15 @@
 import { aws_iam as iam } from "aws-cdk-lib";
 import { InfraConfigurationError } from "./alma-webhooks.js";
 
+// The ARN patterns are the function's own (@alma-webhooks/aws, compiled by `make compile`), read from its
+// tsc output at run time, as lambda-bundle.ts reads the plugin list: one definition for both.
+const ARN_MODULE = new URL("../../../packages/aws/dist/src/arn.js", import.meta.url).href;
+const { EVENT_BUS_ARN_PATTERN, KMS_KEY_ARN_PATTERN, QUEUE_ARN_PATTERN, STATE_MACHINE_ARN_PATTERN } =
+  (await import(ARN_MODULE)) as Record<
+    "EVENT_BUS_ARN_PATTERN" | "KMS_KEY_ARN_PATTERN" | "QUEUE_ARN_PATTERN" | "STATE_MACHINE_ARN_PATTERN",
+    string
+  >;
+
 /**
  * A forward route of the webhook (`ALMA_FORWARD_<ROUTE>_*` in the function's environment): the webhooks it
  * names go, as they are, to a queue, a bus or a state machine.
@@ -22,10 +31,10 @@ export interface ForwardRoute {
 }
 
 const ROUTE_NAME = /^[A-Z0-9][A-Z0-9_]{0,31}$/;
-const QUEUE = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
-const BUS = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._/-]{1,256}$/;
-const STATE_MACHINE = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
-const KEY = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const QUEUE = new RegExp(QUEUE_ARN_PATTERN);
+const BUS = new RegExp(EVENT_BUS_ARN_PATTERN);
+const STATE_MACHINE = new RegExp(STATE_MACHINE_ARN_PATTERN);
+const KEY = new RegExp(KMS_KEY_ARN_PATTERN);
 
 /** What the routes need of the function: its environment and what its role may do. */
 export interface CheckedRoutes {

@@ -16,7 +16,7 @@ export interface LambdaBundle {
 
 /**
  * Loads the plugin list the bundle was built with (`jobPlugins` of packages/lambda/src/plugins.ts, from
- * its tsc output) and `STATE_MACHINE_ARN_PATTERN` from the same `@alma-webhooks/core` the plugins use.
+ * its tsc output) and `STATE_MACHINE_ARN_PATTERN` from the same `@alma-webhooks/aws` the plugins use.
  * Both are read at run time, so infra compiles without the workspace being built.
  */
 export async function loadLambdaBundle(lambdaPackage = LAMBDA_PACKAGE): Promise<LambdaBundle> {
@@ -29,12 +29,12 @@ export async function loadLambdaBundle(lambdaPackage = LAMBDA_PACKAGE): Promise<
   const { jobPlugins } = (await import(pathToFileURL(pluginsModule).href)) as {
     jobPlugins: readonly PluginDescription[];
   };
-  const core = createRequire(join(lambdaPackage, "package.json")).resolve("@alma-webhooks/core");
-  const { STATE_MACHINE_ARN_PATTERN } = (await import(pathToFileURL(core).href)) as {
+  const aws = createRequire(join(lambdaPackage, "package.json")).resolve("@alma-webhooks/aws");
+  const { STATE_MACHINE_ARN_PATTERN } = (await import(pathToFileURL(aws).href)) as {
     STATE_MACHINE_ARN_PATTERN: string;
   };
   if (!Array.isArray(jobPlugins) || typeof STATE_MACHINE_ARN_PATTERN !== "string") {
-    throw new Error(`${pluginsModule} or @alma-webhooks/core does not export what infra expects.`);
+    throw new Error(`${pluginsModule} or @alma-webhooks/aws does not export what infra expects.`);
   }
   return { zip, plugins: jobPlugins, stateMachineArnPattern: STATE_MACHINE_ARN_PATTERN };
 }

@@ -44,8 +44,10 @@ export type DispatchResult =
       readonly executionArn: string;
       /** For a queue or a bus: the id of the message or event sent. */
       readonly messageId?: string;
+      /** The webhook was forwarded (to a queue or a bus), not a pipeline started: the answer says so. */
+      readonly forwarded?: boolean;
     }
-  | { readonly status: "duplicate"; readonly executionArn?: string }
+  | { readonly status: "duplicate"; readonly executionArn?: string; readonly forwarded?: boolean }
   | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
 
 /**

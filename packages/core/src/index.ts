@@ -71,19 +71,3 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
-export {
-  executionArnFor,
-  STATE_MACHINE_ARN_PATTERN,
-  type StepFunctionsJobPluginDefinition,
-  type StepFunctionsSettingKeys,
-  stateMachineArnSetting,
-  stepFunctionsJobPlugin,
-} from "./step-functions.js";
-export {
-  EVENT_BUS_ARN_PATTERN,
-  isForwardTarget,
-  QUEUE_ARN_PATTERN,
-  type TargetKind,
-  targetArnSetting,
-  targetKindOf,
-} from "./targets.js";

@@ -21,7 +21,6 @@ import type { Declined, ExecutionPlan } from "./plugin/contract.js";
 import { foldJobName } from "./plugin/matchers.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { checkSignature, type SecretSource, type Secrets } from "./secret-source.js";
-import { isForwardTarget } from "./targets.js";
 
 /**
  * Lambda's own limit on a synchronous request payload: the default body limit.
@@ -285,7 +284,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
           decision: result.status,
           executionArn: result.executionArn,
           ...("messageId" in result && result.messageId !== undefined ? { messageId: result.messageId } : {}),
-          ...(isForwardTarget(active.target) ? { forwarded: true } : {}),
+          ...("forwarded" in result && result.forwarded ? { forwarded: true } : {}),
           durationMs,
         };
       }

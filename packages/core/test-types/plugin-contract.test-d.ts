@@ -11,8 +11,9 @@ import {
   type JobPlugin,
   jobId,
   loadPlugins,
-  stateMachineArnSetting,
 } from "../src/index.js";
+
+const stateMachineArnSetting = (env: string) => ({ env, description: "ARN of the state machine to start" });
 
 type Keys = "jobName" | "stateMachineArn";
 type JobPluginDefinition<K extends string> = Parameters<typeof defineJobPlugin<K>>[0];

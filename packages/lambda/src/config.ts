@@ -1,3 +1,4 @@
+import { type SecretSettings, type StoredSecret, splitSecrets } from "@alma-webhooks/aws";
 import {
   type ActivePlugin,
   ConfigurationError,
@@ -7,7 +8,6 @@ import {
   type WebhookPlugin,
 } from "@alma-webhooks/core";
 import { loadForwardRoutes } from "./routes.js";
-import type { StoredSecret } from "./stored-secrets.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
@@ -33,13 +33,6 @@ export interface Configuration {
 }
 
 /** Where the current and the previous webhook secrets come from. */
-export interface SecretSettings {
-  readonly current: string | StoredSecret;
-  /** Comma-separated when stored, as in ALMA_PREVIOUS_CHALLENGE_SECRETS. */
-  readonly previous: readonly string[] | StoredSecret;
-  /** A stored value is a JSON object, and the secret is under this key. */
-  readonly jsonField?: string;
-}
 
 /** The secret of the development set-up (the original README's); never one a deployed function may use. */
 export const DEVELOPMENT_SECRET = "itsasecret";
@@ -112,7 +105,6 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
 };
 
 /** ALMA_PREVIOUS_CHALLENGE_SECRETS, set or stored: comma-separated, each kept exactly, blank ones dropped. */
-export const splitSecrets = (value: string): string[] => value.split(",").filter((s) => s.trim() !== "");
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

@@ -1,12 +1,11 @@
 import "reflect-metadata";
+import { readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
 import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
 import { loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
 import { noErrorReporter, systemClock } from "./services.js";
-import { readWithPowertools } from "./stored-secrets.js";
-import { TargetDispatcher } from "./target-dispatcher.js";
 import { TOKENS } from "./tokens.js";
 
 /** What {@link createAppContainer} takes; the defaults are what Lambda runs. */

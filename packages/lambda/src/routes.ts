@@ -1,3 +1,4 @@
+import { targetArnSetting, targetKindOf } from "@alma-webhooks/aws";
 import {
   type ActivePlugin,
   activatePlugin,
@@ -5,8 +6,6 @@ import {
   type Environment,
   forwardPlugin,
   loadPlugins,
-  targetArnSetting,
-  targetKindOf,
 } from "@alma-webhooks/core";
 
 const PREFIX = "ALMA_FORWARD_";

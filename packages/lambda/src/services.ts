@@ -1,18 +1,12 @@
 import type { Logger } from "@alma-webhooks/core";
 import type { Context } from "aws-lambda";
 
+export { type Clock, systemClock } from "@alma-webhooks/aws";
+
 /** Core's logger plus Lambda's per-invocation context (Powertools' Logger has both). */
 export interface LambdaLogger extends Logger {
   addContext(context: Context): void;
 }
-
-/** Time, injectable so tests control it. */
-export interface Clock {
-  now(): number;
-}
-
-/** The real clock. */
-export const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Where unexpected errors go: Sentry when `SENTRY_DSN` is set, nowhere otherwise. Built without loading

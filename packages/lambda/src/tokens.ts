@@ -1,8 +1,8 @@
+import type { ReadSecret } from "@alma-webhooks/aws";
 import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
 import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
-import type { ReadSecret } from "./stored-secrets.js";
 
 /** Dependency-injection tokens: one per service the container provides. */
 export const TOKENS = {

@@ -1,3 +1,4 @@
+import { createStoredSecrets } from "@alma-webhooks/aws";
 import {
   createWebhookRouter,
   type Decision,
@@ -12,7 +13,6 @@ import { type AppContainerOptions, createAppContainer } from "./container.js";
 import { createDecisionMetrics } from "./metrics.js";
 import { createSentryReporter } from "./sentry.js";
 import type { LambdaLogger } from "./services.js";
-import { createStoredSecrets } from "./stored-secrets.js";
 import { TOKENS } from "./tokens.js";
 
 /** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */

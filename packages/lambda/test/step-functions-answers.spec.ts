@@ -1,11 +1,12 @@
 // What the dispatcher answers for the cases the local endpoint cannot stage: an existing execution with
 // another input or a failed status, Step Functions' throttling by status or by KMS, an EXPRESS state
 // machine. The real SDK client talks the AWS JSON 1.0 protocol to a scripted endpoint (support/).
+
+import { DISPATCH_BUDGET } from "@alma-webhooks/aws";
+import { createStepFunctionsClient, StepFunctionsDispatcher } from "@alma-webhooks/aws/step-functions";
 import { jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
-import { DISPATCH_BUDGET } from "../src/aws-dispatch.js";
 import { type Clock, type ErrorReporter, systemClock } from "../src/services.js";
-import { createStepFunctionsClient, StepFunctionsDispatcher } from "../src/step-functions-dispatcher.js";
 import { TOKENS } from "../src/tokens.js";
 import { ARNS, JOBS, SECRET, VALID_ENV } from "./support/environment.js";
 import { awsError, type FakeScript, startFakeStepFunctions } from "./support/fake-step-functions.js";

@@ -1,9 +1,9 @@
+import { DISPATCH_BUDGET, isTransient } from "@alma-webhooks/aws";
+import { createStepFunctionsClient, StepFunctionsDispatcher } from "@alma-webhooks/aws/step-functions";
 import { silentLogger } from "@alma-webhooks/core";
 import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
-import { DISPATCH_BUDGET, isTransient } from "../src/aws-dispatch.js";
 import { systemClock } from "../src/services.js";
-import { createStepFunctionsClient, StepFunctionsDispatcher } from "../src/step-functions-dispatcher.js";
 import { ARNS, localStepFunctions } from "./support/environment.js";
 
 const logger = { ...silentLogger, addContext: () => {} };

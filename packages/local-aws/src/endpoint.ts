@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { executionArnFor } from "@alma-webhooks/core";
+import { EXECUTION_ARN_PATTERN, executionArnFor, STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
 import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
 import { forwardOperations, type LocalMessage } from "./forward-operations.js";
 import { listen, readBody } from "./http.js";
@@ -109,8 +109,8 @@ const STATUSES = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTE
 
 // Stricter than AWS on purpose: AWS accepts more characters, but only these keep CloudWatch logging working.
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
-const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:\s]{1,80})$/;
-const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]{1,80}:[^:\s]{1,80}$/;
+const STATE_MACHINE_ARN = new RegExp(STATE_MACHINE_ARN_PATTERN);
+const EXECUTION_ARN = new RegExp(EXECUTION_ARN_PATTERN);
 /** When the endpoint started: the creation date of every state machine it knows. */
 const CREATED = new Date();
 

@@ -1,4 +1,5 @@
-import { jobId, stepFunctionsJobPlugin } from "@alma-webhooks/core";
+import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
+import { jobId } from "@alma-webhooks/core";
 import { counter, jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Export to bursar using profile Bursar Export to Dev1";

@@ -1,4 +1,5 @@
-import { jobEndDate, PUBLISHING_RECORD_COUNTERS, stepFunctionsJobPlugin } from "@alma-webhooks/core";
+import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
+import { jobEndDate, PUBLISHING_RECORD_COUNTERS } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Publishing Platform Job PPOD EXPORT to Dev1";

@@ -1,10 +1,10 @@
+import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
 import {
   decline,
   type JobInstance,
   jobEndDate,
   namePrefix,
   PUBLISHING_RECORD_COUNTERS,
-  stepFunctionsJobPlugin,
 } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 

@@ -1,4 +1,5 @@
-import { exactName, jobId, PUBLISHING_RECORD_COUNTERS, stepFunctionsJobPlugin } from "@alma-webhooks/core";
+import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
+import { exactName, jobId, PUBLISHING_RECORD_COUNTERS } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 // TODO: the export job's name in Alma's dev environment. It ends in "to Dev1" so that the environment gate

@@ -1,5 +1,4 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "../dispatcher.js";
-import { executionArnFor } from "../step-functions.js";
 
 /**
  * How {@link RecordingDispatcher} answers the next start.
@@ -30,6 +29,9 @@ export class RecordingDispatcher implements ExecutionDispatcher {
   private readonly started = new Map<string, string>();
   private behaviour: FakeBehaviour = "start";
 
+  /** `forwardTargets`: targets answered as forwarded (a queue or a bus), not as a pipeline started. */
+  constructor(private readonly options: { readonly forwardTargets?: readonly string[] } = {}) {}
+
   /** Sets how every following start is answered. */
   behaveAs(behaviour: FakeBehaviour): this {
     this.behaviour = behaviour;
@@ -54,14 +56,16 @@ export class RecordingDispatcher implements ExecutionDispatcher {
       case "duplicate":
         return { status: "duplicate", executionArn: this.arnOf(request) };
     }
+    const forwarded =
+      this.options.forwardTargets?.includes(request.target) === true ? { forwarded: true } : {};
     const existing = this.started.get(key);
-    if (existing !== undefined) return { status: "duplicate", executionArn: existing };
+    if (existing !== undefined) return { status: "duplicate", executionArn: existing, ...forwarded };
     const arn = this.arnOf(request);
     this.started.set(key, arn);
-    return { status: "started", executionArn: arn };
+    return { status: "started", executionArn: arn, ...forwarded };
   }
 
   private arnOf(request: ExecutionRequest): string {
-    return executionArnFor(request.target, request.name) ?? `${request.target}:${request.name}`;
+    return `${request.target}:${request.name}`;
   }
 }

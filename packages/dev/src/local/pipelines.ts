@@ -1,4 +1,5 @@
-import { type SettingSpec, STATE_MACHINE_ARN_PATTERN, type WebhookPlugin } from "@alma-webhooks/core";
+import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
+import type { SettingSpec, WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment, jobEndPayload } from "@alma-webhooks/core/testing";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { DEV_SECRET } from "./defaults.js";

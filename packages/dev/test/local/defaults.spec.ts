@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { defineJobPlugin, exactName, jobId, stateMachineArnSetting } from "@alma-webhooks/core";
+import { stateMachineArnSetting } from "@alma-webhooks/aws";
+import { defineJobPlugin, exactName, jobId } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { LocalSettingsError, LocalToolingError } from "@alma-webhooks/local-aws/errors";

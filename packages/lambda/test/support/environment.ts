@@ -1,4 +1,5 @@
-import { STATE_MACHINE_ARN_PATTERN, type WebhookPlugin } from "@alma-webhooks/core";
+import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
+import type { WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment } from "@alma-webhooks/core/testing";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { jobPlugins } from "../../src/plugins.js";

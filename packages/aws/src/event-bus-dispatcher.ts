@@ -1,7 +1,7 @@
-import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "@alma-webhooks/core";
+import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./aws-dispatch.js";
-import type { Clock, LambdaLogger } from "./services.js";
+import type { Clock } from "./deadline.js";
+import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./deadline.js";
 
 /** The `source` of every event put on a bus: what a rule matches on. */
 export const EVENT_SOURCE = "alma-webhooks";
@@ -26,7 +26,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
   private readonly clients = new Map<string, EventBridgeClient>();
 
   constructor(
-    private readonly logger: LambdaLogger,
+    private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
 
@@ -82,7 +82,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
         eventId: entry.EventId,
         durationMs: this.clock.now() - started,
       });
-      return { status: "started", executionArn: request.target, messageId: entry.EventId };
+      return { status: "started", executionArn: request.target, messageId: entry.EventId, forwarded: true };
     } catch (error) {
       return failed(describe(error), isTransient(error));
     }

@@ -1,7 +1,7 @@
-import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "@alma-webhooks/core";
+import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./aws-dispatch.js";
-import type { Clock, LambdaLogger } from "./services.js";
+import type { Clock } from "./deadline.js";
+import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./deadline.js";
 
 const QUEUE_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
 
@@ -33,7 +33,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
   private readonly clients = new Map<string, SQSClient>();
 
   constructor(
-    private readonly logger: LambdaLogger,
+    private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
 
@@ -71,7 +71,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
       );
       const messageId = output.MessageId ?? "";
       this.logger.info("message sent", { ...fields, messageId, durationMs: this.clock.now() - started });
-      return { status: "started", executionArn: request.target, messageId };
+      return { status: "started", executionArn: request.target, messageId, forwarded: true };
     } catch (error) {
       const transient = isTransient(error);
       this.logger.error("message not sent", {

@@ -1,7 +1,28 @@
 // What every dispatcher of the shell shares: the time budget that keeps a request inside Alma's 5 seconds,
 // the SDK client settings that enforce it per attempt, and which failures are worth a retry (503).
 import { DispatchTimeoutError } from "./errors.js";
-import type { Clock } from "./services.js";
+
+/**
+ * Time, injectable so tests control it.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => Date.now() };
+ * ```
+ */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * The real clock.
+ *
+ * @example
+ * ```ts
+ * new TargetDispatcher(logger, systemClock);
+ * ```
+ */
+export const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * The time budget of one dispatch (StartExecution, SendMessage or PutEvents), so that the whole request ends well inside Alma's 5 seconds

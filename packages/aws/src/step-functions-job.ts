@@ -1,66 +1,17 @@
-import type { JobEndPayload, JobInstance } from "./payload/types.js";
-import type {
-  BuildContext,
-  Declined,
-  ExecutionPlan,
-  JobPlugin,
-  SettingSpec,
-  SettingValues,
-} from "./plugin/contract.js";
-import { defineJobPlugin } from "./plugin/define.js";
-import { exactName, type JobMatcher } from "./plugin/matchers.js";
-
-const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:\s]{1,80})$/;
-
-/**
- * Source of the pattern a Step Functions state machine ARN must match.
- *
- * @example
- * ```ts
- * new RegExp(STATE_MACHINE_ARN_PATTERN).test("arn:aws:states:us-east-1:123456789012:stateMachine:ppod"); // true
- * ```
- */
-export const STATE_MACHINE_ARN_PATTERN =
-  "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$";
-
-/**
- * Declares a setting that holds a Step Functions state machine ARN, validated as one.
- *
- * @example
- * ```ts
- * stepFunctionsJobPlugin({ ..., stateMachineArn: stateMachineArnSetting("PPOD_ARN", "ARN of the POD upload") });
- * ```
- */
-export function stateMachineArnSetting(
-  env: string,
-  description = "ARN of the state machine to start",
-): SettingSpec {
-  return {
-    env,
-    description,
-    pattern: STATE_MACHINE_ARN_PATTERN,
-    patternHint: "a Step Functions state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)",
-    example: "arn:aws:states:us-east-1:123456789012:stateMachine:example",
-  };
-}
-
-/**
- * The ARN Step Functions gives the execution `name` of the (standard) state machine `stateMachineArn`, or
- * `undefined` when `stateMachineArn` is not a well-formed state machine ARN. The one place execution ARNs are
- * built: the Step Functions dispatcher, the local endpoint and the recording dispatcher all use it.
- *
- * @example
- * ```ts
- * executionArnFor("arn:aws:states:us-east-1:123456789012:stateMachine:ppod", "ppod-upload-1");
- * // "arn:aws:states:us-east-1:123456789012:execution:ppod:ppod-upload-1"
- * ```
- */
-export function executionArnFor(stateMachineArn: string, name: string): string | undefined {
-  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
-  if (!match) return undefined;
-  const [, partition, region, account, stateMachineName] = match;
-  return `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
-}
+import {
+  type BuildContext,
+  type Declined,
+  defineJobPlugin,
+  type ExecutionPlan,
+  exactName,
+  type JobEndPayload,
+  type JobInstance,
+  type JobMatcher,
+  type JobPlugin,
+  type SettingSpec,
+  type SettingValues,
+} from "@alma-webhooks/core";
+import { stateMachineArnSetting } from "./arn.js";
 
 /**
  * The setting keys of a Step Functions job plugin: its job name, its state machine ARN, and any of its own.

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "@alma-webhooks/core";
+import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -7,15 +7,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  BUDGETED_CLIENT,
-  callWithin,
-  DISPATCH_BUDGET,
-  describe,
-  isTransient,
-  nameOf,
-} from "./aws-dispatch.js";
-import type { Clock, LambdaLogger } from "./services.js";
+import type { Clock } from "./deadline.js";
+import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient, nameOf } from "./deadline.js";
 
 /**
  * The Step Functions client: one per cold start, so connections are reused. Region, credentials and
@@ -82,7 +75,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
 
   constructor(
     private readonly client: SFNClient,
-    private readonly logger: LambdaLogger,
+    private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,6 @@
-import type { SecretSource } from "@alma-webhooks/core";
-import { type SecretSettings, splitSecrets } from "./config.js";
+import type { Logger, SecretSource } from "@alma-webhooks/core";
+import type { Clock } from "./deadline.js";
 import { SecretFetchTimeoutError } from "./errors.js";
-import type { Clock, LambdaLogger } from "./services.js";
 
 /** A webhook secret kept in a store, read at run time: a Secrets Manager secret or an SSM parameter. */
 export interface StoredSecret {
@@ -9,6 +8,32 @@ export interface StoredSecret {
   /** The secret's ARN, or the parameter's name or ARN. */
   readonly id: string;
 }
+
+/**
+ * Where the webhook secrets come from: each a value from the environment or a stored secret.
+ *
+ * @example
+ * ```ts
+ * const settings: SecretSettings = { current: { store: "ssm", id: "/alma/secret" }, previous: [] };
+ * ```
+ */
+export interface SecretSettings {
+  readonly current: string | StoredSecret;
+  /** Comma-separated when stored, as in ALMA_PREVIOUS_CHALLENGE_SECRETS. */
+  readonly previous: readonly string[] | StoredSecret;
+  /** A stored value is a JSON object, and the secret is under this key. */
+  readonly jsonField?: string;
+}
+
+/**
+ * The secrets of a comma-separated list (ALMA_PREVIOUS_CHALLENGE_SECRETS, or its stored value).
+ *
+ * @example
+ * ```ts
+ * splitSecrets("old-one,older-one"); // ["old-one", "older-one"]
+ * ```
+ */
+export const splitSecrets = (value: string): string[] => value.split(",").filter((s) => s.trim() !== "");
 
 /** Reads one stored secret's value, bypassing any cache: what {@link createStoredSecrets} caches. */
 export type ReadSecret = (secret: StoredSecret) => Promise<string>;
@@ -50,7 +75,7 @@ export function createStoredSecrets(
   settings: SecretSettings,
   read: ReadSecret,
   clock: Clock,
-  logger: LambdaLogger,
+  logger: Logger,
 ): SecretSource {
   const readOne = async (secret: StoredSecret): Promise<string> => {
     const value = await within(read(secret), SECRET_READS.readMs, `${secret.store} ${secret.id}`);

@@ -1,0 +1,36 @@
+// The public API of @alma-webhooks/aws: every ARN and every AWS call of alma-webhooks. The SDK clients are
+// loaded by the dispatchers on first use; each service's dispatcher is also its own subpath
+// (`@alma-webhooks/aws/step-functions`, `/sqs`, `/event-bus`).
+
+export {
+  EVENT_BUS_ARN_PATTERN,
+  EXECUTION_ARN_PATTERN,
+  executionArnFor,
+  isForwardTarget,
+  KMS_KEY_ARN_PATTERN,
+  QUEUE_ARN_PATTERN,
+  STATE_MACHINE_ARN_PATTERN,
+  serviceOf,
+  stateMachineArnSetting,
+  type TargetKind,
+  targetArnSetting,
+  targetKindOf,
+} from "./arn.js";
+export { BUDGETED_CLIENT, type Clock, DISPATCH_BUDGET, isTransient, systemClock } from "./deadline.js";
+export { DispatchTimeoutError, SecretFetchTimeoutError } from "./errors.js";
+export {
+  type StepFunctionsJobPluginDefinition,
+  type StepFunctionsSettingKeys,
+  stepFunctionsJobPlugin,
+} from "./step-functions-job.js";
+export {
+  createStoredSecrets,
+  type ReadSecret,
+  readWithPowertools,
+  SECRET_CLIENT,
+  SECRET_READS,
+  type SecretSettings,
+  type StoredSecret,
+  splitSecrets,
+} from "./stored-secrets.js";
+export { TargetDispatcher } from "./target-dispatcher.js";
