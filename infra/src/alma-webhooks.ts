@@ -21,6 +21,7 @@ import { Construct } from "constructs";
 import { allowForwarding, checkForwardRoutes, type ForwardRoute } from "./forward-routes.js";
 import { LargePayloadBucket } from "./large-payloads.js";
 import { DeliveryLedger } from "./ledger.js";
+import { WebhookObservability } from "./observability.js";
 
 /** One setting of a job plugin, as `@alma-webhooks/core` declares it (`SettingSpec`). */
 export interface PluginSettingDescription {
@@ -154,7 +155,7 @@ export interface AlmaWebhooksProps {
 
 /**
  * The webhook and ping functions of alma-webhooks, the webhook's Function URL, role, log groups and alarms; its
- * delivery ledger and (when asked) large-payload bucket.
+ * delivery ledger and (when asked) large-payload bucket; a dashboard and saved Logs Insights queries.
  */
 export class AlmaWebhooks extends Construct {
   readonly webhookFunction: lambda.Function;
@@ -169,6 +170,7 @@ export class AlmaWebhooks extends Construct {
   readonly ledgerTable?: dynamodb.Table;
   /** The large-payload bucket, with `largePayloadBucket: true`. */
   readonly largePayloads?: LargePayloadBucket;
+  readonly observability: WebhookObservability;
 
   constructor(scope: Construct, id: string, props: AlmaWebhooksProps) {
     super(scope, id);
@@ -319,6 +321,13 @@ export class AlmaWebhooks extends Construct {
       alarms[metricName] = alarm;
     }
     this.alarms = alarms;
+    this.observability = new WebhookObservability(this, "Observability", {
+      webhookFunction: this.webhookFunction,
+      logGroup: this.logGroup,
+      namespace,
+      service,
+      name: Stack.of(this).stackName,
+    });
 
     new CfnOutput(this, "WebhookUrl", {
       value: this.functionUrl.url,
