@@ -6,9 +6,11 @@ import {
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
   Duration,
+  type aws_dynamodb as dynamodb,
   aws_iam as iam,
   aws_lambda as lambda,
   aws_logs as logs,
+  RemovalPolicy,
   Stack,
   type aws_secretsmanager as secretsmanager,
   type aws_sns as sns,
@@ -17,6 +19,9 @@ import {
 } from "aws-cdk-lib";
 import { Construct } from "constructs";
 import { allowForwarding, checkForwardRoutes, type ForwardRoute } from "./forward-routes.js";
+import { LargePayloadBucket } from "./large-payloads.js";
+import { DeliveryLedger } from "./ledger.js";
+import { WebhookObservability } from "./observability.js";
 
 /** One setting of a job plugin, as `@alma-webhooks/core` declares it (`SettingSpec`). */
 export interface PluginSettingDescription {
@@ -131,9 +136,27 @@ export interface AlmaWebhooksProps {
   readonly serviceName?: string;
   /** Where the alarms notify (alarm and back to OK). None by default. */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The delivery ledger, a DynamoDB table (`ALMA_IDEMPOTENCY_TABLE`): a retry delivers only what is missing,
+   * and `alma-webhook deliveries` lists what was delivered. Default on.
+   */
+  readonly ledger?: boolean;
+  /**
+   * A private S3 bucket for bodies too large for a target, sent by reference (`ALMA_LARGE_PAYLOAD_BUCKET`);
+   * the function may only put objects in it. Default off.
+   */
+  readonly largePayloadBucket?: boolean;
+  /**
+   * What a stack deletion does to the ledger and the buckets. Default: `DESTROY` for the `dev` workspace, else
+   * `RETAIN` (the ledger is the delivery history). CloudFormation deletes a bucket only when it is empty.
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The webhook and ping functions of alma-webhooks, the webhook's Function URL, role, log groups and alarms. */
+/**
+ * The webhook and ping functions of alma-webhooks, the webhook's Function URL, role, log groups and alarms; its
+ * delivery ledger and (when asked) large-payload bucket; a dashboard and saved Logs Insights queries.
+ */
 export class AlmaWebhooks extends Construct {
   readonly webhookFunction: lambda.Function;
   readonly pingFunction: lambda.Function;
@@ -143,6 +166,11 @@ export class AlmaWebhooks extends Construct {
   /** The state machines the function may start, from the settings whose pattern is the state machine ARN pattern. */
   readonly stateMachineArns: readonly string[];
   readonly alarms: Readonly<Record<AlarmedMetric, cloudwatch.Alarm>>;
+  /** The delivery ledger's table, unless `ledger: false`. */
+  readonly ledgerTable?: dynamodb.Table;
+  /** The large-payload bucket, with `largePayloadBucket: true`. */
+  readonly largePayloads?: LargePayloadBucket;
+  readonly observability: WebhookObservability;
 
   constructor(scope: Construct, id: string, props: AlmaWebhooksProps) {
     super(scope, id);
@@ -194,6 +222,18 @@ export class AlmaWebhooks extends Construct {
       ...(props.previousChallengeSecret ? [props.previousChallengeSecret] : []),
     ];
     allowReadingSecrets(this.role, secrets);
+    const removalPolicy =
+      props.removalPolicy ?? (props.workspace === "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    if (props.ledger ?? true) {
+      this.ledgerTable = new DeliveryLedger(this, "DeliveryLedger", { role: this.role, removalPolicy }).table;
+    }
+    if (props.largePayloadBucket) {
+      this.largePayloads = new LargePayloadBucket(this, "LargePayloads", { role: this.role, removalPolicy });
+      // AwsSolutions-S1 needs no acknowledgement: the access-log bucket is another bucket's log destination.
+      const { bucket } = this.largePayloads;
+      const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement);
+      acknowledge(this.role, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, REASONS.largePayloadKeys);
+    }
     const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
     if (reserved !== "none" && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new InfraConfigurationError(
@@ -225,6 +265,8 @@ export class AlmaWebhooks extends Construct {
         ...(props.sentryDsn ? { SENTRY_DSN: props.sentryDsn } : {}),
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: namespace,
+        ...(this.ledgerTable ? { ALMA_IDEMPOTENCY_TABLE: this.ledgerTable.tableName } : {}),
+        ...(this.largePayloads ? { ALMA_LARGE_PAYLOAD_BUCKET: this.largePayloads.bucket.bucketName } : {}),
         ...settings.environment,
         ...routes.environment,
       },
@@ -279,6 +321,13 @@ export class AlmaWebhooks extends Construct {
       alarms[metricName] = alarm;
     }
     this.alarms = alarms;
+    this.observability = new WebhookObservability(this, "Observability", {
+      webhookFunction: this.webhookFunction,
+      logGroup: this.logGroup,
+      namespace,
+      service,
+      name: Stack.of(this).stackName,
+    });
 
     new CfnOutput(this, "WebhookUrl", {
       value: this.functionUrl.url,
@@ -286,6 +335,15 @@ export class AlmaWebhooks extends Construct {
     });
     new CfnOutput(this, "WebhookFunctionName", { value: this.webhookFunction.functionName });
     new CfnOutput(this, "PingFunctionName", { value: this.pingFunction.functionName });
+    if (this.ledgerTable) {
+      new CfnOutput(this, "DeliveryLedgerTableName", {
+        value: this.ledgerTable.tableName,
+        description: "ALMA_IDEMPOTENCY_TABLE for `alma-webhook deliveries`",
+      });
+    }
+    if (this.largePayloads) {
+      new CfnOutput(this, "LargePayloadBucketName", { value: this.largePayloads.bucket.bucketName });
+    }
   }
 }
 
@@ -323,6 +381,8 @@ export const REASONS = {
     "nodejs22.x is the runtime the bundle is built and tested for (make test-node22); it moves to a newer one together with those checks.",
   deadLetterQueue:
     "Invoked synchronously only (Function URL, or by hand for ping): a dead-letter queue receives failed asynchronous invocations, of which there are none; Alma retries a webhook answered 5xx.",
+  largePayloadKeys:
+    "Object keys are chosen per webhook at run time; the grant is s3:PutObject only, on the objects of the large-payload bucket only.",
   tracing:
     "Every request writes one structured decision line with its request id, and failures are metrics with alarms; X-Ray would add per-request cost and an xray:PutTraceSegments grant on '*'.",
 } as const;

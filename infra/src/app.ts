@@ -26,7 +26,7 @@ const region = process.env.CDK_DEFAULT_REGION;
 new AlmaWebhooksStack(app, configuration.stackName, {
   // The cdk CLI sets both from the credentials; without them the stack is environment-agnostic.
   ...(account && region ? { env: { account, region } } : {}),
-  description: `alma-webhooks (${configuration.workspace}): the Alma webhook Lambda, its URL, role, logs and alarms`,
+  description: `alma-webhooks (${configuration.workspace}): the Alma webhook Lambda, its URL, role, logs, alarms, ledger and dashboard`,
   configuration,
   code: lambda.Code.fromAsset(bundle.zip),
   plugins: bundle.plugins,

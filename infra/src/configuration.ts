@@ -18,6 +18,10 @@ export interface InfraConfiguration {
   readonly alarmTopicArn?: string;
   /** `ALMA_RESERVED_CONCURRENCY`: a whole number, or `none`; the construct's default when unset. */
   readonly reservedConcurrency?: number | "none";
+  /** `ALMA_LEDGER`: the delivery ledger table (default on). */
+  readonly ledger: boolean;
+  /** `ALMA_LARGE_PAYLOAD_BUCKET`: the large-payload bucket (default off). */
+  readonly largePayloadBucket: boolean;
   /** The settings that were not given and hold a plugin's example value instead. */
   readonly placeholders: readonly string[];
 }
@@ -41,6 +45,9 @@ export const INFRA_VARIABLES = {
     "reserved concurrency of the webhook function, or none (default 10: a flood at the public URL is throttled there)",
   "ALMA_FORWARD_<ROUTE>_TARGET, _EVENTS, _INSTITUTIONS":
     "a forward route, as the function reads it (optional; any number); _KMS_KEY_ARN: the key of an SSE-KMS queue",
+  ALMA_LEDGER: "on (default): the delivery ledger, a DynamoDB table (ALMA_IDEMPOTENCY_TABLE); off: none",
+  ALMA_LARGE_PAYLOAD_BUCKET:
+    "on: an S3 bucket for bodies too large for a target (the function's ALMA_LARGE_PAYLOAD_BUCKET); off (default): none",
   ALMA_INFRA_EXAMPLES:
     "on (default): a plugin setting that is not set takes the plugin's example value; off: it stays unset",
 } as const;
@@ -63,11 +70,14 @@ export function readConfiguration(
     const value = lookup(name)?.trim();
     return value === undefined || value === "" ? undefined : value;
   };
-  const examplesSetting = (read("ALMA_INFRA_EXAMPLES") ?? "on").toLowerCase();
-  if (examplesSetting !== "on" && examplesSetting !== "off") {
-    throw new InfraConfigurationError(`ALMA_INFRA_EXAMPLES must be 'on' or 'off', not '${examplesSetting}'.`);
-  }
-  const examples = examplesSetting === "on";
+  const onOff = (name: string, byDefault: "on" | "off"): boolean => {
+    const value = (read(name) ?? byDefault).toLowerCase();
+    if (value !== "on" && value !== "off") {
+      throw new InfraConfigurationError(`${name} must be 'on' or 'off', not '${value}'.`);
+    }
+    return value === "on";
+  };
+  const examples = onOff("ALMA_INFRA_EXAMPLES", "on");
   const workspace = read("WORKSPACE") ?? "dev";
   const challengeSecretName =
     read("ALMA_CHALLENGE_SECRET_NAME") ??
@@ -108,6 +118,8 @@ export function readConfiguration(
     ...optional("serviceName", "POWERTOOLS_SERVICE_NAME"),
     ...optional("alarmTopicArn", "ALARM_TOPIC_ARN"),
     ...reservedConcurrencyOf(read("ALMA_RESERVED_CONCURRENCY")),
+    ledger: onOff("ALMA_LEDGER", "on"),
+    largePayloadBucket: onOff("ALMA_LARGE_PAYLOAD_BUCKET", "off"),
     placeholders,
   };
 }

@@ -55,6 +55,8 @@ export class AlmaWebhooksStack extends Stack {
       ...(configuration.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrency: configuration.reservedConcurrency }),
+      ledger: configuration.ledger,
+      largePayloadBucket: configuration.largePayloadBucket,
       ...(configuration.alarmTopicArn
         ? { alarmTopic: sns.Topic.fromTopicArn(this, "AlarmTopic", configuration.alarmTopicArn) }
         : {}),

@@ -11,6 +11,7 @@ import {
   DEFAULT_RESERVED_CONCURRENCY,
   InfraConfigurationError,
 } from "../src/alma-webhooks.js";
+import { LEDGER_ACTIONS } from "../src/ledger.js";
 import {
   ALPHA_ARN,
   ARN_PATTERN,
@@ -20,6 +21,7 @@ import {
   policyStatements,
   SECRET_NAME,
   synth,
+  webhookEnvironment,
 } from "./fixtures.js";
 
 const ALLOWED_ACTIONS = [
@@ -29,15 +31,8 @@ const ALLOWED_ACTIONS = [
   "states:DescribeExecution",
   "states:DescribeStateMachine",
   "secretsmanager:GetSecretValue",
+  ...LEDGER_ACTIONS,
 ];
-
-function webhookEnvironment(template: ReturnType<typeof synth>["template"]): Record<string, unknown> {
-  const functions = template.findResources("AWS::Lambda::Function", {
-    Properties: { Handler: "webhook.handler" },
-  });
-  const [webhook] = Object.values(functions);
-  return webhook?.Properties.Environment.Variables;
-}
 
 describe("AlmaWebhooks", () => {
   describe("functions", () => {
@@ -130,7 +125,7 @@ describe("AlmaWebhooks", () => {
       ]);
     });
 
-    it("allows nothing else than writing logs, and never on every resource", () => {
+    it("allows nothing else than writing logs and the ledger's items, and never on every resource", () => {
       const { template } = synth();
       const statements = policyStatements(template);
       for (const statement of statements) {

@@ -64,6 +64,18 @@ describe("the CDK app, with the lambda package's build", () => {
     ]);
   });
 
+  it("creates the ledger and the large-payload bucket as the configuration says", () => {
+    const counts = (env: Record<string, string>) => {
+      const template = stackWith(env).toJSON() as { Resources: Record<string, { Type: string }> };
+      const types = Object.values(template.Resources).map((resource) => resource.Type);
+      return ["AWS::DynamoDB::Table", "AWS::S3::Bucket"].map(
+        (type) => types.filter((t) => t === type).length,
+      );
+    };
+    expect(counts({})).to.deep.equal([1, 0]);
+    expect(counts({ ALMA_LEDGER: "off", ALMA_LARGE_PAYLOAD_BUCKET: "on" })).to.deep.equal([0, 2]);
+  });
+
   it("sets a webhook timeout above the dispatcher's real budget and below Alma's 5 s", async () => {
     const dispatcher = join(LAMBDA_PACKAGE, "dist", "src", "aws-dispatch.js");
     const { DISPATCH_BUDGET } = (await import(pathToFileURL(dispatcher).href)) as {
@@ -196,6 +208,21 @@ describe("readConfiguration", () => {
     expect(() =>
       readConfiguration((name) => (name === "ALMA_INFRA_EXAMPLES" ? "yes" : undefined), plugins),
     ).to.throw(/must be 'on' or 'off'/);
+  });
+
+  it("turns the ledger on and the large-payload bucket off by default; ALMA_LEDGER and ALMA_LARGE_PAYLOAD_BUCKET say otherwise", () => {
+    expect(readConfiguration(() => undefined, plugins)).to.include({
+      ledger: true,
+      largePayloadBucket: false,
+    });
+    const env: Record<string, string> = { ALMA_LEDGER: "off", ALMA_LARGE_PAYLOAD_BUCKET: "ON" };
+    expect(readConfiguration((name) => env[name], plugins)).to.include({
+      ledger: false,
+      largePayloadBucket: true,
+    });
+    expect(() =>
+      readConfiguration((name) => (name === "ALMA_LARGE_PAYLOAD_BUCKET" ? "my-bucket" : undefined), plugins),
+    ).to.throw(/ALMA_LARGE_PAYLOAD_BUCKET must be 'on' or 'off', not 'my-bucket'/);
   });
 
   it("reads ALMA_RESERVED_CONCURRENCY as a whole number or none, and refuses anything else", () => {

@@ -81,3 +81,11 @@ export function policyStatements(template: Template): { Action: string[]; Resour
     ),
   );
 }
+
+/** The webhook function's environment variables. */
+export function webhookEnvironment(template: Template): Record<string, unknown> {
+  const [webhook] = Object.values(
+    template.findResources("AWS::Lambda::Function", { Properties: { Handler: "webhook.handler" } }),
+  );
+  return webhook?.Properties.Environment.Variables;
+}

@@ -28,11 +28,12 @@ function findings(stack: ReturnType<typeof synth>["stack"]): string[] {
 }
 
 describe("cdk-nag (AwsSolutions and Serverless packs)", () => {
-  it("finds nothing unacknowledged in the smallest deployment", () => {
+  it("finds nothing unacknowledged in the smallest deployment (no ledger) and the default one (ledger)", () => {
+    expect(findings(synth({ ledger: false }).stack)).to.deep.equal([]);
     expect(findings(synth().stack)).to.deep.equal([]);
   });
 
-  it("finds nothing unacknowledged with every option on: previous secret with its key, routes, alarms", () => {
+  it("finds nothing unacknowledged with every option on: previous secret with its key, routes, alarms, large-payload bucket", () => {
     const { stack } = synth((s) => ({
       previousChallengeSecret: secretsmanager.Secret.fromSecretAttributes(s, "Previous", {
         secretCompleteArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:alma-previous-AbCdEf",
@@ -44,6 +45,7 @@ describe("cdk-nag (AwsSolutions and Serverless packs)", () => {
       }),
       alarmTopic: sns.Topic.fromTopicArn(s, "Topic", "arn:aws:sns:eu-west-1:111122223333:alarms"),
       sentryDsn: "https://key@o1.ingest.sentry.io/1",
+      largePayloadBucket: true,
       forwardRoutes: [
         {
           name: "CIRCULATION",
