@@ -95,7 +95,7 @@ async function check(dir) {
   if (packed.publishConfig?.access !== "public") problems.push("publishConfig.access is not 'public'");
   if (packed.type !== "module") problems.push("package.json 'type' is not 'module'");
 
-  // A plugin: core is a peer dependency (its one declaration of the core it works with), and this core
+  // A plugin, or aws: core is a peer dependency (its one declaration of the core it works with), and this core
   // satisfies the published range.
   if (name !== "@alma-webhooks/core") {
     const peer = packed.peerDependencies?.["@alma-webhooks/core"];
@@ -106,8 +106,10 @@ async function check(dir) {
     if (packed.dependencies?.["@alma-webhooks/core"] !== undefined) {
       problems.push("@alma-webhooks/core is a dependency: make it a peer dependency (and a dev dependency)");
     }
-    const module = await import(pathToFileURL(join(dir, "dist/src/index.js")).href);
-    if (Object.values(module).filter(isPlugin).length === 0) problems.push("exports no plugin");
+    if (name.startsWith("@alma-webhooks/plugin-")) {
+      const module = await import(pathToFileURL(join(dir, "dist/src/index.js")).href);
+      if (Object.values(module).filter(isPlugin).length === 0) problems.push("exports no plugin");
+    }
   }
 
   const tools = [
