@@ -1,10 +1,10 @@
-import { defineEventPlugin, readField } from "@alma-webhooks/core";
+import { definePlugin, readField } from "@alma-webhooks/core";
 
 /**
  * The circulation desk's feed: every loan created or returned becomes one entry in the desk's outbox.
  * Active when LOAN_DESK_OUTBOX names the outbox (the dispatcher's target).
  */
-export const loanDeskPlugin = defineEventPlugin({
+export const loanDeskPlugin = definePlugin({
   name: "LOAN_DESK",
   settings: {
     outbox: {

@@ -1,10 +1,10 @@
-import { defineEventPlugin, readField } from "@alma-webhooks/core";
+import { definePlugin, readField } from "@alma-webhooks/core";
 
 /**
  * Loan notices: every new, renewed or due loan becomes one message on a queue. An optional allow-list
  * keeps the webhooks of other institutions (a shared Alma network, a sandbox) out.
  */
-export const loanNoticePlugin = defineEventPlugin({
+export const loanNoticePlugin = definePlugin({
   name: "LOAN_NOTICES",
   settings: {
     queueUrl: {

@@ -1,15 +1,16 @@
 import {
   type BuildContext,
+  COMPLETED_SUCCESS,
   type Declined,
-  defineJobPlugin,
+  definePlugin,
   type ExecutionPlan,
   exactName,
   type JobEndPayload,
   type JobInstance,
   type JobMatcher,
-  type JobPlugin,
   type SettingSpec,
   type SettingValues,
+  type WebhookPlugin,
 } from "@alma-webhooks/core";
 import { stateMachineArnSetting } from "./arn.js";
 
@@ -82,7 +83,7 @@ export interface StepFunctionsJobPluginDefinition<X extends string = never> {
  */
 export function stepFunctionsJobPlugin<X extends string = never>(
   definition: StepFunctionsJobPluginDefinition<X>,
-): JobPlugin<StepFunctionsSettingKeys<X>> {
+): WebhookPlugin<StepFunctionsSettingKeys<X>, JobEndPayload> {
   const { executionNamePrefix: prefix, input, matcher = exactName } = definition;
   const settings = {
     ...(definition.settings as { readonly [P in X]: SettingSpec }),
@@ -90,15 +91,16 @@ export function stepFunctionsJobPlugin<X extends string = never>(
     stateMachineArn:
       definition.stateMachineArn ?? stateMachineArnSetting(`${definition.name}_STATE_MACHINE_ARN`),
   } as { readonly [P in StepFunctionsSettingKeys<X>]: SettingSpec };
-  return defineJobPlugin<StepFunctionsSettingKeys<X>>({
+  return definePlugin<StepFunctionsSettingKeys<X>, "JOB_END">({
     name: definition.name,
     settings,
     activatedBy: "jobName",
-    matcher: (values) => matcher(values.jobName),
+    actions: ["JOB_END"],
+    jobMatcher: (values) => matcher(values.jobName),
     exportedRecordCounters: definition.recordCounters,
-    ...(definition.acceptedStatuses ? { acceptedStatuses: definition.acceptedStatuses } : {}),
+    acceptedStatuses: definition.acceptedStatuses ?? [COMPLETED_SUCCESS],
     target: ({ stateMachineArn }) => stateMachineArn,
-    buildExecution(job, context) {
+    buildExecution({ job_instance: job }, context) {
       const built = input(job, context);
       if ("declined" in built && typeof built.declined === "string") return built as Declined;
       const name = context.executionName(typeof prefix === "string" ? prefix : prefix(job, context.settings));

@@ -1,7 +1,7 @@
 import { InvalidPluginError } from "./errors.js";
 import { eventValueOf } from "./payload/kinds.js";
-import type { EventPlugin, ExecutionPlan, SettingSpec, SettingValues } from "./plugin/contract.js";
-import { defineEventPlugin } from "./plugin/define.js";
+import type { ExecutionPlan, SettingSpec, SettingValues, WebhookPlugin } from "./plugin/contract.js";
+import { definePlugin } from "./plugin/define.js";
 import { foldJobName, type JobMatcher } from "./plugin/matchers.js";
 
 const WORD = /^[A-Z][A-Z0-9_]*$/;
@@ -132,7 +132,7 @@ const listOf = (value: string): string[] =>
  * });
  * ```
  */
-export function forwardPlugin(definition: ForwardPluginDefinition): EventPlugin<string> {
+export function forwardPlugin(definition: ForwardPluginDefinition): WebhookPlugin<string> {
   const { valid, problems } = checkForwardEvents(definition.events);
   if (problems.length > 0 || valid.length === 0) {
     throw new InvalidPluginError(
@@ -149,7 +149,7 @@ export function forwardPlugin(definition: ForwardPluginDefinition): EventPlugin<
         }
       : undefined;
   const actions = [...rules.actions.keys(), ...(jobNames ? ["JOB_END"] : [])];
-  return defineEventPlugin<string, string>({
+  return definePlugin<string, string>({
     name: definition.name,
     settings: {
       target: definition.target,

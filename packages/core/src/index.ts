@@ -45,20 +45,13 @@ export {
   type BuildContext,
   type Declined,
   decline,
-  type EventPlugin,
   type ExecutionPlan,
-  type JobPlugin,
   type JsonValue,
   type SettingSpec,
   type SettingValues,
   type WebhookPlugin,
 } from "./plugin/contract.js";
-export {
-  defineEventPlugin,
-  defineJobPlugin,
-  type EventPluginDefinition,
-  type JobPluginDefinition,
-} from "./plugin/define.js";
+export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
 export type { Environment } from "./plugin/settings.js";

@@ -1,7 +1,6 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { DispatchFailedError, InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
-import { executionName } from "./execution-name.js";
+import { InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
 import {
   fromHttpRequest,
   type HttpRequest,
@@ -14,10 +13,10 @@ import { type Logger, silentLogger } from "./logger.js";
 import type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
 import { eventAge } from "./payload/age.js";
 import { parseBody } from "./payload/formats.js";
-import { checkJobEnd, hasRecords, jobStatus } from "./payload/job-end.js";
+import { checkJobEnd } from "./payload/job-end.js";
 import { eventValueOf } from "./payload/kinds.js";
-import type { JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
-import type { Declined, ExecutionPlan } from "./plugin/contract.js";
+import type { WebhookPayload } from "./payload/types.js";
+import { claims, dispatch, type PlanContext, plan, type Webhook } from "./plan.js";
 import { foldJobName } from "./plugin/matchers.js";
 import type { ActivePlugin } from "./plugin/registry.js";
 import { checkSignature, type SecretSource, type Secrets } from "./secret-source.js";
@@ -123,20 +122,8 @@ export interface WebhookRouter {
 /** The decision line, filled in as the request travels. */
 type Facts = { -readonly [P in keyof Decision]?: Decision[P] };
 
-/** A plugin's step before dispatch: a plan to start, or its result already. */
-type Planned =
-  | { readonly active: ActivePlugin; readonly plan: ExecutionPlan }
-  | { readonly result: PluginResult; readonly bug?: unknown };
-
 const messageOf = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
-function institutionOf(payload: WebhookPayload): string | undefined {
-  const { institution } = payload;
-  if (typeof institution === "string") return institution;
-  const value = (institution as { value?: unknown } | null | undefined)?.value;
-  return typeof value === "string" ? value : undefined;
-}
 
 /**
  * Builds the webhook router from its options. Checks them at once (cold start), so a misconfigured router
@@ -175,13 +162,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   const challengeFormat = options.challengeFormat ?? "text";
   const maxChallengeLength = options.maxChallengeLength ?? DEFAULT_MAX_CHALLENGE_LENGTH;
   const environmentMark = workspace.toLowerCase();
-  // Job plugins, and event plugins that take job ends too (forwards).
-  const jobEndPlugins = plugins.filter(
-    (active) => active.plugin.kind === "job" || active.plugin.actions.includes("JOB_END"),
-  );
-  const eventActions = new Set(
-    plugins.flatMap((active) => (active.plugin.kind === "event" ? active.plugin.actions : [])),
-  );
+  const claimedActions = new Set(plugins.flatMap((active) => active.plugin.actions));
 
   async function report(error: unknown, context: Record<string, unknown>): Promise<void> {
     try {
@@ -190,117 +171,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       // The error tracker failing must not change the answer.
     }
   }
-
-  const servesInstitution = (active: ActivePlugin, payload: WebhookPayload): boolean => {
-    if (active.institutions === undefined) return true;
-    const institution = institutionOf(payload);
-    return institution !== undefined && active.institutions.includes(institution);
-  };
-
-  /** Validates what the plugin's decision reads and builds its plan; a malformed field throws (400). */
-  function planJob(active: ActivePlugin, payload: JobEndPayload, body: Buffer, status: string): Planned {
-    const { plugin } = active;
-    const base = { plugin: active.name };
-    if (plugin.kind !== "job") throw new TypeError(`${active.name} is not a job plugin`);
-    if (!plugin.acceptedStatuses.includes(status)) {
-      return { result: { ...base, decision: "status-not-accepted", status } };
-    }
-    const job = payload.job_instance;
-    if (!hasRecords(job, plugin.exportedRecordCounters))
-      return { result: { ...base, decision: "zero-records" } };
-    return build(active, () =>
-      plugin.buildExecution(job, {
-        settings: active.settings,
-        workspace,
-        payload,
-        executionName: (prefix) => executionName(prefix, job, body),
-      }),
-    );
-  }
-
-  /** An event plugin's plan; `named` gives the execution name its webhook id and time (a job's, for JOB_END). */
-  function planEvent(
-    active: ActivePlugin,
-    payload: WebhookPayload,
-    named: JobInstance,
-    body: Buffer,
-  ): Planned {
-    const { plugin } = active;
-    if (active.problems || plugin.kind !== "event") return misconfigured(active);
-    return build(active, () =>
-      plugin.buildExecution(payload, {
-        settings: active.settings,
-        workspace,
-        payload,
-        executionName: (prefix) => executionName(prefix, named, body),
-      }),
-    );
-  }
-
-  const misconfigured = (active: ActivePlugin): Planned => ({
-    result: { plugin: active.name, decision: "misconfigured", error: (active.problems ?? []).join(" ") },
-  });
-
-  function build(active: ActivePlugin, make: () => ExecutionPlan | Declined): Planned {
-    const base = { plugin: active.name };
-    let plan: ExecutionPlan | Declined;
-    try {
-      plan = make();
-    } catch (error) {
-      if (error instanceof InvalidPayloadError) throw error;
-      // A plugin's bug must not cost the others their run: it becomes this plugin's permanent failure.
-      return {
-        result: { ...base, decision: "failed", transient: false, error: messageOf(error) },
-        bug: error,
-      };
-    }
-    if ("declined" in plan) {
-      logger.warn(`${active.name} declined the webhook: ${plan.declined}`, { plugin: active.name });
-      return { result: { ...base, decision: "declined", reason: plan.declined } };
-    }
-    return { active, plan };
-  }
-
-  async function dispatch(planned: Planned, facts: Facts): Promise<PluginResult> {
-    if ("result" in planned) {
-      if ("bug" in planned) await report(planned.bug, { plugin: planned.result.plugin, jobId: facts.jobId });
-      return planned.result;
-    }
-    const { active, plan } = planned;
-    const base = { plugin: active.name, executionName: plan.name };
-    const started = now();
-    try {
-      const result = await dispatcher.start({
-        plugin: active.name,
-        target: active.target,
-        name: plan.name,
-        input: JSON.stringify(plan.input),
-        action: facts.action ?? "",
-      });
-      const durationMs = now() - started;
-      if (result.status !== "failed") {
-        return {
-          ...base,
-          decision: result.status,
-          executionArn: result.executionArn,
-          ...("messageId" in result && result.messageId !== undefined ? { messageId: result.messageId } : {}),
-          ...("forwarded" in result && result.forwarded ? { forwarded: true } : {}),
-          durationMs,
-        };
-      }
-      // A permanent failure needs a person: hand it to the error tracker (transient ones are retried).
-      if (!result.transient) {
-        await report(new DispatchFailedError(active.name, plan.name, result.error), {
-          plugin: active.name,
-          jobId: facts.jobId,
-        });
-      }
-      return { ...base, decision: "failed", transient: result.transient, error: result.error, durationMs };
-    } catch (error) {
-      await report(error, { plugin: active.name, jobId: facts.jobId });
-      return { ...base, decision: "failed", transient: false, error: messageOf(error) };
-    }
-  }
+  const context: PlanContext = { workspace, logger, dispatcher, now, report };
 
   function tooOld(payload: WebhookPayload, job?: Record<string, unknown>): string | undefined {
     if (maxEventAgeMs === undefined) return undefined;
@@ -308,70 +179,42 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     return age !== undefined && age.ms > maxEventAgeMs ? age.time : undefined;
   }
 
-  async function routeJobEnd(
-    payload: WebhookPayload,
-    request: WebhookRequest,
-    facts: Facts,
-  ): Promise<Outcome> {
-    const jobEnd = checkJobEnd(payload);
-    const job = jobEnd.job_instance;
-    const jobName = job.name;
-    facts.jobName = jobName;
-    if (typeof job.id === "string") facts.jobId = job.id;
-    // Folded once per request for the environment gate and every matcher: with 100 plugins an unclaimed job
-    // costs 0.97 × what it costs with 3, against 1.38 × when each matcher folded it (make bench, 2026-12-01).
-    const folded = foldJobName(jobName);
-    if (!folded.includes(environmentMark)) {
-      return { kind: "other-environment", workspace, jobName };
-    }
-    const claimants = jobEndPlugins.filter((active) => {
-      const { plugin, matcher } = active;
-      if (!servesInstitution(active, payload)) return false;
-      if (plugin.kind === "job") return matcher?.matches(jobName, folded) === true;
-      return (
-        (matcher?.matches(jobName, folded) ?? true) &&
-        (active.problems !== undefined || (plugin.matches?.(payload, active.settings) ?? true))
-      );
-    });
-    if (claimants.length === 0) return { kind: "unclaimed", jobName };
-    const time = tooOld(payload, job);
-    if (time !== undefined) return { kind: "too-old", jobName, time };
-    // A broken plugin answers 500 whatever the job says: Alma keeps the event until the setting is fixed.
-    // The status is read only for a working job plugin: a forward takes the job's end whatever it says.
-    const working = claimants.some((active) => active.problems === undefined && active.plugin.kind === "job");
-    const status = working ? jobStatus(job) : "";
-    const planned = claimants.map((active) => {
-      if (active.plugin.kind === "event") return planEvent(active, payload, job, request.body);
-      return active.problems ? misconfigured(active) : planJob(active, jobEnd, request.body, status);
-    });
-    const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
-    return { kind: "handled", jobName, results };
-  }
-
-  async function routeEvent(
-    payload: WebhookPayload,
-    request: WebhookRequest,
-    facts: Facts,
-  ): Promise<Outcome> {
+  /** The gates (environment for a job end, a claimed action for the rest), the claim, the plans, the dispatch. */
+  async function route(payload: WebhookPayload, request: WebhookRequest, facts: Facts): Promise<Outcome> {
     const { action } = payload;
-    if (!eventActions.has(action)) return { kind: "not-job-end", action };
-    const event = eventValueOf(payload);
-    if (event !== undefined) facts.event = event;
-    const claimants = plugins.filter((active) => {
-      const { plugin } = active;
-      if (plugin.kind !== "event" || !plugin.actions.includes(action)) return false;
-      if (plugin.events && (event === undefined || !plugin.events.includes(event))) return false;
-      if (!servesInstitution(active, payload)) return false;
-      return active.problems !== undefined || (plugin.matches?.(payload, active.settings) ?? true);
-    });
-    if (claimants.length === 0) return { kind: "unclaimed-event", action };
-    const time = tooOld(payload);
-    if (time !== undefined) return { kind: "too-old", action, time };
-    // An event is named like a job: by its webhook id and time, or by a hash of the body without an id.
-    const named = { name: action, id: payload.id, end_time: payload.time };
-    const planned = claimants.map((active) => planEvent(active, payload, named, request.body));
-    const results = await Promise.all(planned.map((step) => dispatch(step, facts)));
-    return { kind: "handled", action, results };
+    let webhook: Webhook;
+    if (action === "JOB_END") {
+      const job = checkJobEnd(payload).job_instance;
+      facts.jobName = job.name;
+      if (typeof job.id === "string") facts.jobId = job.id;
+      // Folded once per request for the environment gate and every matcher: with 100 plugins an unclaimed job
+      // costs 0.97 × what it costs with 3, against 1.38 × when each matcher folded it (make bench, 2026-12-01).
+      const folded = foldJobName(job.name);
+      if (!folded.includes(environmentMark)) {
+        return { kind: "other-environment", workspace, jobName: job.name };
+      }
+      webhook = { payload, body: request.body, job, folded };
+    } else {
+      if (!claimedActions.has(action)) return { kind: "not-job-end", action };
+      const event = eventValueOf(payload);
+      if (event !== undefined) facts.event = event;
+      webhook = { payload, body: request.body };
+    }
+    const { job } = webhook;
+    const claimants = plugins.filter((active) => claims(active, webhook));
+    if (claimants.length === 0) {
+      return job ? { kind: "unclaimed", jobName: job.name } : { kind: "unclaimed-event", action };
+    }
+    const time = tooOld(payload, job);
+    if (time !== undefined)
+      return job ? { kind: "too-old", jobName: job.name, time } : { kind: "too-old", action, time };
+    const planned = plan(claimants, webhook, context);
+    const results = await Promise.all(
+      planned.map((step) =>
+        dispatch(step, { action, ...(facts.jobId ? { jobId: facts.jobId } : {}) }, context),
+      ),
+    );
+    return job ? { kind: "handled", jobName: job.name, results } : { kind: "handled", action, results };
   }
 
   async function evaluate(normalised: NormaliseResult, facts: Facts): Promise<Outcome> {
@@ -401,9 +244,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const { payload } = parsed;
     facts.action = payload.action;
     try {
-      return payload.action === "JOB_END"
-        ? await routeJobEnd(payload, request, facts)
-        : await routeEvent(payload, request, facts);
+      return await route(payload, request, facts);
     } catch (error) {
       if (error instanceof InvalidPayloadError) return { kind: "invalid-body", reason: error.message };
       throw error;

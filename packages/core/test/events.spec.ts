@@ -2,7 +2,7 @@ import { expect } from "chai";
 import {
   activatePlugin,
   createWebhookRouter,
-  defineEventPlugin,
+  definePlugin,
   InvalidPluginError,
   loadPlugins,
   readField,
@@ -20,7 +20,7 @@ const VALIDATED = "Webhook POST request received and validated";
 const QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/loan-notices";
 
 /** Another library's plugin: loan notices for one institution, to a queue. */
-const loanNotices = defineEventPlugin({
+const loanNotices = definePlugin({
   name: "LOAN_NOTICES",
   settings: {
     queueUrl: { env: "LOAN_QUEUE_URL", description: "Queue of loan notices" },
@@ -48,7 +48,7 @@ const KINDS = {
 } as const;
 const kindPlugins = Object.entries(KINDS).map(([action, field]) =>
   activatePlugin(
-    defineEventPlugin({
+    definePlugin({
       name: action,
       settings: { target: { env: `${action}_TARGET`, description: "target" } },
       activatedBy: "target",
@@ -173,7 +173,7 @@ describe("event plugins (webhooks other than JOB_END)", () => {
   });
 });
 
-describe("defineEventPlugin", () => {
+describe("definePlugin", () => {
   const base = {
     name: "LOANS",
     settings: { target: { env: "LOANS_TARGET", description: "target" } },
@@ -183,22 +183,16 @@ describe("defineEventPlugin", () => {
   };
 
   it("refuses no actions, lower-case actions or events", () => {
-    expect(() => defineEventPlugin({ ...base, actions: [] })).to.throw(
-      InvalidPluginError,
-      "actions must list",
-    );
-    expect(() => defineEventPlugin({ ...base, actions: ["loan"] })).to.throw(
-      InvalidPluginError,
-      "upper-case",
-    );
-    expect(() => defineEventPlugin({ ...base, actions: ["LOAN"], events: ["loan_created"] })).to.throw(
+    expect(() => definePlugin({ ...base, actions: [] })).to.throw(InvalidPluginError, "actions must list");
+    expect(() => definePlugin({ ...base, actions: ["loan"] })).to.throw(InvalidPluginError, "upper-case");
+    expect(() => definePlugin({ ...base, actions: ["LOAN"], events: ["loan_created"] })).to.throw(
       InvalidPluginError,
       "events must be upper-case",
     );
   });
 
   it("is loaded from the environment like a job plugin", () => {
-    const plugin = defineEventPlugin({ ...base, actions: ["LOAN"] });
+    const plugin = definePlugin({ ...base, actions: ["LOAN"] });
     expect(loadPlugins([plugin], { LOANS_TARGET: "q" }).active.map((active) => active.target)).to.deep.equal([
       "q",
     ]);

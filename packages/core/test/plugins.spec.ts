@@ -2,7 +2,7 @@ import { expect } from "chai";
 import {
   ConfigurationError,
   DuplicatePluginError,
-  defineJobPlugin,
+  definePlugin,
   exactName,
   InvalidPluginError,
   loadPlugins,
@@ -35,25 +35,29 @@ describe("matchers", () => {
   });
 });
 
-describe("defineJobPlugin", () => {
+describe("definePlugin", () => {
   const base = {
     name: "GOOD",
     settings: { jobName: { env: "GOOD_JOB", description: "job" } },
     activatedBy: "jobName" as const,
-    matcher: ({ jobName }: { jobName: string }) => exactName(jobName),
+    actions: ["JOB_END"],
+    jobMatcher: ({ jobName }: { jobName: string }) => exactName(jobName),
     exportedRecordCounters: ["label.new.records"],
     target: () => "arn",
     buildExecution: () => ({ input: {}, name: "n" }),
   };
 
-  it("defaults accepted statuses to COMPLETED_SUCCESS and freezes the plugin", () => {
-    const plugin = defineJobPlugin(base);
-    expect(plugin.acceptedStatuses).to.deep.equal(["COMPLETED_SUCCESS"]);
+  it("accepts any status unless told, and freezes the plugin", () => {
+    const plugin = definePlugin(base);
+    expect(plugin.acceptedStatuses).to.equal(undefined);
     expect(Object.isFrozen(plugin)).to.equal(true);
   });
 
   it("keeps accepted statuses it is given", () => {
-    const plugin = defineJobPlugin({ ...base, acceptedStatuses: ["COMPLETED_SUCCESS", "COMPLETED_WARNING"] });
+    const plugin = definePlugin({
+      ...base,
+      acceptedStatuses: ["COMPLETED_SUCCESS", "COMPLETED_WARNING"],
+    });
     expect(plugin.acceptedStatuses).to.deep.equal(["COMPLETED_SUCCESS", "COMPLETED_WARNING"]);
   });
 
@@ -74,7 +78,12 @@ describe("defineJobPlugin", () => {
     ["a builder that is not a function", { buildExecution: "nope" }, /buildExecution must be a function/],
   ] as const) {
     it(`throws InvalidPluginError for ${label}`, () => {
-      expect(() => defineJobPlugin({ ...base, ...(change as object) } as typeof base))
+      expect(() =>
+        definePlugin({
+          ...base,
+          ...(change as object),
+        } as typeof base),
+      )
         .to.throw(InvalidPluginError, message)
         .with.property("name", "InvalidPluginError");
     });

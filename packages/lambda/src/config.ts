@@ -181,7 +181,7 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   warnings.push(...loaded.warnings, ...forwards.warnings);
   const active = [...loaded.active, ...forwards.routes];
   for (const active of loaded.active) {
-    if (active.plugin.kind !== "job") continue;
+    if (active.plugin.jobMatcher === undefined) continue;
     const spec = active.plugin.settings[active.plugin.activatedBy];
     const jobName = active.settings[active.plugin.activatedBy] ?? "";
     if (spec && !jobName.toLowerCase().includes(workspace.toLowerCase())) {

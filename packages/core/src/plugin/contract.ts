@@ -1,4 +1,4 @@
-import type { JobEndPayload, JobInstance, WebhookPayload } from "../payload/types.js";
+import type { JobEndPayload, WebhookPayload } from "../payload/types.js";
 import type { JobMatcher } from "./matchers.js";
 
 /**
@@ -115,16 +115,41 @@ export function decline(reason: string): Declined {
   return { declined: reason };
 }
 
-/** What every plugin declares, whatever it claims. */
-interface PluginBase<K extends string> {
+/**
+ * A plugin: what it claims (webhook actions, and for JOB_END which jobs, statuses and counters), the
+ * settings it reads, where it dispatches and what. Whether it acts on job ends or on other webhooks is its
+ * `actions`, nothing else. Define one with {@link definePlugin}, or a preset built on it (a Step Functions
+ * job in `@alma-webhooks/aws`, {@link forwardPlugin}, {@link WebhookHandlers.on}).
+ *
+ * @example
+ * ```ts
+ * export const plugins: readonly WebhookPlugin[] = [podPlugin, timdexPlugin, bursarPlugin];
+ * ```
+ */
+export interface WebhookPlugin<K extends string = string, P extends WebhookPayload = WebhookPayload> {
   /** Unique, upper case: labels the answer ("PPOD pipeline initiated"), logs and metrics. */
   readonly name: string;
   /** The settings the plugin reads, by key. */
-  readonly settings: { readonly [P in K]: SettingSpec };
+  readonly settings: { readonly [S in K]: SettingSpec };
   /** The setting whose absence leaves the plugin inactive. */
   readonly activatedBy: NoInfer<K>;
-  // Methods, not function properties: they stay bivariant, so a JobPlugin<"a" | "b"> is a JobPlugin<string>.
-  /** The dispatcher's target (the state machine ARN), from the settings. */
+  /** The webhook actions it acts on, upper case: `["JOB_END"]` for the end of an Alma job, `["LOAN"]`, … */
+  readonly actions: readonly string[];
+  /** The `event.value`s it claims (`["LOAN_CREATED"]`); every event of its actions when absent. */
+  readonly events?: readonly string[];
+  // Methods, not function properties: they stay bivariant, so a WebhookPlugin<"a" | "b"> is a WebhookPlugin<string>.
+  /**
+   * For JOB_END: the jobs it claims, by name; every job of this environment when absent. Built even when a
+   * setting is invalid, so a broken plugin is answered 500 for its own jobs only.
+   */
+  jobMatcher?(settings: SettingValues<K>): JobMatcher;
+  /** For JOB_END: the job statuses that may start it (`["COMPLETED_SUCCESS"]`); any status when absent. */
+  readonly acceptedStatuses?: readonly string[];
+  /** For JOB_END: counter types whose values must add up to more than zero; not read when absent. */
+  readonly exportedRecordCounters?: readonly string[];
+  /** Narrows the claim further, on the payload; every payload of its actions and events when absent. */
+  matches?(payload: P, settings: SettingValues<K>): boolean;
+  /** The dispatcher's target (a state machine, queue or bus ARN; a handler's name), from the settings. */
   target(settings: SettingValues<K>): string;
   /**
    * The institutions (`institution.value`, e.g. `01MIT_INST`) whose webhooks the plugin acts on; all when
@@ -132,68 +157,10 @@ interface PluginBase<K extends string> {
    */
   institutions?(settings: SettingValues<K>): readonly string[] | undefined;
   /**
-   * Webhook bodies, in the shape Alma sends, that start this pipeline under the `example` values of the
-   * settings and `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests.
+   * Webhook bodies, in the shape Alma sends, that it acts on under the `example` values of the settings and
+   * `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests.
    */
   readonly samplePayloads?: readonly Readonly<Record<string, unknown>>[];
+  /** Builds the execution for a claimed webhook; or declines it. */
+  buildExecution(payload: P, context: BuildContext<K, P>): ExecutionPlan | Declined;
 }
-
-/**
- * A job plugin: one pipeline started when an Alma job ends (JOB_END). It claims jobs by name, says which
- * counters count as exported records, and builds the execution. Most are Step Functions pipelines: define
- * those with {@link stepFunctionsJobPlugin}; anything else with {@link defineJobPlugin}.
- *
- * @example
- * ```ts
- * const plugins: JobPlugin<string>[] = [podPlugin, timdexPlugin, bursarPlugin];
- * ```
- */
-export interface JobPlugin<K extends string = string> extends PluginBase<K> {
-  readonly kind: "job";
-  /** Builds the matcher on the job name from the settings. */
-  matcher(settings: SettingValues<K>): JobMatcher;
-  /** Counter types whose values add up to the number of exported records. */
-  readonly exportedRecordCounters: readonly string[];
-  /** Job statuses that may start the pipeline; default `["COMPLETED_SUCCESS"]`. */
-  readonly acceptedStatuses: readonly string[];
-  /** Builds the execution for a claimed, successful job with records; or declines it. */
-  buildExecution(job: JobInstance, context: BuildContext<K, JobEndPayload>): ExecutionPlan | Declined;
-}
-
-/**
- * An event plugin: one pipeline started by webhooks other than JOB_END (LOAN, REQUEST, USER, BIB, ITEM,
- * NOTIFICATION…). It claims actions and, optionally, event values (`LOAN_CREATED`) and a matcher on the
- * payload. Define one with {@link defineEventPlugin}.
- *
- * @example
- * ```ts
- * const plugins: WebhookPlugin<string>[] = [podPlugin, loanNoticePlugin];
- * ```
- */
-export interface EventPlugin<K extends string = string> extends PluginBase<K> {
-  readonly kind: "event";
-  /** The webhook actions it claims, upper case: `["LOAN"]`. */
-  readonly actions: readonly string[];
-  /** The `event.value`s it claims (`["LOAN_CREATED", "LOAN_RENEWED"]`); every event of its actions when absent. */
-  readonly events?: readonly string[];
-  /** Narrows the claim further, on the payload; every payload of its actions and events when absent. */
-  matches?(payload: WebhookPayload, settings: SettingValues<K>): boolean;
-  /**
-   * When it claims JOB_END: the jobs whose ends it claims, by name (every job of this environment when
-   * absent). Like a job plugin's matcher it is built even when a setting is invalid, so a broken plugin is
-   * answered 500 for its own jobs only. An event plugin is given a job's end whatever its status and counters.
-   */
-  jobMatcher?(settings: SettingValues<K>): JobMatcher;
-  /** Builds the execution for a claimed event; or declines it. */
-  buildExecution(payload: WebhookPayload, context: BuildContext<K, WebhookPayload>): ExecutionPlan | Declined;
-}
-
-/**
- * Any plugin the router takes.
- *
- * @example
- * ```ts
- * export const jobPlugins: readonly WebhookPlugin[] = [podPlugin, timdexPlugin, bursarPlugin];
- * ```
- */
-export type WebhookPlugin<K extends string = string> = JobPlugin<K> | EventPlugin<K>;

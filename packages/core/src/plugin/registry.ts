@@ -1,4 +1,5 @@
 import { DuplicatePluginError } from "../errors.js";
+import type { WebhookPayload } from "../payload/types.js";
 import type { SettingValues, WebhookPlugin } from "./contract.js";
 import type { JobMatcher } from "./matchers.js";
 import { type Environment, loadPluginSettings } from "./settings.js";
@@ -18,7 +19,7 @@ export interface ActivePlugin {
   readonly name: string;
   readonly plugin: WebhookPlugin<string>;
   readonly settings: SettingValues<string>;
-  /** For a job plugin, or an event plugin claiming JOB_END with a `jobMatcher`: the job name matcher. */
+  /** For a plugin claiming JOB_END with a `jobMatcher`: the job name matcher. */
   readonly matcher?: JobMatcher;
   /** Where its executions start or its webhooks go (a state machine, queue or bus ARN). */
   readonly target: string;
@@ -53,8 +54,8 @@ export interface LoadedPlugins {
  * const active = activatePlugin(podPlugin, { jobName: "POD export to Dev1", stateMachineArn: arn });
  * ```
  */
-export function activatePlugin<K extends string>(
-  plugin: WebhookPlugin<K>,
+export function activatePlugin<K extends string, P extends WebhookPayload>(
+  plugin: WebhookPlugin<K, P>,
   settings: SettingValues<K>,
   problems?: readonly string[],
 ): ActivePlugin {
@@ -63,11 +64,7 @@ export function activatePlugin<K extends string>(
     name: plugin.name,
     plugin: plugin as WebhookPlugin<string>,
     settings,
-    ...(plugin.kind === "job"
-      ? { matcher: plugin.matcher(settings) }
-      : plugin.jobMatcher
-        ? { matcher: plugin.jobMatcher(settings) }
-        : {}),
+    ...(plugin.jobMatcher ? { matcher: plugin.jobMatcher(settings) } : {}),
     target: problems === undefined ? plugin.target(settings) : "",
     ...(institutions === undefined ? {} : { institutions }),
     ...(problems === undefined ? {} : { problems }),

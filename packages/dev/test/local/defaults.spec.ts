@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { stateMachineArnSetting } from "@alma-webhooks/aws";
-import { defineJobPlugin, exactName, jobId } from "@alma-webhooks/core";
+import { definePlugin, exactName, jobId } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { LocalSettingsError, LocalToolingError } from "@alma-webhooks/local-aws/errors";
@@ -15,17 +15,22 @@ import {
 } from "../../src/local/pipelines.js";
 
 /** A plugin the local tooling has never heard of: everything it gets must come from its declaration. */
-const extraPlugin = defineJobPlugin({
+const extraPlugin = definePlugin({
+  actions: ["JOB_END"],
+  acceptedStatuses: ["COMPLETED_SUCCESS"],
   name: "EXTRA",
   settings: {
     jobName: { env: "ALMA_EXTRA_JOB_NAME", description: "Extra job", example: "Extra export to Dev1" },
     stateMachineArn: stateMachineArnSetting("EXTRA_STATE_MACHINE_ARN"),
   },
   activatedBy: "jobName",
-  matcher: ({ jobName }) => exactName(jobName),
+  jobMatcher: ({ jobName }) => exactName(jobName),
   exportedRecordCounters: ["label.new.records"],
   target: ({ stateMachineArn }) => stateMachineArn,
-  buildExecution: (job, { executionName }) => ({ input: { id: jobId(job) }, name: executionName("extra") }),
+  buildExecution: ({ job_instance: job }, { executionName }) => ({
+    input: { id: jobId(job) },
+    name: executionName("extra"),
+  }),
   samplePayloads: [jobEndPayload({ job_instance: { name: "Extra export to Dev1" } })],
 });
 
