@@ -102,7 +102,7 @@ export interface ForwardPluginDefinition {
   readonly name: string;
   /** `ACTION`, `ACTION:EVENT`, `JOB_END` or `JOB_END:<exact job name>` entries; at least one. */
   readonly events: readonly string[];
-  /** Where the webhooks go: a {@link targetArnSetting}. It activates the plugin. */
+  /** Where the webhooks go: a target setting (`targetArnSetting` of `@alma-webhooks/aws`). It activates the plugin. */
   readonly target: SettingSpec;
   /** Optional comma-separated `institution.value`s; without it, every institution's webhooks. */
   readonly institutions?: SettingSpec;

@@ -119,7 +119,7 @@ export function decline(reason: string): Declined {
  * A plugin: what it claims (webhook actions, and for JOB_END which jobs, statuses and counters), the
  * settings it reads, where it dispatches and what. Whether it acts on job ends or on other webhooks is its
  * `actions`, nothing else. Define one with {@link definePlugin}, or a preset built on it (a Step Functions
- * job in `@alma-webhooks/aws`, {@link forwardPlugin}, {@link WebhookHandlers.on}).
+ * job in `@alma-webhooks/aws`, {@link forwardPlugin}).
  *
  * @example
  * ```ts
