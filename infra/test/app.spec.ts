@@ -77,7 +77,7 @@ describe("the CDK app, with the lambda package's build", () => {
   });
 
   it("sets a webhook timeout above the dispatcher's real budget and below Alma's 5 s", async () => {
-    const dispatcher = join(LAMBDA_PACKAGE, "dist", "src", "aws-dispatch.js");
+    const dispatcher = join(LAMBDA_PACKAGE, "..", "aws", "dist", "src", "deadline.js");
     const { DISPATCH_BUDGET } = (await import(pathToFileURL(dispatcher).href)) as {
       DISPATCH_BUDGET: { totalMs: number };
     };
