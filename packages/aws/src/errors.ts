@@ -28,3 +28,15 @@ export class DispatchTimeoutError extends AlmaWebhooksError {
  * ```
  */
 export class SecretFetchTimeoutError extends AlmaWebhooksError {}
+
+/**
+ * A stored webhook secret was read but cannot be used: an empty value, JSON without the configured field, or
+ * (in Lambda) the published development secret. A failed read: answered 503, and read again after
+ * `SECRET_READS.intervalMs`.
+ *
+ * @example
+ * ```ts
+ * throw new UnusableSecretError("ssm /alma/webhook-secret holds an empty secret");
+ * ```
+ */
+export class UnusableSecretError extends AlmaWebhooksError {}

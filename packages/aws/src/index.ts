@@ -17,7 +17,7 @@ export {
   targetKindOf,
 } from "./arn.js";
 export { BUDGETED_CLIENT, type Clock, DISPATCH_BUDGET, isTransient, systemClock } from "./deadline.js";
-export { DispatchTimeoutError, SecretFetchTimeoutError } from "./errors.js";
+export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 export {
   type StepFunctionsJobPluginDefinition,
   type StepFunctionsSettingKeys,

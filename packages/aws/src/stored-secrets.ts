@@ -1,6 +1,6 @@
 import type { Logger, SecretSource } from "@alma-webhooks/core";
 import type { Clock } from "./deadline.js";
-import { SecretFetchTimeoutError } from "./errors.js";
+import { SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 
 /** A webhook secret kept in a store, read at run time: a Secrets Manager secret or an SSM parameter. */
 export interface StoredSecret {
@@ -10,7 +10,8 @@ export interface StoredSecret {
 }
 
 /**
- * Where the webhook secrets come from: each a value from the environment or a stored secret.
+ * Where the webhook secrets come from: each a value from the environment or a stored secret, and how a stored
+ * value is checked (in Lambda, as the environment's values are).
  *
  * @example
  * ```ts
@@ -23,6 +24,10 @@ export interface SecretSettings {
   readonly previous: readonly string[] | StoredSecret;
   /** A stored value is a JSON object, and the secret is under this key. */
   readonly jsonField?: string;
+  /** A stored value equal to this (the published development secret) is refused: a failed read. */
+  readonly developmentSecret?: string;
+  /** A stored secret shorter than this is warned about, once. */
+  readonly minLength?: number;
 }
 
 /**
@@ -39,12 +44,12 @@ export const splitSecrets = (value: string): string[] => value.split(",").filter
 export type ReadSecret = (secret: StoredSecret) => Promise<string>;
 
 /**
- * How secrets are read and kept. A read runs in the request path (the first signed request of a cold start,
- * or after a mismatch) ahead of the dispatch's own 3 s: it is cut off, as a failure (503), after `readMs`,
- * so the answer still leaves inside Alma's 5 s. A rotation is looked for at most once per `refreshMs`; a
- * failed read is tried again after `retryMs`, not by every request.
+ * How secrets are read. A read runs in the request path (the first signed request of a cold start, or after
+ * a mismatch) ahead of the dispatch's own 3 s: it is cut off, as a failure (503), after `readMs`, so the
+ * answer still leaves inside Alma's 5 s. A read starts at most once per `intervalMs`, whether it looks for
+ * a rotation after a mismatch or tries again after a failed read.
  */
-export const SECRET_READS = Object.freeze({ readMs: 1200, refreshMs: 60_000, retryMs: 5000 });
+export const SECRET_READS = Object.freeze({ readMs: 1200, intervalMs: 5000 });
 
 /** The SDK settings of the stores' clients: two attempts, each inside {@link SECRET_READS}' `readMs`. */
 export const SECRET_CLIENT = Object.freeze({
@@ -61,10 +66,20 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * The router's secrets when one of them is stored: read on first use (the handler asks at cold start) and
- * kept, read again after a signature matched none when the last read is a minute old (a rotation takes
- * effect without a redeploy), and again after a failed read once `retryMs` has passed. A value set in the
- * environment is used as it is, next to the stored one.
+ * The router's secrets when one of them is stored, under one rule: a webhook signed with a secret that the
+ * store holds is never answered 401. A value set in the environment is used as it is, next to the stored one.
+ *
+ * - The store is read on first use (the handler asks at cold start) and the secrets are kept.
+ * - A signature that matches none makes the instance read the store again: one read, shared by every request
+ *   that mismatches while it runs (its time and promise are recorded before anything is awaited), and at
+ *   most one read per `SECRET_READS.intervalMs` (5 s). Secrets read since the mismatch that still match
+ *   none: 401, the store does not hold that secret. Inside the 5 s after the last read, with no read
+ *   allowed: 503 (Alma retries), never 401. A read that fails: 503, and the secrets that worked stay in use.
+ * - A failed read (no answer within `readMs`, an error, an empty value, JSON without `jsonField`, the
+ *   development secret) is not kept: the next request reads again once 5 s have passed since it started;
+ *   until then requests are answered 503.
+ * - Previous secrets that cannot be read are warned about: the current secret still works, with the
+ *   previous ones last read, if any. A stored secret shorter than `minLength` is warned about once.
  *
  * @example
  * ```ts
@@ -77,52 +92,97 @@ export function createStoredSecrets(
   clock: Clock,
   logger: Logger,
 ): SecretSource {
-  const readOne = async (secret: StoredSecret): Promise<string> => {
-    const value = await within(read(secret), SECRET_READS.readMs, `${secret.store} ${secret.id}`);
-    return settings.jsonField === undefined ? value : fieldOf(value, settings.jsonField, secret);
-  };
+  const { current, previous, jsonField, developmentSecret, minLength = 0 } = settings;
+  const warnedShort = new Set<string>();
+  async function readOne(secret: StoredSecret): Promise<string> {
+    const where = `${secret.store} ${secret.id}`;
+    const raw = await within(read(secret), SECRET_READS.readMs, where);
+    const value = jsonField === undefined ? raw : fieldOf(raw, jsonField, where);
+    if (value.trim() === "") throw new UnusableSecretError(`${where} holds an empty secret`);
+    return value;
+  }
+  function checked(value: string, secret: StoredSecret): string {
+    const where = `${secret.store} ${secret.id}`;
+    if (value === developmentSecret) {
+      throw new UnusableSecretError(
+        `${where} holds the published development secret '${developmentSecret}': store the secret configured in Alma`,
+      );
+    }
+    if (value.length < minLength && !warnedShort.has(where)) {
+      warnedShort.add(where);
+      logger.warn(
+        `${where} holds a secret shorter than ${minLength} characters: use a longer secret in Alma.`,
+      );
+    }
+    return value;
+  }
+  let previousRead: readonly string[] = [];
+  const readPrevious = (stored: StoredSecret): Promise<readonly string[]> =>
+    readOne(stored)
+      .then((value) => splitSecrets(value).map((secret) => checked(secret, stored)))
+      .then(
+        (secrets) => (previousRead = secrets),
+        (error: unknown) => {
+          logger.warn(
+            "The previous webhook secrets could not be read or used: the current one is still accepted",
+            {
+              secret: `${stored.store} ${stored.id}`,
+              error: error instanceof Error ? error.message : String(error),
+            },
+          );
+          return previousRead;
+        },
+      );
   async function readAll(): Promise<readonly string[]> {
-    const { current, previous } = settings;
     const [value, older] = await Promise.all([
-      typeof current === "string" ? current : readOne(current),
-      Array.isArray(previous) ? previous : readOne(previous as StoredSecret).then(splitSecrets),
+      typeof current === "string" ? current : readOne(current).then((value) => checked(value, current)),
+      Array.isArray(previous) ? previous : readPrevious(previous as StoredSecret),
     ]);
     return [value, ...(older as readonly string[])];
   }
-  let cached: Promise<readonly string[]> | undefined;
+  let known: readonly string[] | undefined;
+  let reading: Promise<readonly string[]> | undefined;
+  let failure: unknown;
   let readAt = Number.NEGATIVE_INFINITY;
-  let failedAt: number | undefined;
   function load(): Promise<readonly string[]> {
+    // Recorded before any await: every request that mismatches meanwhile shares this read.
     readAt = clock.now();
-    failedAt = undefined;
-    const loading = readAll();
-    cached = loading;
-    loading.catch(() => {
-      if (cached === loading) failedAt = clock.now();
-    });
+    const loading = readAll()
+      .then(
+        (secrets) => {
+          if (known !== undefined && known[0] !== secrets[0])
+            logger.info("The webhook secret was read again: a new one is in use");
+          known = secrets;
+          return secrets;
+        },
+        (error: unknown) => {
+          failure = error;
+          throw error;
+        },
+      )
+      .finally(() => {
+        reading = undefined;
+      });
+    reading = loading;
     return loading;
   }
+  const tooSoon = () => clock.now() - readAt < SECRET_READS.intervalMs;
   return {
     current() {
-      const retry = failedAt !== undefined && clock.now() - failedAt >= SECRET_READS.retryMs;
-      return cached === undefined || retry ? load() : cached;
+      if (known !== undefined) return known;
+      if (reading !== undefined) return reading;
+      return tooSoon() ? Promise.reject(failure) : load();
     },
-    async refresh() {
-      if (clock.now() - readAt < SECRET_READS.refreshMs) return undefined;
-      const before = await cached?.catch(() => undefined);
-      if (before === undefined) return load();
-      // Secrets that work stay in use when this read fails: only this request is answered 503.
-      readAt = clock.now();
-      const fresh = await readAll();
-      cached = Promise.resolve(fresh);
-      if (before[0] !== fresh[0]) logger.info("The webhook secret was read again: a new one is in use");
-      return fresh;
+    refresh() {
+      if (reading !== undefined) return reading;
+      // Within the interval the store may hold the secret all the same: undefined is answered 503, not 401.
+      return tooSoon() ? Promise.resolve(undefined) : load();
     },
   };
 }
 
 /** The secret under `field` of a stored JSON object; anything else is a failed read (503), naming no value. */
-function fieldOf(value: string, field: string, secret: StoredSecret): string {
+function fieldOf(value: string, field: string, where: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -130,9 +190,8 @@ function fieldOf(value: string, field: string, secret: StoredSecret): string {
     parsed = undefined;
   }
   const found = (parsed as Record<string, unknown> | undefined)?.[field];
-  if (typeof found !== "string") {
-    throw new TypeError(`${secret.store} ${secret.id} is not a JSON object with a text '${field}'`);
-  }
+  if (typeof found !== "string")
+    throw new UnusableSecretError(`${where} is not a JSON object with a text '${field}'`);
   return found;
 }
 

@@ -79,7 +79,8 @@ export class ConfigurationError extends AlmaWebhooksError {
 export class InvalidRouterOptionsError extends AlmaWebhooksError {}
 
 /**
- * A {@link SecretSource} gave no non-empty secret. Reported like a failed fetch, and answered 503.
+ * A {@link SecretSource} gave no non-empty secret, or would not read its secrets again after a signature
+ * matched none (its `refresh` gave `undefined`). Reported like a failed fetch, and answered 503.
  *
  * @example
  * ```ts

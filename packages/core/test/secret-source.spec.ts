@@ -10,6 +10,7 @@ import {
 import {
   challengeEvent,
   counter,
+  httpEvent,
   jobEndPayload,
   RecordingDispatcher,
   signedPost,
@@ -18,6 +19,7 @@ import { activeSample, POD_JOB } from "./fixtures/plugins.js";
 
 const OLD = "the-secret-before-rotation";
 const NEW = "the-secret-after-rotation";
+const UNAUTHORIZED = "Unable to validate signature. Has the webhook challenge secret changed?";
 const UNAVAILABLE = "The webhook secret could not be read; the event was not processed and may be retried.";
 const pod = jobEndPayload({ job_instance: { name: POD_JOB, counter: [counter("label.new.records", 1)] } });
 
@@ -45,7 +47,7 @@ describe("a SecretSource as the router's secrets", () => {
     expect(dispatcher.requests).to.have.length(1);
   });
 
-  it("takes a rotated secret from refresh() after a mismatch, and answers 401 when refresh gives nothing", async () => {
+  it("takes a rotated secret from refresh() after a mismatch; 401 when the fresh secrets match none, 503 when refresh gives nothing", async () => {
     let stored = OLD;
     const refresh = sinon.spy(async () => [stored]);
     const source: SecretSource = { current: () => [OLD], refresh };
@@ -56,8 +58,39 @@ describe("a SecretSource as the router's secrets", () => {
     expect((await router.handle(signedPost(pod, OLD))).statusCode).to.equal(200);
     expect(refresh.callCount).to.equal(1); // a match needs no refresh
 
-    const { router: limited } = routerWith({ current: () => [OLD], refresh: async () => undefined });
-    expect((await limited.handle(signedPost(pod, NEW))).statusCode).to.equal(401);
+    // The store was read after the mismatch and does not hold that secret.
+    expect((await router.handle(signedPost(pod, "a-secret-never-stored"))).statusCode).to.equal(401);
+    expect(refresh.callCount).to.equal(2);
+
+    // The source will not read again yet: the store may hold the secret, so Alma is asked to retry.
+    const reportError = sinon.spy();
+    const { router: limited } = routerWith(
+      { current: () => [OLD], refresh: async () => undefined },
+      { reportError },
+    );
+    const answer = await limited.handle(signedPost(pod, NEW));
+    expect([answer.statusCode, answer.body]).to.deep.equal([503, UNAVAILABLE]);
+    expect(reportError.firstCall.args[0]).to.be.instanceOf(NoSecretError);
+  });
+
+  it("answers 401 at once to a request without a signature, or with an empty one, asking the source nothing", async () => {
+    const current = sinon.stub().resolves([OLD]);
+    const refresh = sinon.stub().resolves([OLD]);
+    const { router } = routerWith({ current, refresh });
+    const body = JSON.stringify(pod);
+    const unsigned = httpEvent("function-url", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    });
+    const empty = signedPost(pod, OLD, { headers: { "X-Exl-Signature": "" } });
+    const blank = signedPost(pod, OLD, { headers: { "X-Exl-Signature": "   " }, front: "api-gateway-v1" });
+    for (const event of [unsigned, empty, blank]) {
+      const answer = await router.handle(event);
+      expect([answer.statusCode, answer.body]).to.deep.equal([401, UNAUTHORIZED]);
+    }
+    expect(current.callCount).to.equal(0);
+    expect(refresh.callCount).to.equal(0);
   });
 
   it("answers 503 (never 401) when the source fails or is empty, reporting it and logging one error", async () => {

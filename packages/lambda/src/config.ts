@@ -45,7 +45,7 @@ export const SHELL_VARIABLES = {
   WORKSPACE: "Runtime environment: dev, stage or prod. Required.",
   ALMA_CHALLENGE_SECRET: `The webhook secret configured in Alma, used exactly as set (surrounding spaces included). Required, unless ALMA_CHALLENGE_SECRET_ARN or ALMA_CHALLENGE_SECRET_PARAMETER says where it is stored. In Lambda, the development secret '${DEVELOPMENT_SECRET}' is refused, and a secret shorter than ${MIN_SECRET_LENGTH} characters is warned about.`,
   ALMA_CHALLENGE_SECRET_ARN:
-    "ARN of the Secrets Manager secret whose SecretString is the webhook secret: read at cold start (never kept in the function's configuration), and again at most once a minute after a signature matches none, so a rotation needs no redeploy. Instead of ALMA_CHALLENGE_SECRET.",
+    "ARN of the Secrets Manager secret whose SecretString is the webhook secret: read at cold start (never kept in the function's configuration), and again after a signature matches none (at most every 5 s; meanwhile 503, never 401), so a rotation needs no redeploy. Instead of ALMA_CHALLENGE_SECRET.",
   ALMA_CHALLENGE_SECRET_PARAMETER:
     "Name or ARN of the SSM SecureString parameter holding the webhook secret, read as ALMA_CHALLENGE_SECRET_ARN is. Instead of ALMA_CHALLENGE_SECRET.",
   ALMA_CHALLENGE_SECRET_JSON_FIELD:
@@ -200,6 +200,10 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
       previous: typeof storedPrevious === "object" ? storedPrevious : previous,
       ...(values.ALMA_CHALLENGE_SECRET_JSON_FIELD
         ? { jsonField: values.ALMA_CHALLENGE_SECRET_JSON_FIELD }
+        : {}),
+      // A stored value is checked when read, as the environment's are here.
+      ...(env.AWS_LAMBDA_FUNCTION_NAME
+        ? { developmentSecret: DEVELOPMENT_SECRET, minLength: MIN_SECRET_LENGTH }
         : {}),
     },
     plugins: active,

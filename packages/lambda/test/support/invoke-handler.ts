@@ -23,7 +23,7 @@ const responses = [];
 let offset = 0;
 const wallClock = Date.now.bind(Date);
 for (const event of events) {
-  // `{ "$advanceClock": ms }` moves this process's clock on instead of waiting (a refresh after a minute).
+  // `{ "$advanceClock": ms }` moves this process's clock on instead of waiting (a read again after 5 s).
   const advance = (event as { $advanceClock?: number } | null)?.$advanceClock;
   if (typeof advance !== "number") {
     responses.push(await handler(event));
