@@ -7,6 +7,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { executionArnFor } from "./arn.js";
 import type { Clock } from "./deadline.js";
 import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient, nameOf } from "./deadline.js";
 
@@ -25,7 +26,7 @@ export function createStepFunctionsClient(): SFNClient {
 }
 
 const executionArnOf = (stateMachineArn: string, name: string): string =>
-  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+  executionArnFor(stateMachineArn, name) ?? `${stateMachineArn}:${name}`;
 
 /** Step Functions parses the input, so two inputs are the same when they parse to the same JSON. */
 function sameInput(a: string, b: string): boolean {
@@ -57,8 +58,8 @@ type LogFields = Record<string, unknown>;
  *   saying why.
  * - Any other error: `failed`, `transient` as {@link isTransient} says (503 and Alma retries, or 500).
  *
- * At the first successful dispatch to a state machine in this cold start, DescribeStateMachine is asked
- * for its type (at most {@link DISPATCH_BUDGET}`.stateMachineCheckMs` of what the budget left, awaited so
+ * At the first dispatch to a state machine in this cold start, DescribeStateMachine is asked, beside
+ * StartExecution, for its type (at most {@link DISPATCH_BUDGET}`.stateMachineCheckMs` of what the budget left, awaited so
  * that no request is left in flight when Lambda freezes the process): an EXPRESS state machine gets one
  * WARN line, since Step Functions de-duplicates execution names only for STANDARD ones. Any error there
  * is an INFO line, never a failure.
@@ -83,23 +84,27 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     const started = this.clock.now();
     const budgetEnd = started + DISPATCH_BUDGET.totalMs;
     const fields = { plugin: request.plugin, stateMachineArn: request.target, executionName: request.name };
+    const starting = callWithin(
+      this.clock,
+      "StartExecution",
+      budgetEnd,
+      DISPATCH_BUDGET.totalMs,
+      (abortSignal) =>
+        this.client.send(
+          new StartExecutionCommand({
+            stateMachineArn: request.target,
+            name: request.name,
+            input: request.input,
+          }),
+          { abortSignal },
+        ),
+    );
+    // Asked beside StartExecution, not after it: the first dispatch of a cold start waits for one round
+    // trip, not two, and nothing is left in flight when the answer leaves.
+    const checked = this.checkStateMachineType(request.target, budgetEnd);
     let result: DispatchResult;
     try {
-      const output = await callWithin(
-        this.clock,
-        "StartExecution",
-        budgetEnd,
-        DISPATCH_BUDGET.totalMs,
-        (abortSignal) =>
-          this.client.send(
-            new StartExecutionCommand({
-              stateMachineArn: request.target,
-              name: request.name,
-              input: request.input,
-            }),
-            { abortSignal },
-          ),
-      );
+      const output = await starting;
       const executionArn = output.executionArn ?? executionArnOf(request.target, request.name);
       this.logger.info("execution started", {
         ...fields,
@@ -118,10 +123,11 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
           error: describe(error),
           durationMs: this.clock.now() - started,
         });
+        await checked;
         return { status: "failed", transient, error: describe(error) };
       }
     }
-    if (result.status !== "failed") await this.checkStateMachineType(request.target, budgetEnd);
+    await checked;
     return result;
   }
 

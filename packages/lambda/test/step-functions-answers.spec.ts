@@ -58,7 +58,7 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
       (dispatcher) => dispatcher.start(request()),
     );
     expect(result).to.deep.equal({ status: "duplicate", executionArn: ARN });
-    expect(operations).to.deep.equal(["StartExecution", "DescribeExecution", "DescribeStateMachine"]);
+    expect(operations).to.have.members(["StartExecution", "DescribeExecution", "DescribeStateMachine"]);
     expect(lines(logger, "info").map((line) => line.message)).to.include(
       "execution already exists: duplicate delivery",
     );
@@ -75,8 +75,11 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
       expect(result.error).to.match(/^ExecutionAlreadyExists: .*another input/);
       expect(result.error).to.contain('{"job_id":"earlier"}').and.to.contain(INPUT);
     }
-    // Nothing started, so the state machine is not checked either.
-    expect(operations).to.deep.equal(["StartExecution", "DescribeExecution"]);
+    // The state machine's type is asked beside StartExecution (no answer scripted here: not checked).
+    expect(operations.filter((operation) => operation !== "DescribeStateMachine")).to.deep.equal([
+      "StartExecution",
+      "DescribeExecution",
+    ]);
     const [error] = lines(logger, "error");
     expect(error?.message).to.equal("execution already exists with a different input: not started");
     expect(error?.fields).to.include({ executionArn: ARN, existingInput: '{"job_id":"earlier"}' });
@@ -189,7 +192,9 @@ describe("StepFunctionsDispatcher: the state machine's type, once per cold start
       ],
     );
     expect(result.map((r) => r.status)).to.deep.equal(["started", "started"]);
-    expect(operations).to.deep.equal(["StartExecution", "DescribeStateMachine", "StartExecution"]);
+    // Asked once, beside the first StartExecution.
+    expect(operations.slice(0, 2)).to.have.members(["StartExecution", "DescribeStateMachine"]);
+    expect(operations.slice(2)).to.deep.equal(["StartExecution"]);
     const warnings = lines(logger, "warn");
     expect(warnings.map((line) => line.message)).to.deep.equal([
       "replays are not de-duplicated for EXPRESS state machines; use STANDARD",
@@ -213,7 +218,7 @@ describe("StepFunctionsDispatcher: the state machine's type, once per cold start
     );
     expect(result.status).to.equal("started");
     expect(lines(logger, "warn")).to.deep.equal([]);
-    expect(lines(logger, "info").map((line) => line.message)).to.deep.equal([
+    expect(lines(logger, "info").map((line) => line.message)).to.have.members([
       "execution started",
       "state machine type not checked (needs states:DescribeStateMachine)",
     ]);
@@ -275,7 +280,10 @@ describe("the handler's answers for these dispatch results", function () {
       StartExecution: exists,
       DescribeExecution: described('{"job_id":"earlier"}'),
     });
-    expect(operations).to.deep.equal(["StartExecution", "DescribeExecution"]);
+    expect(operations.filter((operation) => operation !== "DescribeStateMachine")).to.deep.equal([
+      "StartExecution",
+      "DescribeExecution",
+    ]);
     expect(response.statusCode).to.equal(500);
     expect(reports).to.have.length(1);
     expect(String((reports[0] as Error).message)).to.contain("another input");
