@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles core's JSON Schemas (packages/core/schemas/*.schema.json, the one description of Alma's webhook
-// bodies) when the code is built, never at a cold start:
+// bodies) ahead of time, never at a cold start:
 //   - src/payload/step-validators.generated.ts: the validators routing calls, a step at a time, in decision
 //     order (imported at cold start, so only those);
 //   - src/payload/payload-validators.generated.ts: one whole-body validator per kind (validatePayload imports
@@ -116,25 +116,26 @@ function newAjv(allErrors) {
   return ajv;
 }
 
+const DOCS = new Set(["$schema", "title", "description", "$comment"]);
+
 /** A schema without its annotations for people: the generated code embeds the schemas its errors name. */
 function withoutDocs(schema) {
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
-  const kept = Object.entries(schema).filter(
-    ([key]) => !["$schema", "title", "description", "$comment"].includes(key),
-  );
+  if (Array.isArray(schema)) return schema.map(withoutDocs);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const strip = ([key, value]) => {
+    // properties and $defs map names to schemas (a property may be called `description`); these two are data.
+    if (key === "properties" || key === "$defs") {
+      return [
+        key,
+        Object.fromEntries(Object.entries(value).map(([name, child]) => [name, withoutDocs(child)])),
+      ];
+    }
+    return [key, key === "x-problems" || key === "const" ? value : withoutDocs(value)];
+  };
   return Object.fromEntries(
-    kept.map(([key, value]) => {
-      // properties and $defs map names (a property may be called `description`) to schemas.
-      if (key === "properties" || key === "$defs") {
-        return [
-          key,
-          Object.fromEntries(Object.entries(value).map(([name, child]) => [name, withoutDocs(child)])),
-        ];
-      }
-      if (key === "items" || key === "allOf")
-        return [key, Array.isArray(value) ? value.map(withoutDocs) : withoutDocs(value)];
-      return [key, withoutDocs(value)];
-    }),
+    Object.entries(schema)
+      .filter(([key]) => !DOCS.has(key))
+      .map(strip),
   );
 }
 

@@ -78,10 +78,12 @@ export function refusalsOf(
 
 /**
  * Checks `value`, the body's field `field`, with a step's validator; a failure becomes the 400 answer that
- * names the field. Every way a step can fail has its words in the schema (compile-schemas.mjs checks it).
+ * names the field (then `note`, when given, before the words). Every way a step can fail has its words in
+ * the schema (compile-schemas.mjs checks it).
  */
-export function check(validate: CompiledValidator, value: unknown, field: string): void {
+export function check(validate: CompiledValidator, value: unknown, field: string, note?: string): void {
   if (validate(value)) return;
   const [first] = refusalsOf(validate, value, field);
-  throw new InvalidPayloadError(first?.field ?? field, first?.problem ?? "is invalid");
+  const problem = first?.problem ?? "is invalid";
+  throw new InvalidPayloadError(first?.field ?? field, note === undefined ? problem : `${note} ${problem}`);
 }
