@@ -23,7 +23,7 @@ PNPM := pnpm
 INSTALL_STAMP := node_modules/.install-stamp
 PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json examples/*/package.json)
 
-.PHONY: help install update compile bundle build test test-node22 lint coverage clean fuzz audit \
+.PHONY: help install update compile bundle build test test-node22 lint schemas coverage clean fuzz audit \
 	dist-dev publish-dev update-lambda-dev update-lambda-zip-dev \
 	dist-stage publish-stage update-lambda-stage update-lambda-zip-stage
 
@@ -63,12 +63,19 @@ test-node22: build ## Run the bundle's checks (test/bundle.spec.ts) under Node 2
 	  $(PNPM) exec mocha --no-config --reporter spec --timeout 180000 dist/test/bundle.spec.js
 
 # The one definition of lint (package.json's "lint" script runs it): types, the plugin-contract type
-# tests (check-types, mk/packages.mk), then Biome with zero warnings, and no merge conflict markers left in
-# any tracked file (a formatter can turn them into table rows or quotes in Markdown).
-lint: compile check-types ## Type-check (tsc -b and the plugin-contract type tests) and lint (Biome, zero warnings)
+# tests (check-types, mk/packages.mk), then Biome with zero warnings, the code generated from core's JSON
+# Schemas up to date with them (make schemas), and no merge conflict markers left in any tracked file (a
+# formatter can turn them into table rows or quotes in Markdown).
+lint: compile check-types ## Type-check (tsc -b, the plugin-contract type tests), lint (Biome, zero warnings), generated code fresh
 	$(PNPM) exec biome check --error-on-warnings .
+	node packages/core/scripts/compile-schemas.mjs --check
 	@if git grep -nE '^(<{7}|>{7}|={7})( |$$)|^(> ){7}|^\| ={7} ' -- . ':!pnpm-lock.yaml' ':!**/pnpm-lock.yaml'; then \
 	  echo "lint: merge conflict markers left in the files above" >&2; exit 1; fi
+
+# Core's JSON Schemas (packages/core/schemas) are compiled by ajv into committed *.generated.ts modules, so
+# that nothing is compiled at a cold start; run this after changing a schema (make lint fails until then).
+schemas: install ## Regenerate core's validators and types from its JSON Schemas (packages/core/schemas)
+	node packages/core/scripts/compile-schemas.mjs
 
 coverage: build ## Coverage reports (text and lcov) for every package, in packages/*/coverage
 	$(PNPM) --recursive --sequential exec c8 --reporter text --reporter lcov mocha

@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 // Packs every publishable package (or those named: node scripts/check-packages.mjs packages/plugin-x) the
-// way `pnpm publish` would, and checks the tarballs: contents, source maps, exports, workspace ranges,
-// LICENSE, the plugins' peer range on core against core's version, then publint and attw (ESM-only profile).
+// way `pnpm publish` would, and checks the tarballs: contents, source maps, exports (the files of a pattern
+// export such as core's ./schemas/* too), workspace ranges, LICENSE, the plugins' peer range on core against
+// core's version, then publint and attw (ESM-only profile).
 // Expects the packages to be built (`tsc -b`); `make check-packages` builds them first.
 import semver from "semver";
 
@@ -82,7 +83,29 @@ async function check(dir) {
 
   const packed = readJson(join(unpacked, "package.json"));
   for (const target of exportTargets(packed.exports)) {
+    if (target.includes("*")) continue; // a pattern: its files are checked below
     if (!has(target)) problems.push(`exports target ${target} is not packed`);
+  }
+  // Files published under a pattern export ("./schemas/*": core's JSON Schemas): every one in the
+  // repository is packed, is JSON, and a schema among them has its $id.
+  for (const [subpath, target] of Object.entries(packed.exports ?? {})) {
+    if (typeof target !== "string" || !target.endsWith("/*")) continue;
+    const folder = target.slice(2, -2);
+    const expected = existsSync(join(dir, folder)) ? readdirSync(join(dir, folder)) : [];
+    if (expected.length === 0) problems.push(`exports ${subpath} publishes an empty or missing ${folder}/`);
+    for (const file of expected) {
+      const path = `${folder}/${file}`;
+      if (!has(path)) problems.push(`${path} (exports ${subpath}) is not packed`);
+      else if (file.endsWith(".json")) {
+        try {
+          const json = readJson(join(unpacked, path));
+          if (file.endsWith(".schema.json") && typeof json.$id !== "string")
+            problems.push(`${path} has no $id`);
+        } catch (error) {
+          problems.push(`${path} is not JSON: ${error.message}`);
+        }
+      }
+    }
   }
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
     for (const [dep, range] of Object.entries(packed[field] ?? {})) {

@@ -41,6 +41,7 @@ export {
   type UserPayload,
 } from "./payload/kinds.js";
 export type { AlmaCode, JobEndPayload, JobInstance, WebhookPayload } from "./payload/types.js";
+export { type PayloadValidation, validatePayload } from "./payload/validate.js";
 export {
   type BuildContext,
   type Declined,

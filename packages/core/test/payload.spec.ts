@@ -82,7 +82,12 @@ describe("jobStatus", () => {
     expect(refusal(() => jobStatus(job({})))).to.equal("job_instance.status is required.");
     // An XML <status> without a desc attribute is its bare value.
     expect(jobStatus(job({ status: "COMPLETED_FAILED" }))).to.equal("COMPLETED_FAILED");
-    expect(refusal(() => jobStatus(job({ status: 7 })))).to.match(/^job_instance.status must be an object/);
+    for (const status of [7, " ", [], true]) {
+      expect(refusal(() => jobStatus(job({ status })))).to.equal(
+        "job_instance.status must be an object with a 'value'.",
+      );
+    }
+    expect(refusal(() => jobStatus(job({ status: null })))).to.equal("job_instance.status is required.");
     expect(refusal(() => jobStatus(job({ status: { desc: "x" } })))).to.equal(
       "job_instance.status.value must be a non-empty string.",
     );
@@ -169,6 +174,23 @@ describe("jobEndDate", () => {
     }
     expect(refusal(() => jobEndDate(job({})))).to.equal("job_instance.end_time is required.");
   });
+
+  it("says which rule the end_time broke, word for word", () => {
+    const expected = "must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)";
+    expect(refusal(() => jobEndDate(job({ end_time: null })))).to.equal("job_instance.end_time is required.");
+    expect(refusal(() => jobEndDate(job({ end_time: 20241106 })))).to.equal(
+      `job_instance.end_time ${expected}.`,
+    );
+    expect(refusal(() => jobEndDate(job({ end_time: "06/11/2024" })))).to.equal(
+      `job_instance.end_time ${expected}.`,
+    );
+    expect(refusal(() => jobEndDate(job({ end_time: "2023-02-29" })))).to.equal(
+      `job_instance.end_time is not a real calendar date: ${expected}.`,
+    );
+    expect(refusal(() => jobEndDate(job({ end_time: "2024-11-06T24:01" })))).to.equal(
+      `job_instance.end_time is not a real time of day: ${expected}.`,
+    );
+  });
 });
 
 describe("jobId", () => {
@@ -176,5 +198,8 @@ describe("jobId", () => {
     expect(jobId(job({ id: "6219373120004761" }))).to.equal("6219373120004761");
     expect(refusal(() => jobId(job({})))).to.equal("job_instance.id is required.");
     expect(refusal(() => jobId(job({ id: "" })))).to.equal("job_instance.id must be a non-empty string.");
+    expect(refusal(() => jobId(job({ id: null })))).to.equal("job_instance.id is required.");
+    expect(refusal(() => jobId(job({ id: 1.5 })))).to.equal("job_instance.id must be a non-empty string.");
+    expect(jobId(job({ id: 6219373120004761 }))).to.equal("6219373120004761");
   });
 });

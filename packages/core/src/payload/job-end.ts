@@ -1,5 +1,7 @@
 import { InvalidPayloadError } from "../errors.js";
-import type { JobEndPayload, JobInstance, WebhookPayload } from "./types.js";
+import { type CompiledValidator, check } from "./refusal.js";
+import * as compiled from "./step-validators.generated.js";
+import type { AlmaCode, JobEndPayload, JobInstance, WebhookPayload } from "./types.js";
 
 /**
  * The counters a publishing-profile export reports; their sum is the number of records it exported.
@@ -18,37 +20,22 @@ export const PUBLISHING_RECORD_COUNTERS: readonly string[] = Object.freeze([
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const isText = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+// The steps of JOB_END routing, compiled ahead of time from schemas/job-end.schema.json (scripts/compile-schemas.mjs).
+const steps = compiled as unknown as Readonly<Record<keyof typeof compiled, CompiledValidator>>;
 
 /** `job_instance` with a name: what the environment gate and the matchers read first. */
 export function checkJobEnd(payload: WebhookPayload): JobEndPayload {
-  const job = payload.job_instance;
-  if (job === undefined || job === null) throw new InvalidPayloadError("job_instance", "is required");
-  if (!isObject(job)) throw new InvalidPayloadError("job_instance", "must be an object");
-  if (!("name" in job)) throw new InvalidPayloadError("job_instance.name", "is required");
-  // Any string: an empty name contains no environment, so the gate answers it, as the previous deployment did.
-  if (typeof job.name !== "string") throw new InvalidPayloadError("job_instance.name", "must be a string");
+  check(steps.jobEnd, payload, "");
   return payload as JobEndPayload;
 }
-
-/** An Alma code's value: `{ value, desc }`, or the bare value an XML element without attributes gives. */
-const codeValue = (code: unknown): unknown => (isObject(code) ? code.value : code);
 
 /** `job_instance.status.value`: read once a plugin claims the job. */
 export function jobStatus(job: JobInstance): string {
   const { status } = job;
-  if (isText(status)) return status; // <status>COMPLETED_SUCCESS</status> in XML without a desc
-  if (status === undefined || status === null)
-    throw new InvalidPayloadError("job_instance.status", "is required");
-  if (!isObject(status))
-    throw new InvalidPayloadError("job_instance.status", "must be an object with a 'value'");
-  if (!isText(status.value)) {
-    throw new InvalidPayloadError("job_instance.status.value", "must be a non-empty string");
-  }
-  return status.value;
+  check(steps.status, status, "job_instance.status");
+  // A bare string is <status>COMPLETED_SUCCESS</status> in XML without a desc.
+  return typeof status === "string" ? status : (status as AlmaCode).value;
 }
-
-const WHOLE_NUMBER = /^\s*\d+\s*$/;
 
 /**
  * Whether the counters named `types` add up to more than zero. Only those counters are read: Alma lists a
@@ -57,33 +44,27 @@ const WHOLE_NUMBER = /^\s*\d+\s*$/;
  */
 export function hasRecords(job: JobInstance, types: readonly string[]): boolean {
   const { counter } = job;
-  if (counter === undefined || counter === null)
-    throw new InvalidPayloadError("job_instance.counter", "is required");
-  if (!Array.isArray(counter)) throw new InvalidPayloadError("job_instance.counter", "must be an array");
+  check(steps.counters, counter, "job_instance.counter");
   let records = false;
-  counter.forEach((entry: unknown, index) => {
-    const type = isObject(entry) ? codeValue(entry.type) : undefined;
+  (counter as readonly unknown[]).forEach((entry, index) => {
+    // The type is an Alma code, or its bare value in XML without a desc.
+    const type = isObject(entry) ? (isObject(entry.type) ? entry.type.value : entry.type) : undefined;
     if (!isObject(entry) || typeof type !== "string" || !types.includes(type)) return;
     const { value } = entry;
-    const count =
-      typeof value === "string" && WHOLE_NUMBER.test(value)
-        ? value.trim()
-        : Number.isSafeInteger(value) && (value as number) >= 0
-          ? String(value)
-          : undefined;
-    if (count === undefined) {
-      throw new InvalidPayloadError(
-        `job_instance.counter[${index}].value`,
-        `(${type}) must be a whole number written as a string, like "12"`,
-      );
-    }
+    // The counter's type goes into the answer: the index alone is hard to find in a long list.
+    check(steps.recordCount, value, `job_instance.counter[${index}].value`, `(${type})`);
+    const count = typeof value === "string" ? value.trim() : String(value);
     if (/[1-9]/.test(count)) records = true;
   });
   return records;
 }
 
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+/**
+ * The shape `end_time` must have, with the parts read from it: the schema's pattern (schemas/job-end.schema.json,
+ * `$defs/endTime`; a test keeps the two the same).
+ */
+export const DATE_TIME =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -93,10 +74,9 @@ function daysIn(year: number, month: number): number {
 function endTimeOf(job: JobInstance): { date: string[]; time: string[] } {
   const value = job.end_time;
   const field = "job_instance.end_time";
-  if (value === undefined || value === null) throw new InvalidPayloadError(field, "is required");
-  const match = typeof value === "string" ? DATE_TIME.exec(value.trim()) : null;
+  check(steps.endTime, value, field);
+  const match = DATE_TIME.exec(value as string) as RegExpExecArray;
   const expected = "must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)";
-  if (!match) throw new InvalidPayloadError(field, expected);
   const [year, month, day, hour = "00", minute = "00", second = "00"] = match.slice(1) as string[];
   const realDate = Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1;
   if (!realDate || Number(day) > daysIn(Number(year), Number(month))) {
@@ -146,8 +126,6 @@ export function compactEndTime(job: JobInstance): string | undefined {
  */
 export function jobId(job: JobInstance): string {
   const { id } = job;
-  if (id === undefined || id === null) throw new InvalidPayloadError("job_instance.id", "is required");
-  if (isText(id)) return id;
-  if (Number.isSafeInteger(id)) return String(id);
-  throw new InvalidPayloadError("job_instance.id", "must be a non-empty string");
+  check(steps.jobId, id, "job_instance.id");
+  return typeof id === "string" ? id : String(id);
 }

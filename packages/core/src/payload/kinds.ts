@@ -1,16 +1,15 @@
 import { InvalidPayloadError } from "../errors.js";
-import type { AlmaCode, JobEndPayload, WebhookPayload } from "./types.js";
-
-/** Fields every Alma webhook carries besides its action: all optional, read only when a step needs them. */
-interface Envelope {
-  /** The webhook's own id (not the job's or the record's). */
-  readonly id?: string;
-  readonly institution?: AlmaCode;
-  /** When Alma sent it, ISO 8601. */
-  readonly time?: string;
-  /** What happened to the record: `LOAN_CREATED`, `BIB_UPDATED`, … */
-  readonly event?: AlmaCode;
-}
+import { type CompiledValidator, check } from "./refusal.js";
+import type {
+  BibPayloadFromSchema,
+  ItemPayloadFromSchema,
+  LoanPayloadFromSchema,
+  NotificationPayloadFromSchema,
+  RequestPayloadFromSchema,
+  UserPayloadFromSchema,
+} from "./schema-types.generated.js";
+import { fieldValue } from "./step-validators.generated.js";
+import type { JobEndPayload, WebhookPayload } from "./types.js";
 
 /**
  * A record inside a webhook body: the fields plugins commonly read, typed (all optional: read them with
@@ -34,12 +33,7 @@ export type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: strin
  * buildExecution: (payload: LoanPayload) => ({ input: { loan: readField(payload, "item_loan.loan_id") }, name })
  * ```
  */
-export interface LoanPayload extends WebhookPayload, Envelope {
-  readonly action: "LOAN";
-  readonly item_loan?: AlmaRecord<
-    "loan_id" | "user_id" | "item_barcode" | "title" | "due_date" | "loan_status"
-  >;
-}
+export interface LoanPayload extends LoanPayloadFromSchema {}
 
 /**
  * A REQUEST webhook (`REQUEST_CREATED`, `REQUEST_CANCELED`, `REQUEST_CLOSED`, …): the request is in
@@ -50,12 +44,7 @@ export interface LoanPayload extends WebhookPayload, Envelope {
  * const requestId = readField(payload, "user_request.request_id");
  * ```
  */
-export interface RequestPayload extends WebhookPayload, Envelope {
-  readonly action: "REQUEST";
-  readonly user_request?: AlmaRecord<
-    "request_id" | "user_primary_id" | "request_type" | "request_status" | "title"
-  >;
-}
+export interface RequestPayload extends RequestPayloadFromSchema {}
 
 /**
  * A USER webhook (`USER_CREATED`, `USER_UPDATED`, `USER_DELETED`): the user is in `webhook_user.user`.
@@ -65,14 +54,7 @@ export interface RequestPayload extends WebhookPayload, Envelope {
  * const primaryId = readField(payload, "webhook_user.user.primary_id");
  * ```
  */
-export interface UserPayload extends WebhookPayload, Envelope {
-  readonly action: "USER";
-  readonly webhook_user?: {
-    readonly user?: AlmaRecord<"primary_id">;
-    readonly method?: string;
-    readonly cause?: string;
-  };
-}
+export interface UserPayload extends UserPayloadFromSchema {}
 
 /**
  * A BIB webhook (`BIB_CREATED`, `BIB_UPDATED`, `BIB_DELETED`): the bibliographic record is in `bib`.
@@ -82,10 +64,7 @@ export interface UserPayload extends WebhookPayload, Envelope {
  * const mmsId = readField(payload, "bib.mms_id");
  * ```
  */
-export interface BibPayload extends WebhookPayload, Envelope {
-  readonly action: "BIB";
-  readonly bib?: AlmaRecord<"mms_id" | "title" | "author" | "record_format">;
-}
+export interface BibPayload extends BibPayloadFromSchema {}
 
 /**
  * An ITEM webhook (`ITEM_CREATED`, `ITEM_UPDATED`, `ITEM_DELETED`): the item is in `item`, with `bib_data`,
@@ -96,14 +75,7 @@ export interface BibPayload extends WebhookPayload, Envelope {
  * const barcode = readField(payload, "item.item_data.barcode");
  * ```
  */
-export interface ItemPayload extends WebhookPayload, Envelope {
-  readonly action: "ITEM";
-  readonly item?: {
-    readonly bib_data?: AlmaRecord<"mms_id" | "title">;
-    readonly holding_data?: AlmaRecord<"holding_id">;
-    readonly item_data?: AlmaRecord<"pid" | "barcode">;
-  };
-}
+export interface ItemPayload extends ItemPayloadFromSchema {}
 
 /**
  * A NOTIFICATION webhook: a general notice from Alma, in `notification`.
@@ -113,10 +85,7 @@ export interface ItemPayload extends WebhookPayload, Envelope {
  * const description = readField(payload, "notification.description");
  * ```
  */
-export interface NotificationPayload extends WebhookPayload, Envelope {
-  readonly action: "NOTIFICATION";
-  readonly notification?: AlmaRecord<"description">;
-}
+export interface NotificationPayload extends NotificationPayloadFromSchema {}
 
 /**
  * The typed payload of each Alma webhook action; any other action is a plain {@link WebhookPayload}.
@@ -163,10 +132,10 @@ export function readField(payload: WebhookPayload, path: string): string {
     }
     node = (node as Record<string, unknown>)[part];
   });
-  if (node === undefined || node === null) throw new InvalidPayloadError(path, "is required");
-  if (typeof node === "string" && node.trim() !== "") return node;
-  if (typeof node === "number" && Number.isFinite(node)) return String(node);
-  throw new InvalidPayloadError(path, "must be a non-empty string");
+  // The path is whichever a plugin reads, so the walk is code; the value's rule is the schema's
+  // (webhook.schema.json, $defs/fieldValue).
+  check(fieldValue as unknown as CompiledValidator, node, path);
+  return typeof node === "string" ? node : String(node);
 }
 
 /** The webhook's `event.value` (`LOAN_CREATED`), or a bare `event` string; undefined when it has none. */
