@@ -62,7 +62,8 @@ export interface StepFunctionsJobPluginDefinition<X extends string = never> {
   readonly stateMachineArn?: SettingSpec;
   /** Any further settings the input needs, by key. */
   readonly settings?: { readonly [P in X]: SettingSpec };
-  readonly samplePayloads?: readonly Readonly<Record<string, unknown>>[];
+  /** Loads the sample webhook bodies (see core's `WebhookPlugin.samplePayloads`). */
+  readonly samplePayloads?: () => Promise<readonly Readonly<Record<string, unknown>>[]>;
 }
 
 /**

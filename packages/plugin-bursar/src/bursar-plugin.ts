@@ -1,6 +1,5 @@
 import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
 import { jobId } from "@alma-webhooks/core";
-import { counter, jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Export to bursar using profile Bursar Export to Dev1";
 const FINES_FEES_COUNT = "com.exlibris.external.bursar.report.fines_fees_count";
@@ -25,9 +24,5 @@ export const bursarPlugin = stepFunctionsJobPlugin({
   recordCounters: [FINES_FEES_COUNT],
   executionNamePrefix: "bursar",
   input: (job) => ({ job_id: jobId(job) }),
-  samplePayloads: [
-    jobEndPayload({
-      job_instance: { id: "7019873450004761", name: JOB_NAME, counter: [counter(FINES_FEES_COUNT, 42)] },
-    }),
-  ],
+  samplePayloads: () => import("./samples.js").then((module) => module.samples(JOB_NAME, FINES_FEES_COUNT)),
 });

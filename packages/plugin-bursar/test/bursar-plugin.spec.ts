@@ -33,7 +33,7 @@ const bursar = (job: Record<string, unknown> = {}) =>
 describe("bursarPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
     const deliveries = await deliverSamples(bursarPlugin);
-    expect(deliveries).to.have.length(bursarPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    expect(deliveries).to.have.length((await bursarPlugin.samplePayloads?.())?.length ?? 0).and.not.be.empty;
     for (const { response, request } of deliveries) {
       expect(response.body).to.equal(
         "Webhook POST request received and validated, BURSAR pipeline initiated.",

@@ -1,6 +1,5 @@
 import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
 import { jobEndDate, PUBLISHING_RECORD_COUNTERS } from "@alma-webhooks/core";
-import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME = "Publishing Platform Job PPOD EXPORT to Dev1";
 
@@ -24,5 +23,5 @@ export const podPlugin = stepFunctionsJobPlugin({
   recordCounters: PUBLISHING_RECORD_COUNTERS,
   executionNamePrefix: "ppod-upload",
   input: (job) => ({ "filename-prefix": `exlibris/pod/POD_ALMA_EXPORT_${jobEndDate(job, "")}` }),
-  samplePayloads: [jobEndPayload({ job_instance: { name: JOB_NAME } })],
+  samplePayloads: () => import("./samples.js").then((module) => module.samples(JOB_NAME)),
 });

@@ -20,7 +20,7 @@ const pod = (job: Record<string, unknown> = {}) => jobEndPayload({ job_instance:
 describe("podPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
     const deliveries = await deliverSamples(podPlugin);
-    expect(deliveries).to.have.length(podPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    expect(deliveries).to.have.length((await podPlugin.samplePayloads?.())?.length ?? 0).and.not.be.empty;
     for (const { response, request } of deliveries) {
       expect(response.body).to.equal("Webhook POST request received and validated, PPOD pipeline initiated.");
       expect(request).not.to.equal(undefined);

@@ -6,7 +6,6 @@ import {
   namePrefix,
   PUBLISHING_RECORD_COUNTERS,
 } from "@alma-webhooks/core";
-import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 const JOB_NAME_PREFIX = "Publishing Platform Job TIMDEX EXPORT to Dev1";
 
@@ -75,8 +74,5 @@ export const timdexPlugin = stepFunctionsJobPlugin({
       verbose: "true",
     };
   },
-  samplePayloads: [
-    jobEndPayload({ job_instance: { id: "6219373120004762", name: `${JOB_NAME_PREFIX} Daily` } }),
-    jobEndPayload({ job_instance: { id: "6219373120004763", name: `${JOB_NAME_PREFIX} Full` } }),
-  ],
+  samplePayloads: () => import("./samples.js").then((module) => module.samples(JOB_NAME_PREFIX)),
 });

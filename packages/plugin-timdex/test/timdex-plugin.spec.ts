@@ -21,7 +21,7 @@ const timdex = (runType: string, job: Record<string, unknown> = {}) =>
 describe("timdexPlugin", () => {
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
     const deliveries = await deliverSamples(timdexPlugin);
-    expect(deliveries).to.have.length(timdexPlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    expect(deliveries).to.have.length((await timdexPlugin.samplePayloads?.())?.length ?? 0).and.not.be.empty;
     for (const { response, request } of deliveries) {
       expect(response.body).to.equal(
         "Webhook POST request received and validated, TIMDEX pipeline initiated.",

@@ -1,6 +1,5 @@
 import { stepFunctionsJobPlugin } from "@alma-webhooks/aws";
 import { exactName, jobId, PUBLISHING_RECORD_COUNTERS } from "@alma-webhooks/core";
-import { jobEndPayload } from "@alma-webhooks/core/testing";
 
 // TODO: the export job's name in Alma's dev environment. It ends in "to Dev1" so that the environment gate
 // lets it through under WORKSPACE=dev: the local run (`make run`) and the sample payloads use it.
@@ -29,5 +28,5 @@ export const template_namePlugin = stepFunctionsJobPlugin({
   executionNamePrefix: "template_name",
   // TODO: what the state machine needs.
   input: (job) => ({ job_id: jobId(job) }),
-  samplePayloads: [jobEndPayload({ job_instance: { id: "7019873450004761", name: JOB_NAME } })],
+  samplePayloads: () => import("./samples.js").then((module) => module.samples(JOB_NAME)),
 });

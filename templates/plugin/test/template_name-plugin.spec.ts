@@ -24,7 +24,8 @@ describe("template_namePlugin", () => {
 
   it("starts its pipeline for each of its sample payloads under its example settings", async () => {
     const deliveries = await deliverSamples(template_namePlugin);
-    expect(deliveries).to.have.length(template_namePlugin.samplePayloads?.length ?? 0).and.not.be.empty;
+    expect(deliveries).to.have.length((await template_namePlugin.samplePayloads?.())?.length ?? 0).and.not.be
+      .empty;
     for (const { response, request } of deliveries) {
       expect(response.body).to.equal(OK);
       expect(request).not.to.equal(undefined);

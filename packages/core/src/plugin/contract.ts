@@ -157,10 +157,12 @@ export interface WebhookPlugin<K extends string = string, P extends WebhookPaylo
    */
   institutions?(settings: SettingValues<K>): readonly string[] | undefined;
   /**
-   * Webhook bodies, in the shape Alma sends, that it acts on under the `example` values of the settings and
-   * `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests.
+   * Loads webhook bodies, in the shape Alma sends, that it acts on under the `example` values of the settings
+   * and `WORKSPACE=dev`: the local run's demo payloads, and fixtures for the plugin's own tests. A loader, so
+   * that the samples (and the testing kit that builds them) stay out of a deployed function's start-up:
+   * `samplePayloads: () => import("./samples.js").then((module) => module.samples)`.
    */
-  readonly samplePayloads?: readonly Readonly<Record<string, unknown>>[];
+  samplePayloads?(): Promise<readonly Readonly<Record<string, unknown>>[]>;
   /** Builds the execution for a claimed webhook; or declines it. */
   buildExecution(payload: P, context: BuildContext<K, P>): ExecutionPlan | Declined;
 }

@@ -96,7 +96,7 @@ export function createPluginHarness(
  * @example
  * ```ts
  * const harness = createPluginHarness(podPlugin, exampleEnvironment(podPlugin));
- * for (const payload of podPlugin.samplePayloads ?? []) await harness.deliver(payload);
+ * for (const payload of (await podPlugin.samplePayloads?.()) ?? []) await harness.deliver(payload);
  * ```
  */
 export function exampleEnvironment(plugin: WebhookPlugin<string>): Record<string, string> {
@@ -118,6 +118,7 @@ export function exampleEnvironment(plugin: WebhookPlugin<string>): Record<string
 export async function deliverSamples(plugin: WebhookPlugin): Promise<Delivery[]> {
   const harness = createPluginHarness(plugin, exampleEnvironment(plugin));
   const deliveries: Delivery[] = [];
-  for (const sample of plugin.samplePayloads ?? []) deliveries.push(await harness.deliver(sample));
+  for (const sample of (await plugin.samplePayloads?.()) ?? [])
+    deliveries.push(await harness.deliver(sample));
   return deliveries;
 }

@@ -99,6 +99,33 @@ export function withDefaults(
   return { env, defaulted };
 }
 
+const loaded = new Map<WebhookPlugin, readonly Readonly<Record<string, unknown>>[]>();
+
+/**
+ * Loads the sample payloads of `plugins` (each plugin's `samplePayloads()`), so that {@link samplesOf} and
+ * {@link samplePayloads} have them; the plugin list's are loaded when this module is.
+ *
+ * @example
+ * ```ts
+ * await loadSamples([extraPlugin]);
+ * ```
+ */
+export async function loadSamples(plugins: readonly WebhookPlugin[]): Promise<void> {
+  for (const plugin of plugins) loaded.set(plugin, (await plugin.samplePayloads?.()) ?? []);
+}
+await loadSamples(jobPlugins);
+
+/**
+ * A plugin's sample payloads, once loaded by {@link loadSamples}.
+ *
+ * @example
+ * ```ts
+ * samplesOf(podPlugin).length; // 1
+ * ```
+ */
+export const samplesOf = (plugin: WebhookPlugin): readonly Readonly<Record<string, unknown>>[] =>
+  loaded.get(plugin) ?? [];
+
 /** One demo webhook body. */
 export interface SamplePayload {
   /** Its file name when written out, and its label in `replay`: `ppod-1.json`, ..., `unrelated.json`. */
@@ -128,7 +155,7 @@ export function samplePayloads(
   options: { readonly unrelated?: boolean } = {},
 ): SamplePayload[] {
   const samples: SamplePayload[] = plugins.flatMap((plugin) =>
-    (plugin.samplePayloads ?? []).map((payload, i) => ({
+    samplesOf(plugin).map((payload, i) => ({
       name: `${plugin.name.toLowerCase()}-${i + 1}.json`,
       plugin: plugin.name,
       body: bytesOf(payload),

@@ -9,7 +9,7 @@ import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 import { isLoopback } from "@alma-webhooks/local-aws/http";
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
-import { localStateMachineArn, stateMachineVariables, withDefaults } from "./pipelines.js";
+import { localStateMachineArn, samplesOf, stateMachineVariables, withDefaults } from "./pipelines.js";
 import { startLocalServer } from "./server.js";
 
 /** Options of {@link startLocalRun}; the defaults are what `make run` uses. */
@@ -69,7 +69,7 @@ function pipelineLines(active: readonly ActivePlugin[]): string[] {
   const width = Math.max(...jobPlugins.map((plugin) => plugin.name.length));
   return jobPlugins.map((plugin) => {
     const loaded = active.find((candidate) => candidate.plugin === plugin);
-    const samples = plugin.samplePayloads?.length ?? 0;
+    const samples = samplesOf(plugin).length;
     const state = loaded === undefined ? "inactive" : `starts ${loaded.target}`;
     return `  ${plugin.name.padEnd(width)}  ${state}  (${samples} sample payload${samples === 1 ? "" : "s"})`;
   });
@@ -110,7 +110,7 @@ function banner(
   const secretPrefix = env.ALMA_CHALLENGE_SECRET === DEV_SECRET ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
   const cli = `${secretPrefix}node ${path(BIN)}`;
   const names = configurationVariables();
-  const sampled = jobPlugins.find((plugin) => (plugin.samplePayloads?.length ?? 0) > 0);
+  const sampled = jobPlugins.find((plugin) => samplesOf(plugin).length > 0);
   const width = Math.max(...names.map((name) => name.length));
   return [
     // The machine-readable line: tests and scripts read the port from it.

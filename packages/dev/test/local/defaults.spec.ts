@@ -7,6 +7,7 @@ import { LocalSettingsError, LocalToolingError } from "@alma-webhooks/local-aws/
 import { expect } from "chai";
 import { DEFAULT_JOURNAL_PATH, DEV_SECRET, localSettings } from "../../src/local/defaults.js";
 import {
+  loadSamples,
   localDefaults,
   localStateMachineArn,
   samplePayloads,
@@ -31,11 +32,12 @@ const extraPlugin = definePlugin({
     input: { id: jobId(job) },
     name: executionName("extra"),
   }),
-  samplePayloads: [jobEndPayload({ job_instance: { name: "Extra export to Dev1" } })],
+  samplePayloads: async () => [jobEndPayload({ job_instance: { name: "Extra export to Dev1" } })],
 });
 
 describe("local defaults, derived from the plugin list", () => {
-  it("defaults every plugin setting to its example, and each state machine to the plugin's local one", () => {
+  it("defaults every plugin setting to its example, and each state machine to the plugin's local one", async () => {
+    await loadSamples([extraPlugin]);
     const defaults = localDefaults();
     expect(defaults).to.include({ WORKSPACE: "dev", ALMA_CHALLENGE_SECRET: DEV_SECRET });
     for (const plugin of jobPlugins) {
@@ -85,10 +87,11 @@ describe("local defaults, derived from the plugin list", () => {
     expect(defaulted).to.include("WORKSPACE");
   });
 
-  it("sends every plugin's samples, in plugin order, then one job no plugin claims", () => {
-    const expected = jobPlugins.flatMap((plugin) =>
-      (plugin.samplePayloads ?? []).map((payload) => [plugin.name, payload]),
-    );
+  it("sends every plugin's samples, in plugin order, then one job no plugin claims", async () => {
+    const expected = [];
+    for (const plugin of jobPlugins) {
+      for (const payload of (await plugin.samplePayloads?.()) ?? []) expected.push([plugin.name, payload]);
+    }
     const samples = samplePayloads();
     expect(samples.slice(0, -1).map((s) => [s.plugin, JSON.parse(s.body.toString("utf8"))])).to.deep.equal(
       expected,

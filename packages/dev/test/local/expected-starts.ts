@@ -28,7 +28,7 @@ export async function expectedStarts(
     const jobName = plugin.settings[plugin.activatedBy]?.env;
     if (jobName === undefined || !env[jobName]) continue;
     const harness = createPluginHarness(plugin, env, { workspace: env.WORKSPACE ?? "dev" });
-    for (const sample of plugin.samplePayloads ?? []) {
+    for (const sample of (await plugin.samplePayloads?.()) ?? []) {
       const payload = adapt(sample, plugin);
       const { request, input } = await harness.deliver(payload);
       if (request === undefined)

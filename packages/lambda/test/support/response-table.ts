@@ -24,10 +24,14 @@ export const TRIGGERS = {
 };
 
 /** Each plugin a plugin author added to the list, with the first of its sample payloads, if it has any. */
-const ADDED_SAMPLES = ADDED_PLUGINS.flatMap((plugin) => {
-  const [sample] = plugin.samplePayloads ?? [];
-  return sample === undefined ? [] : [{ name: plugin.name, sample }];
-});
+const ADDED_SAMPLES = (
+  await Promise.all(
+    ADDED_PLUGINS.map(async (plugin) => {
+      const [sample] = (await plugin.samplePayloads?.()) ?? [];
+      return sample === undefined ? [] : [{ name: plugin.name, sample }];
+    }),
+  )
+).flat();
 
 /** The plugins whose "initiated" rows of {@link RESPONSE_TABLE} start one execution each, in that order. */
 export const STARTED: readonly string[] = [
