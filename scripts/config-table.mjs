@@ -25,7 +25,7 @@ const { values } = parseArgs({
 const { SHELL_VARIABLES } = await import(new URL("config.js", dist).href);
 const { jobPlugins } = await import(new URL("plugins.js", dist).href);
 const { localDefaults } = await import(new URL("packages/dev/dist/src/local/pipelines.js", root).href);
-const { ROUTE_VARIABLES } = await import(new URL("routes.js", dist).href);
+const { ROUTE_VARIABLES } = await import(new URL("packages/aws/dist/src/index.js", root).href);
 
 const code = (text) => (text ? `\`${text}\`` : "");
 const cell = (text) =>

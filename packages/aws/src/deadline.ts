@@ -165,6 +165,29 @@ export const describe = (error: unknown): string => {
 };
 
 /**
+ * `promise`, or what `timedOut` gives (or throws) once `ms` have passed, whichever comes first: the one
+ * deadline race of the project (SDK calls, secret reads, error reports). The timer never outlives the race.
+ *
+ * @example
+ * ```ts
+ * const value = await raceDeadline(read(), 1200, () => { throw new SecretFetchTimeoutError("not read"); });
+ * ```
+ */
+export function raceDeadline<T, F>(promise: Promise<T>, ms: number, timedOut: () => F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<F>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(timedOut());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
  * One SDK call with what is left of the budget that ends at `budgetEnd` (at most `capMs`). The abort signal
  * stops the SDK's attempts and back-off; the race makes sure the answer does not wait for them.
  */
@@ -178,16 +201,8 @@ export async function callWithin<T>(
   const ms = Math.min(capMs, budgetEnd - clock.now());
   if (ms <= 0) throw new DispatchTimeoutError(operation, 0);
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new DispatchTimeoutError(operation, ms));
-    }, ms);
+  return raceDeadline(send(controller.signal), ms, (): never => {
+    controller.abort();
+    throw new DispatchTimeoutError(operation, ms);
   });
-  try {
-    return await Promise.race([send(controller.signal), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -16,8 +16,16 @@ export {
   targetArnSetting,
   targetKindOf,
 } from "./arn.js";
-export { BUDGETED_CLIENT, type Clock, DISPATCH_BUDGET, isTransient, systemClock } from "./deadline.js";
+export {
+  BUDGETED_CLIENT,
+  type Clock,
+  DISPATCH_BUDGET,
+  isTransient,
+  raceDeadline,
+  systemClock,
+} from "./deadline.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
+export { type ForwardRoutes, loadForwardRoutes, ROUTE_VARIABLES, routeVariables } from "./forward-routes.js";
 export {
   type StepFunctionsJobPluginDefinition,
   type StepFunctionsSettingKeys,

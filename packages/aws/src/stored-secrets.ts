@@ -1,5 +1,5 @@
 import type { Logger, SecretSource } from "@alma-webhooks/core";
-import type { Clock } from "./deadline.js";
+import { type Clock, raceDeadline } from "./deadline.js";
 import { SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 
 /** A webhook secret kept in a store, read at run time: a Secrets Manager secret or an SSM parameter. */
@@ -57,13 +57,10 @@ export const SECRET_CLIENT = Object.freeze({
   requestHandler: { connectionTimeout: 300, requestTimeout: 500, throwOnRequestTimeout: true },
 });
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SecretFetchTimeoutError(`${what} was not read within ${ms} ms`)), ms);
+const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  raceDeadline(promise, ms, (): never => {
+    throw new SecretFetchTimeoutError(`${what} was not read within ${ms} ms`);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The router's secrets when one of them is stored, under one rule: a webhook signed with a secret that the

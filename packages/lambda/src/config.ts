@@ -1,4 +1,4 @@
-import { type SecretSettings, type StoredSecret, splitSecrets } from "@alma-webhooks/aws";
+import { loadForwardRoutes, type SecretSettings, type StoredSecret, splitSecrets } from "@alma-webhooks/aws";
 import {
   type ActivePlugin,
   ConfigurationError,
@@ -7,7 +7,6 @@ import {
   loadPlugins,
   type WebhookPlugin,
 } from "@alma-webhooks/core";
-import { loadForwardRoutes } from "./routes.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {

@@ -1,10 +1,18 @@
 import "reflect-metadata";
-import { readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
-import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
+import { createStoredSecrets, readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
+import {
+  createWebhookRouter,
+  type Decision,
+  type Environment,
+  type SecretSource,
+  type Secrets,
+  type WebhookPlugin,
+} from "@alma-webhooks/core";
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
-import { loadConfiguration } from "./config.js";
+import { type Configuration, loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
 import { jobPlugins } from "./plugins.js";
+import { createSentryReporter } from "./sentry.js";
 import { noErrorReporter, systemClock } from "./services.js";
 import { TOKENS } from "./tokens.js";
 
@@ -20,7 +28,7 @@ export interface AppContainerOptions {
 
 /**
  * Builds the application's container: configuration, logger, clock, the reader of stored secrets, the dispatcher (which loads the SDK
- * client of a target's service, Step Functions, SQS or EventBridge, on its first dispatch there), error reporter, and every plugin under {@link TOKENS.JobPlugin}. A child container, so tests register
+ * client of a target's service, Step Functions, SQS or EventBridge, on its first dispatch there), error reporter, and every plugin under {@link TOKENS.Plugin}. A child container, so tests register
  * fakes over any of these without touching the root.
  *
  * @example
@@ -31,24 +39,76 @@ export interface AppContainerOptions {
  */
 export function createAppContainer(options: AppContainerOptions = {}): DependencyContainer {
   const container = (options.parent ?? rootContainer).createChildContainer();
+  const cached = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory(make) });
   container.register(TOKENS.Environment, { useValue: options.env ?? process.env });
-  for (const plugin of options.plugins ?? jobPlugins)
-    container.register(TOKENS.JobPlugin, { useValue: plugin });
-  container.register(TOKENS.Configuration, {
-    useFactory: instanceCachingFactory((c) =>
-      loadConfiguration(c.resolve(TOKENS.Environment), c.resolveAll(TOKENS.JobPlugin)),
-    ),
-  });
-  container.register(TOKENS.Logger, {
-    useFactory: instanceCachingFactory((c) => createLogger(c.resolve(TOKENS.Environment))),
-  });
-  container.register(TOKENS.Dispatcher, {
-    useFactory: instanceCachingFactory(
-      (c) => new TargetDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock)),
-    ),
-  });
+  for (const plugin of options.plugins ?? jobPlugins) container.register(TOKENS.Plugin, { useValue: plugin });
+  container.register(
+    TOKENS.Configuration,
+    cached((c) => loadConfiguration(c.resolve(TOKENS.Environment), c.resolveAll(TOKENS.Plugin))),
+  );
+  container.register(
+    TOKENS.Logger,
+    cached((c) => createLogger(c.resolve(TOKENS.Environment))),
+  );
   container.register(TOKENS.Clock, { useValue: systemClock });
-  container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });
-  container.register(TOKENS.ReadSecret, { useFactory: instanceCachingFactory(() => readWithPowertools()) });
+  container.register(
+    TOKENS.Dispatcher,
+    cached((c) => new TargetDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock))),
+  );
+  // Nothing is loaded here: Sentry is imported and initialised on the first report (sentry.ts).
+  container.register(
+    TOKENS.ErrorReporter,
+    cached((c) => {
+      const { sentryDsn, workspace } = c.resolve(TOKENS.Configuration);
+      return sentryDsn ? createSentryReporter(sentryDsn, workspace) : noErrorReporter;
+    }),
+  );
+  container.register(
+    TOKENS.ReadSecret,
+    cached(() => readWithPowertools()),
+  );
+  container.register(
+    TOKENS.Secrets,
+    cached((c) =>
+      secretsOf(c.resolve(TOKENS.Configuration).secrets, () =>
+        createStoredSecrets(
+          c.resolve(TOKENS.Configuration).secrets,
+          c.resolve(TOKENS.ReadSecret),
+          c.resolve(TOKENS.Clock),
+          c.resolve(TOKENS.Logger),
+        ),
+      ),
+    ),
+  );
+  container.register(
+    TOKENS.Router,
+    cached((c) => {
+      const configuration = c.resolve(TOKENS.Configuration);
+      const reporter = c.resolve(TOKENS.ErrorReporter);
+      const metrics = c.isRegistered(TOKENS.Metrics, true) ? c.resolve(TOKENS.Metrics) : undefined;
+      return createWebhookRouter({
+        secrets: c.resolve(TOKENS.Secrets),
+        workspace: configuration.workspace,
+        plugins: configuration.plugins,
+        dispatcher: c.resolve(TOKENS.Dispatcher),
+        logger: c.resolve(TOKENS.Logger),
+        maxBodyBytes: configuration.maxBodyBytes,
+        ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
+        reportError: (error, context) => reporter.report(error, context),
+        ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
+      });
+    }),
+  );
   return container;
+}
+
+/** The secrets as set, or a source that reads the stored ones (asked at once, so the read overlaps start-up). */
+function secretsOf(settings: Configuration["secrets"], stored: () => SecretSource): Secrets {
+  const { current, previous } = settings;
+  if (typeof current === "string" && Array.isArray(previous)) return [current, ...previous];
+  const source = stored();
+  Promise.resolve(source.current()).catch(() => {
+    // Answered 503, logged and reported by the router on the first signed request.
+  });
+  return source;
 }

@@ -1,3 +1,4 @@
+import { raceDeadline } from "@alma-webhooks/aws";
 import type { ErrorReporter } from "./services.js";
 
 /**
@@ -78,22 +79,14 @@ export function createSentryReporter(dsn: string, environment: string): ErrorRep
         });
         return Sentry;
       });
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), SENTRY_REPORT_BUDGET_MS);
-      });
-      try {
-        const Sentry = await Promise.race([captured, expired]);
-        // Still loading after the budget: the error is captured once Sentry is loaded, and sent by a
-        // later flush (or, in Lambda, when the process next runs); the answer does not wait for it.
-        if (Sentry === undefined) {
-          captured.catch(() => {});
-          return;
-        }
-        await Sentry.flush(Math.max(1, deadline - Date.now()));
-      } finally {
-        clearTimeout(timer);
+      const Sentry = await raceDeadline(captured, SENTRY_REPORT_BUDGET_MS, () => undefined);
+      // Still loading after the budget: the error is captured once Sentry is loaded, and sent by a
+      // later flush (or, in Lambda, when the process next runs); the answer does not wait for it.
+      if (Sentry === undefined) {
+        captured.catch(() => {});
+        return;
       }
+      await Sentry.flush(Math.max(1, deadline - Date.now()));
     },
   };
 }

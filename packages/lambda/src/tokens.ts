@@ -1,15 +1,16 @@
 import type { ReadSecret } from "@alma-webhooks/aws";
-import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
+import type { ExecutionDispatcher, Secrets, WebhookPlugin, WebhookRouter } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
+import type { DecisionMetrics } from "./metrics.js";
 import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
 
 /** Dependency-injection tokens: one per service the container provides. */
 export const TOKENS = {
   /** The environment variables, read once: `process.env` unless a test gives its own. */
   Environment: Symbol("Environment") as InjectionToken<Readonly<Record<string, string | undefined>>>,
-  /** Every job plugin, registered once each under this token and collected with `resolveAll`. */
-  JobPlugin: Symbol("JobPlugin") as InjectionToken<WebhookPlugin>,
+  /** Every plugin, registered once each under this token and collected with `resolveAll`. */
+  Plugin: Symbol("Plugin") as InjectionToken<WebhookPlugin>,
   Configuration: Symbol("Configuration") as InjectionToken<Configuration>,
   Logger: Symbol("Logger") as InjectionToken<LambdaLogger>,
   Clock: Symbol("Clock") as InjectionToken<Clock>,
@@ -17,4 +18,10 @@ export const TOKENS = {
   ErrorReporter: Symbol("ErrorReporter") as InjectionToken<ErrorReporter>,
   /** Reads a stored webhook secret (Secrets Manager or SSM); used only when one is configured. */
   ReadSecret: Symbol("ReadSecret") as InjectionToken<ReadSecret>,
+  /** The webhook secrets: as set, or a source reading the stored ones. */
+  Secrets: Symbol("Secrets") as InjectionToken<Secrets>,
+  /** Decision metrics: registered at start-up only when POWERTOOLS_METRICS_NAMESPACE is set. */
+  Metrics: Symbol("Metrics") as InjectionToken<DecisionMetrics>,
+  /** The router, built once from everything above: what the handler serves. */
+  Router: Symbol("Router") as InjectionToken<WebhookRouter>,
 } as const;

@@ -1,18 +1,9 @@
-import { createStoredSecrets } from "@alma-webhooks/aws";
-import {
-  createWebhookRouter,
-  type Decision,
-  type HttpResponse,
-  type Secrets,
-  toHttpResponse,
-} from "@alma-webhooks/core";
+import { type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
 import { type AppContainerOptions, createAppContainer } from "./container.js";
 import { createDecisionMetrics } from "./metrics.js";
-import { createSentryReporter } from "./sentry.js";
-import type { LambdaLogger } from "./services.js";
 import { TOKENS } from "./tokens.js";
 
 /** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
@@ -32,38 +23,18 @@ export interface WebhookHandlerOptions extends AppContainerOptions {
   readonly container?: DependencyContainer;
 }
 
-function configurationOf(container: DependencyContainer, logger: LambdaLogger): Configuration | undefined {
+async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
+  const container = options.container ?? createAppContainer(options);
+  const logger = container.resolve(TOKENS.Logger);
+  let configuration: Configuration;
   try {
-    return container.resolve(TOKENS.Configuration);
+    configuration = container.resolve(TOKENS.Configuration);
   } catch (error) {
     const problems = (error as { problems?: readonly string[] }).problems ?? [String(error)];
     // Logged once per cold start; every request is then answered 500 until the deployment is fixed.
     logger.error("Invalid configuration: every request will be answered 500", { problems });
-    return undefined;
+    return async () => MISCONFIGURED;
   }
-}
-
-/** The secrets as set, or a source that reads the stored ones (asked at once, so the read overlaps start-up). */
-function secretsOf(configuration: Configuration, container: DependencyContainer): Secrets {
-  const { current, previous } = configuration.secrets;
-  if (typeof current === "string" && Array.isArray(previous)) return [current, ...previous];
-  const source = createStoredSecrets(
-    configuration.secrets,
-    container.resolve(TOKENS.ReadSecret),
-    container.resolve(TOKENS.Clock),
-    container.resolve(TOKENS.Logger),
-  );
-  Promise.resolve(source.current()).catch(() => {
-    // Answered 503, logged and reported by the router on the first signed request.
-  });
-  return source;
-}
-
-async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
-  const container = options.container ?? createAppContainer(options);
-  const logger = container.resolve(TOKENS.Logger);
-  const configuration = configurationOf(container, logger);
-  if (configuration === undefined) return async () => MISCONFIGURED;
   for (const warning of configuration.warnings) logger.warn(warning);
   if (configuration.problems.length > 0) {
     // Each breaks its own plugin only: the jobs it claims are answered 500 until the setting is fixed.
@@ -71,32 +42,20 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
       problems: configuration.problems,
     });
   }
-  if (configuration.sentryDsn) {
-    // Nothing is loaded here: Sentry is imported and initialised on the first report (sentry.ts).
-    const reporter = createSentryReporter(configuration.sentryDsn, configuration.workspace);
-    container.register(TOKENS.ErrorReporter, { useValue: reporter });
-  }
-  const reporter = container.resolve(TOKENS.ErrorReporter);
   // Powertools Metrics is imported only when POWERTOOLS_METRICS_NAMESPACE is set (metrics.ts).
   const metrics = await createDecisionMetrics(container.resolve(TOKENS.Environment));
-  const router = createWebhookRouter({
-    secrets: secretsOf(configuration, container),
-    workspace: configuration.workspace,
-    plugins: configuration.plugins,
-    dispatcher: container.resolve(TOKENS.Dispatcher),
-    logger,
-    maxBodyBytes: configuration.maxBodyBytes,
-    ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
-    reportError: (error, context) => reporter.report(error, context),
-    ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
-  });
-  logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
-    workspace: configuration.workspace,
-    plugins: configuration.plugins.map(
-      (plugin) =>
-        `${plugin.name} (${plugin.problems ? "broken" : (plugin.matcher?.description ?? "events")})`,
-    ),
-  });
+  if (metrics) container.register(TOKENS.Metrics, { useValue: metrics });
+  const router = container.resolve(TOKENS.Router);
+  logger.info(
+    `Started: Sentry error reporting is ${container.resolve(TOKENS.ErrorReporter).enabled ? "on" : "off"}`,
+    {
+      workspace: configuration.workspace,
+      plugins: configuration.plugins.map(
+        (plugin) =>
+          `${plugin.name} (${plugin.problems ? "broken" : (plugin.matcher?.description ?? "events")})`,
+      ),
+    },
+  );
   return async (event, context) => {
     if (context) logger.addContext(context);
     return router.handle(event);

@@ -1,9 +1,9 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { routeVariables } from "@alma-webhooks/aws";
 import { type ActivePlugin, ConfigurationError } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
-import { routeVariables } from "@alma-webhooks/lambda/routes";
 import { createWebhookHandler } from "@alma-webhooks/lambda/webhook-handler";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";

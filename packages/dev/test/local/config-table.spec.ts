@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ROUTE_VARIABLES } from "@alma-webhooks/aws";
 import { SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
-import { ROUTE_VARIABLES } from "@alma-webhooks/lambda/routes";
 import { expect } from "chai";
 
 const run = promisify(execFile);

@@ -1,4 +1,3 @@
-import { targetArnSetting, targetKindOf } from "@alma-webhooks/aws";
 import {
   type ActivePlugin,
   activatePlugin,
@@ -7,6 +6,7 @@ import {
   forwardPlugin,
   loadPlugins,
 } from "@alma-webhooks/core";
+import { targetArnSetting, targetKindOf } from "./arn.js";
 
 const PREFIX = "ALMA_FORWARD_";
 const SUFFIXES = ["TARGET", "EVENTS", "INSTITUTIONS"] as const;
