@@ -15,7 +15,7 @@
 export interface ExecutionRequest {
   /** The plugin asking, for logs. */
   readonly plugin: string;
-  /** The state machine ARN (or another dispatcher's target). */
+  /** Where it goes: the plugin's target (a pipeline, a queue, a bus, a handler), as the dispatcher understands it. */
   readonly target: string;
   /** Deterministic execution name: the idempotency key. */
   readonly name: string;
@@ -40,7 +40,7 @@ export interface ExecutionRequest {
 export type DispatchResult =
   | {
       readonly status: "started";
-      /** The execution's ARN; for a queue or a bus, the target's ARN. */
+      /** What the dispatcher calls the delivery (an execution's id; for a queue or a bus, the target). */
       readonly executionArn: string;
       /** For a queue or a bus: the id of the message or event sent. */
       readonly messageId?: string;
@@ -51,7 +51,7 @@ export type DispatchResult =
   | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
 
 /**
- * Starts executions. The Lambda shell's implementation calls Step Functions' StartExecution; another
+ * Starts executions. `@alma-webhooks/aws` starts pipelines and sends messages by the target's ARN; another
  * service can start anything else. A dispatcher should not throw: the router treats a throw as a
  * permanent failure.
  *

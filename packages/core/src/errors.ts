@@ -25,13 +25,13 @@ export class AlmaWebhooksError extends Error {
  *
  * @example
  * ```ts
- * // throws DuplicatePluginError: "Two job plugins are named 'PPOD'. ..."
+ * // throws DuplicatePluginError: "Two plugins are named 'PPOD'. ..."
  * loadPlugins([podPlugin, podPlugin], process.env);
  * ```
  */
 export class DuplicatePluginError extends AlmaWebhooksError {
   constructor(readonly pluginName: string) {
-    super(`Two job plugins are named '${pluginName}'. Give each plugin a unique name or register it once.`);
+    super(`Two plugins are named '${pluginName}'. Give each plugin a unique name or register it once.`);
   }
 }
 
@@ -91,7 +91,7 @@ export class NoSecretError extends AlmaWebhooksError {}
 
 /**
  * A dispatcher could not start a plugin's execution, for a reason a retry will not mend (missing
- * permissions, an unknown state machine, a refused input). The router answers 500 and hands this error to
+ * permissions, an unknown target, a refused input). The router answers 500 and hands this error to
  * the `reportError` option, so the error tracker sees it even though the dispatcher did not throw.
  *
  * @example

@@ -2,18 +2,18 @@ import { createHash } from "node:crypto";
 import { compactEndTime } from "./payload/job-end.js";
 import type { JobInstance } from "./payload/types.js";
 
-const MAX_LENGTH = 80; // Step Functions' limit on execution names.
+const MAX_LENGTH = 80; // The longest name AWS pipelines accept, and so the portable limit.
 const ALLOWED = /^[0-9A-Za-z_-]+$/;
-const HASH_LENGTH = 22; // 132 bits of SHA-256, base64url: only characters Step Functions allows.
+const HASH_LENGTH = 22; // 132 bits of SHA-256, base64url: only characters every target allows.
 
 const hash = (data: string | Buffer): string =>
   createHash("sha256").update(data).digest("base64url").slice(0, HASH_LENGTH);
 
 /**
- * A deterministic Step Functions execution name from a prefix and the Alma job itself, never from the clock:
- * a redelivered webhook gets the same name, so Step Functions refuses to start the pipeline twice. The job
+ * A deterministic execution name from a prefix and the Alma job itself, never from the clock: a
+ * redelivered webhook gets the same name, so a target that de-duplicates by name never acts twice. The job
  * part is its end time and id; a body without an `id` is named by a hash of its bytes instead, so a
- * redelivery of the same bytes still gets the same name. The name always obeys Step Functions' rules (at
+ * redelivery of the same bytes still gets the same name. The name always obeys the portable rules (at
  * most 80 characters of `[0-9A-Za-z_-]`): when the plain form would not, the id becomes a hash too.
  */
 export function executionName(prefix: string, job: JobInstance, body: Buffer): string {

@@ -116,7 +116,7 @@ const listOf = (value: string): string[] =>
 
 /**
  * Defines a plugin that forwards the webhooks it claims as they are: the payload, as JSON (an XML body as
- * the same JSON), goes to the target, a queue, a bus or a state machine. The gates are a plugin's: the
+ * the same JSON), goes to the target, a queue, a bus or a pipeline. The gates are a plugin's: the
  * environment (a job end's name must contain `WORKSPACE`; `institutions` for the other kinds), the claim,
  * the event age. A job end is forwarded whatever its status and counters: they are the consumer's to read.
  * The execution name (the FIFO deduplication id) comes from the webhook, as for any plugin, so a redelivery

@@ -168,7 +168,7 @@ describe("loadPlugins", () => {
 
   it("throws DuplicatePluginError when two plugins share a name", () => {
     expect(() => loadPlugins([samplePlugin, samplePlugin], env))
-      .to.throw(DuplicatePluginError, "Two job plugins are named 'SAMPLE'")
+      .to.throw(DuplicatePluginError, "Two plugins are named 'SAMPLE'")
       .with.property("pluginName", "SAMPLE");
   });
 

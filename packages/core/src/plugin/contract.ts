@@ -17,7 +17,7 @@ export interface SettingSpec {
   readonly description: string;
   /** A regular expression (source text) the value must match. */
   readonly pattern?: string;
-  /** What the pattern means, for error messages: "a Step Functions state machine ARN". */
+  /** What the pattern means, for error messages: "a queue URL". */
   readonly patternHint?: string;
   /** A value shown in docs and used by the local run. */
   readonly example?: string;
@@ -60,7 +60,7 @@ export interface BuildContext<K extends string, P extends WebhookPayload = JobEn
 }
 
 /**
- * A JSON value: what a state machine input may hold.
+ * A JSON value: what a dispatched input may hold.
  *
  * @example
  * ```ts
@@ -76,7 +76,7 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue };
 
 /**
- * The execution a plugin asks for: the state machine input and a deterministic execution name.
+ * The execution a plugin asks for: the input to dispatch and a deterministic execution name.
  *
  * @example
  * ```ts
@@ -103,7 +103,7 @@ export interface Declined {
 }
 
 /**
- * Declines a job from `buildExecution` (or a Step Functions plugin's `input`), with the reason that goes
+ * Declines a webhook from `buildExecution` (or a preset's `input`), with the reason that goes
  * into the log and the answer.
  *
  * @example
@@ -149,7 +149,7 @@ export interface WebhookPlugin<K extends string = string, P extends WebhookPaylo
   readonly exportedRecordCounters?: readonly string[];
   /** Narrows the claim further, on the payload; every payload of its actions and events when absent. */
   matches?(payload: P, settings: SettingValues<K>): boolean;
-  /** The dispatcher's target (a state machine, queue or bus ARN; a handler's name), from the settings. */
+  /** The dispatcher's target (where a pipeline starts, a queue, a bus, a handler), from the settings. */
   target(settings: SettingValues<K>): string;
   /**
    * The institutions (`institution.value`, e.g. `01MIT_INST`) whose webhooks the plugin acts on; all when

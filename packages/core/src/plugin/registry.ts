@@ -21,7 +21,7 @@ export interface ActivePlugin {
   readonly settings: SettingValues<string>;
   /** For a plugin claiming JOB_END with a `jobMatcher`: the job name matcher. */
   readonly matcher?: JobMatcher;
-  /** Where its executions start or its webhooks go (a state machine, queue or bus ARN). */
+  /** Where its executions start or its webhooks go, as its dispatcher understands it. */
   readonly target: string;
   /** `institution.value`s it acts on; every institution when undefined. */
   readonly institutions?: readonly string[];

@@ -12,7 +12,7 @@ import type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "../d
 export type FakeBehaviour = "start" | "duplicate" | "transient-failure" | "permanent-failure" | "throw";
 
 /**
- * A dispatcher for tests: records every request and answers as told. Like Step Functions, a second start
+ * A dispatcher for tests: records every request and answers as told. Like a de-duplicating target, a second start
  * with a name it has seen is a duplicate.
  *
  * @example

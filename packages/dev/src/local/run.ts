@@ -232,7 +232,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       journalPath: settings.journalPath,
       // Its "listening" line would repeat the banner.
       logger: (line) => {
-        if (!line.startsWith("local Step Functions listening")) out(`[step functions] ${line}`);
+        if (!line.startsWith("local Step Functions listening")) out(`[local aws] ${line}`);
       },
     });
     // Before the HTTP server listens: no request may reach a client built against real AWS.
