@@ -11,14 +11,14 @@ import { targetArnSetting, targetKindOf } from "./arn.js";
 const PREFIX = "ALMA_FORWARD_";
 const SUFFIXES = ["TARGET", "EVENTS", "INSTITUTIONS"] as const;
 const ROUTE_NAME = /^[A-Z0-9][A-Z0-9_]{0,31}$/;
-const ACTION_WORD = /^[A-Za-z][A-Za-z0-9_]*/;
+const ACTION_SHAPE = /^([A-Za-z][A-Za-z0-9_]*)(?::|$)/;
 
 /** What each route variable means: the README's configuration table lists them. */
 export const ROUTE_VARIABLES = {
   "ALMA_FORWARD_<ROUTE>_TARGET":
     "Where the route forwards: an SQS queue (FIFO when its name ends in .fifo), EventBridge event bus or Step Functions state machine ARN. With _EVENTS, adds the route.",
   "ALMA_FORWARD_<ROUTE>_EVENTS":
-    "What it forwards, comma-separated: ACTION (every event), ACTION:EVENT (LOAN:LOAN_CREATED), JOB_END (every job end in WORKSPACE) or JOB_END:Exact job name (that job's ends, whatever their status).",
+    "What it forwards, comma-separated: ACTION (every event), ACTION:EVENT (LOAN:LOAN_CREATED), JOB_END (every job end in WORKSPACE) or JOB_END:Exact job name (that job's ends, whatever their status; in double quotes when it holds a comma).",
   "ALMA_FORWARD_<ROUTE>_INSTITUTIONS":
     "Comma-separated institution codes whose webhooks it forwards (the environment gate of kinds other than JOB_END); all when unset. Optional.",
 } as const;
@@ -87,20 +87,17 @@ export function loadForwardRoutes(env: Environment, taken: ReadonlySet<string>):
       );
       continue;
     }
-    const checked = checkForwardEvents(events.split(","));
+    const checked = checkForwardEvents(events);
     const own = checked.problems.map((problem) => `${variables.EVENTS}: ${problem} (${route} route).`);
-    // A malformed entry still claims the action it starts with, so that action's events are answered 500
-    // (Alma keeps them) rather than 200 and lost.
+    // A malformed entry still claims what it could have meant, so those webhooks are answered 500 (Alma
+    // keeps them) rather than 200 and lost: the action it starts with, or, for a job end or what reads as
+    // a piece of a job name (a comma inside an unquoted name), every job end of this environment.
     const claimed = [
       ...checked.valid,
-      ...(checked.problems.length > 0
-        ? events
-            .split(",")
-            .map((entry) => entry.trim())
-            .filter((entry) => !checked.valid.includes(entry))
-            .map((entry) => ACTION_WORD.exec(entry)?.[0]?.toUpperCase())
-            .filter((action): action is string => action !== undefined)
-        : []),
+      ...checked.malformed.map((entry) => {
+        const action = ACTION_SHAPE.exec(entry)?.[1]?.toUpperCase();
+        return action === undefined || action === "JOB_END" ? "JOB_END" : action;
+      }),
     ];
     if (claimed.length === 0) {
       problems.push(...own);

@@ -18,17 +18,34 @@ interface ForwardRules {
   readonly jobNames?: ReadonlySet<string> | "all";
 }
 
-/** An entry's action and what follows its first colon (an event, or a job name), if anything. */
+/**
+ * An entry's action and what follows its first colon (an event, or a job name), if anything. A job name
+ * may be quoted (`JOB_END:"Export, daily to Dev1"`) so that it can hold commas; the quotes go.
+ */
 function split(entry: string): { action: string; rest: string | undefined } {
   const colon = entry.indexOf(":");
-  return colon < 0
-    ? { action: entry, rest: undefined }
-    : { action: entry.slice(0, colon), rest: entry.slice(colon + 1).trim() };
+  if (colon < 0) return { action: entry, rest: undefined };
+  const rest = entry.slice(colon + 1).trim();
+  const quoted = /^"(.*)"$/.exec(rest);
+  return { action: entry.slice(0, colon), rest: quoted ? (quoted[1] as string).trim() : rest };
+}
+
+/** The entries of a comma-separated list, splitting at commas outside double quotes. */
+function entriesOf(list: string): string[] {
+  const entries = [""];
+  let quoted = false;
+  for (const char of list) {
+    if (char === '"') quoted = !quoted;
+    if (char === "," && !quoted) entries.push("");
+    else entries[entries.length - 1] += char;
+  }
+  return entries;
 }
 
 /** Why an entry is not of the syntax, or undefined when it is. */
 function entryProblem(entry: string): string | undefined {
   const { action, rest } = split(entry);
+  if (entry.split('"').length % 2 === 0) return `'${entry}': a double quote is not closed`;
   if (!WORD.test(action) || rest === "") {
     return `'${entry}' is not ACTION, ACTION:EVENT or JOB_END:<job name> (upper-case action)`;
   }
@@ -39,29 +56,35 @@ function entryProblem(entry: string): string | undefined {
 }
 
 /**
- * Splits forward entries (`ACTION`, `ACTION:EVENT`, `JOB_END`, `JOB_END:<exact job name>`) into the valid
- * ones, trimmed, and a sentence for each of the others. Never throws: a shell that reads routes from its
- * configuration contains a malformed one instead of failing every webhook.
+ * Splits forward entries (`ACTION`, `ACTION:EVENT`, `JOB_END`, `JOB_END:<exact job name>`, the job name in
+ * double quotes when it holds a comma) into the valid ones, trimmed, the malformed ones, and a sentence for
+ * each of those. Takes a list, or the comma-separated text of `ALMA_FORWARD_<ROUTE>_EVENTS`. Never throws: a
+ * shell that reads routes from its configuration contains a malformed one instead of failing every webhook.
  *
  * @example
  * ```ts
- * checkForwardEvents(["LOAN:LOAN_CREATED", " BIB ", "loan"]);
- * // { valid: ["LOAN:LOAN_CREATED", "BIB"], problems: ["'loan' is not ACTION, ACTION:EVENT or …"] }
+ * checkForwardEvents('LOAN:LOAN_CREATED, BIB, JOB_END:"Export, daily to Dev1", loan');
+ * // { valid: ["LOAN:LOAN_CREATED", "BIB", 'JOB_END:"Export, daily to Dev1"'], malformed: ["loan"], problems: [...] }
  * ```
  */
-export function checkForwardEvents(entries: readonly string[]): {
+export function checkForwardEvents(entries: readonly string[] | string): {
   readonly valid: readonly string[];
+  readonly malformed: readonly string[];
   readonly problems: readonly string[];
 } {
   const valid: string[] = [];
+  const malformed: string[] = [];
   const problems: string[] = [];
-  for (const raw of entries) {
+  for (const raw of typeof entries === "string" ? entriesOf(entries) : entries) {
     const entry = raw.trim();
     const problem = entryProblem(entry);
     if (problem === undefined) valid.push(entry);
-    else problems.push(problem);
+    else {
+      malformed.push(entry);
+      problems.push(problem);
+    }
   }
-  return { valid, problems };
+  return { valid, malformed, problems };
 }
 
 /** The rules of valid entries. */

@@ -206,6 +206,24 @@ describe("forward routes (ALMA_FORWARD_<ROUTE>_*), through the real SDK to the l
     expect(endpoint.executions()).to.have.length(1);
   });
 
+  it("forwards a job whose name holds a comma, written in double quotes; unquoted, its ends are answered 500, never lost", async () => {
+    const name = "Export, daily to Dev1";
+    const job = failedJobEndPayload({ job_instance: { name } });
+    const quoted = handlerWith({
+      ALMA_FORWARD_JOBS_TARGET: BUS,
+      ALMA_FORWARD_JOBS_EVENTS: `BIB, JOB_END:"${name}"`,
+    });
+    expect((await quoted.handler(signedPost(job, SECRET))).body).to.equal(`${VALIDATED}, JOBS forwarded.`);
+    const unquoted = handlerWith({
+      ALMA_FORWARD_JOBS_TARGET: BUS,
+      ALMA_FORWARD_JOBS_EVENTS: `BIB, JOB_END:${name}`,
+    });
+    expect((await unquoted.handler(signedPost(job, SECRET))).statusCode).to.equal(500);
+    const other = jobEndPayload({ job_instance: { name: "Another export to Dev1" } });
+    expect((await unquoted.handler(signedPost(other, SECRET))).statusCode).to.equal(500);
+    expect((await unquoted.handler(signedPost(almaEventPayload("LOAN"), SECRET))).statusCode).to.equal(200);
+  });
+
   it("contains a route with an invalid target: its events 500, everything else as usual", async () => {
     const { handler } = handlerWith({ ALMA_FORWARD_BIBS_TARGET: "arn:aws:sns:us-east-1:123456789012:alma" });
     expect((await handler(signedPost(almaEventPayload("BIB"), SECRET))).statusCode).to.equal(500);

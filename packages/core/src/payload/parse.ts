@@ -26,11 +26,32 @@ export function parseJsonBody(body: Buffer, text?: string): ParseResult {
   return checkEnvelope(payload);
 }
 
-/** The envelope check shared by both body formats: an object with an `action`. */
+/** Alma's bodies nest a handful of levels; far deeper ones cannot be handled (re-serialised, validated). */
+export const MAX_BODY_DEPTH = 64;
+
+/** Whether a parsed value nests deeper than {@link MAX_BODY_DEPTH}, measured without recursion. */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > MAX_BODY_DEPTH) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The envelope check shared by both body formats: an object with an `action`, not nested too deep. */
 export function checkEnvelope(payload: unknown): ParseResult {
   if (!isObject(payload)) {
     const what = Array.isArray(payload) ? "an array" : payload === null ? "null" : `a ${typeof payload}`;
     return { ok: false, reason: `The body must be a JSON object with an 'action', not ${what}.` };
+  }
+  if (tooDeep(payload)) {
+    return {
+      ok: false,
+      reason: `The body nests more than ${MAX_BODY_DEPTH} levels deep; Alma's webhooks nest a few.`,
+    };
   }
   if (!("action" in payload)) return { ok: false, reason: "action is required." };
   // Any other value is simply not an action a plugin claims (the previous deployment compared it to
