@@ -1,5 +1,6 @@
 // What every dispatcher of the shell shares: the time budget that keeps a request inside Alma's 5 seconds,
 // the SDK client settings that enforce it per attempt, and which failures are worth a retry (503).
+import { raceDeadline } from "@alma-webhooks/core";
 import { DispatchTimeoutError } from "./errors.js";
 
 /**
@@ -25,13 +26,14 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * The time budget of one dispatch (StartExecution, SendMessage or PutEvents), so that the whole request ends well inside Alma's 5 seconds
- * (Alma treats a slower answer as a failure). Each attempt may take up to 0.5 s to connect and 1 s to be
- * answered; with the SDK's back-off, 3 attempts could add up to more than 4.5 s, so the dispatch is cut
- * off, as a transient failure, at 3 s. Before it, a cold start spends about 0.16 s (the POD cold-start
- * benchmark, SDK import included); after it, a permanent failure waits at most 1.2 s for the Sentry report
- * (loading Sentry, on the first report of a process, included: SENTRY_REPORT_BUDGET_MS in sentry.ts).
- * The answer leaves before 4.4 s in the worst case, and in about 3.1 s when Step Functions never answers.
+ * The time budget of a webhook, so that its answer leaves inside the function's 4 s timeout and Alma's 5 s
+ * (Alma treats a slower answer as a failure). One deadline per webhook, `webhookMs` after the router takes
+ * the POST, is shared by the stored-secret read and every dispatch (`ExecutionRequest.deadline`): a slow
+ * store leaves the dispatches less, never more. Each attempt may take up to 0.5 s to connect and 1 s to be
+ * answered; one dispatch gives up, as transient, after `totalMs` or at the deadline, whichever comes first.
+ * After it, a permanent failure waits at most 0.8 s for the Sentry report (SENTRY_REPORT_BUDGET_MS in the
+ * lambda package's sentry.ts, loading Sentry included). Worst case: 2.8 + 0.8 s, so the answer leaves
+ * before 3.7 s of the invocation (the cold start's initialisation is not part of the function timeout).
  */
 export const DISPATCH_BUDGET = Object.freeze({
   /** TCP/TLS connect, per attempt. */
@@ -46,6 +48,8 @@ export const DISPATCH_BUDGET = Object.freeze({
    * dispatch to a state machine) share it: they get what StartExecution left, never more.
    */
   totalMs: 3000,
+  /** The webhook's deadline: secret read and dispatches together, from when the router takes the POST. */
+  webhookMs: 2800,
   /** At most this much of what is left goes to the one-off DescribeStateMachine check. */
   stateMachineCheckMs: 500,
 });
@@ -165,27 +169,16 @@ export const describe = (error: unknown): string => {
 };
 
 /**
- * `promise`, or what `timedOut` gives (or throws) once `ms` have passed, whichever comes first: the one
- * deadline race of the project (SDK calls, secret reads, error reports). The timer never outlives the race.
+ * When the dispatch of `request` must be over: its own budget from `started`, or the request's deadline
+ * (the secret read and every dispatch of one webhook share it) when that comes first.
  *
  * @example
  * ```ts
- * const value = await raceDeadline(read(), 1200, () => { throw new SecretFetchTimeoutError("not read"); });
+ * const budgetEnd = budgetEndOf(request, clock.now());
  * ```
  */
-export function raceDeadline<T, F>(promise: Promise<T>, ms: number, timedOut: () => F): Promise<T | F> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<F>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(timedOut());
-      } catch (error) {
-        reject(error);
-      }
-    }, ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
+export const budgetEndOf = (request: { readonly deadline?: number }, started: number): number =>
+  Math.min(started + DISPATCH_BUDGET.totalMs, request.deadline ?? Number.POSITIVE_INFINITY);
 
 /**
  * One SDK call with what is left of the budget that ends at `budgetEnd` (at most `capMs`). The abort signal

@@ -1,7 +1,14 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { Clock } from "./deadline.js";
-import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./deadline.js";
+import {
+  BUDGETED_CLIENT,
+  budgetEndOf,
+  callWithin,
+  DISPATCH_BUDGET,
+  describe,
+  isTransient,
+} from "./deadline.js";
 
 /** The `source` of every event put on a bus: what a rule matches on. */
 export const EVENT_SOURCE = "alma-webhooks";
@@ -65,7 +72,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
       const output = await callWithin(
         this.clock,
         "PutEvents",
-        started + DISPATCH_BUDGET.totalMs,
+        budgetEndOf(request, started),
         DISPATCH_BUDGET.totalMs,
         (abortSignal) => this.clientFor(regionOf(request.target)).send(command, { abortSignal }),
       );

@@ -21,7 +21,6 @@ export {
   type Clock,
   DISPATCH_BUDGET,
   isTransient,
-  raceDeadline,
   systemClock,
 } from "./deadline.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";

@@ -1,7 +1,14 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Clock } from "./deadline.js";
-import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient } from "./deadline.js";
+import {
+  BUDGETED_CLIENT,
+  budgetEndOf,
+  callWithin,
+  DISPATCH_BUDGET,
+  describe,
+  isTransient,
+} from "./deadline.js";
 
 const QUEUE_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
 
@@ -65,7 +72,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
       const output = await callWithin(
         this.clock,
         "SendMessage",
-        started + DISPATCH_BUDGET.totalMs,
+        budgetEndOf(request, started),
         DISPATCH_BUDGET.totalMs,
         (abortSignal) => this.clientFor(queue.region).send(command, { abortSignal }),
       );

@@ -9,7 +9,15 @@ import {
 } from "@aws-sdk/client-sfn";
 import { executionArnFor } from "./arn.js";
 import type { Clock } from "./deadline.js";
-import { BUDGETED_CLIENT, callWithin, DISPATCH_BUDGET, describe, isTransient, nameOf } from "./deadline.js";
+import {
+  BUDGETED_CLIENT,
+  budgetEndOf,
+  callWithin,
+  DISPATCH_BUDGET,
+  describe,
+  isTransient,
+  nameOf,
+} from "./deadline.js";
 
 /**
  * The Step Functions client: one per cold start, so connections are reused. Region, credentials and
@@ -82,7 +90,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
 
   async start(request: ExecutionRequest): Promise<DispatchResult> {
     const started = this.clock.now();
-    const budgetEnd = started + DISPATCH_BUDGET.totalMs;
+    const budgetEnd = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, stateMachineArn: request.target, executionName: request.name };
     const starting = callWithin(
       this.clock,

@@ -1,5 +1,5 @@
-import type { Logger, SecretSource } from "@alma-webhooks/core";
-import { type Clock, raceDeadline } from "./deadline.js";
+import { type Logger, raceDeadline, type SecretSource } from "@alma-webhooks/core";
+import type { Clock } from "./deadline.js";
 import { SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 
 /** A webhook secret kept in a store, read at run time: a Secrets Manager secret or an SSM parameter. */

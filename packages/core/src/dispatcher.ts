@@ -23,6 +23,11 @@ export interface ExecutionRequest {
   readonly input: string;
   /** The webhook's `action` (`JOB_END`, `LOAN`, `BIB`…), always set by the router: an event bus's detail type. */
   readonly action?: string;
+  /**
+   * When the webhook's time budget ends (epoch ms; {@link WebhookRouterOptions.timeBudgetMs}): the secret read
+   * and every dispatch of one webhook share it, so a dispatcher gives up, as transient, by then.
+   */
+  readonly deadline?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The public API of @alma-webhooks/core: what plugin authors, shells and other webhook projects use.
 // Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
 
+export { raceDeadline } from "./deadline.js";
 // Routing
 export type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "./dispatcher.js";
 // Errors

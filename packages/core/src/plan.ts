@@ -121,7 +121,7 @@ export function plan(claimants: readonly ActivePlugin[], webhook: Webhook, conte
 /** Starts one plan through the dispatcher (a result already is passed on, its bug reported). Never throws. */
 export async function dispatch(
   planned: Planned,
-  webhook: { readonly action: string; readonly jobId?: string },
+  webhook: { readonly action: string; readonly jobId?: string; readonly deadline?: number },
   context: PlanContext,
 ): Promise<PluginResult> {
   const { report, dispatcher, now } = context;
@@ -139,6 +139,7 @@ export async function dispatch(
       name: execution.name,
       input: JSON.stringify(execution.input),
       action: webhook.action,
+      ...(webhook.deadline ? { deadline: webhook.deadline } : {}),
     });
     const durationMs = now() - started;
     if (result.status !== "failed") {

@@ -86,6 +86,12 @@ export interface WebhookRouterOptions {
    * signed bodies, since Alma's signature covers no timestamp. Off by default.
    */
   readonly maxEventAgeMs?: number;
+  /**
+   * The time one POST may spend reading stored secrets and dispatching, in milliseconds: past it a secret
+   * read is answered 503, and dispatchers are asked (`ExecutionRequest.deadline`) to give up as transient.
+   * No limit by default; the Lambda shell sets one that ends inside its function timeout and Alma's 5 s.
+   */
+  readonly timeBudgetMs?: number;
   /** The clock, for the event age; default `Date.now`. */
   readonly now?: () => number;
   /**
@@ -180,7 +186,12 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   }
 
   /** The gates (environment for a job end, a claimed action for the rest), the claim, the plans, the dispatch. */
-  async function route(payload: WebhookPayload, request: WebhookRequest, facts: Facts): Promise<Outcome> {
+  async function route(
+    payload: WebhookPayload,
+    request: WebhookRequest,
+    facts: Facts,
+    deadline: number | undefined,
+  ): Promise<Outcome> {
     const { action } = payload;
     let webhook: Webhook;
     if (action === "JOB_END") {
@@ -211,7 +222,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const planned = plan(claimants, webhook, context);
     const results = await Promise.all(
       planned.map((step) =>
-        dispatch(step, { action, ...(facts.jobId ? { jobId: facts.jobId } : {}) }, context),
+        dispatch(
+          step,
+          { action, ...(facts.jobId ? { jobId: facts.jobId } : {}), ...(deadline ? { deadline } : {}) },
+          context,
+        ),
       ),
     );
     return job ? { kind: "handled", jobName: job.name, results } : { kind: "handled", action, results };
@@ -227,9 +242,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (request.method !== "POST") return { kind: "method-not-allowed", method: request.method };
     const size = request.bodyBytes ?? request.body.length;
     if (size > maxBodyBytes) return { kind: "too-large", size, limit: maxBodyBytes };
+    const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
     let signed: boolean;
     try {
-      signed = await checkSignature(request, secrets);
+      signed = await checkSignature(request, secrets, deadline);
     } catch (error) {
       await report(error, { ...facts });
       return { kind: "secret-unavailable", error: messageOf(error) };
@@ -244,7 +260,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const { payload } = parsed;
     facts.action = payload.action;
     try {
-      return await route(payload, request, facts);
+      return await route(payload, request, facts, deadline);
     } catch (error) {
       if (error instanceof InvalidPayloadError) return { kind: "invalid-body", reason: error.message };
       throw error;

@@ -1,3 +1,4 @@
+import { raceDeadline } from "./deadline.js";
 import { NoSecretError } from "./errors.js";
 import type { WebhookRequest } from "./http/request.js";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.js";
@@ -57,14 +58,25 @@ const usable = (secrets: readonly string[]): readonly string[] => {
  * secrets match none. Rejects (answered 503) when the source fails, gives no usable secret, or will not
  * read again yet.
  */
-export async function checkSignature(request: WebhookRequest, secrets: Secrets): Promise<boolean> {
+export async function checkSignature(
+  request: WebhookRequest,
+  secrets: Secrets,
+  deadline?: number,
+): Promise<boolean> {
   const received = request.headers[SIGNATURE_HEADER];
   if (received === undefined || received.trim() === "") return false;
   if (Array.isArray(secrets)) return verifySignature(request.body, received, secrets as readonly string[]);
   const source = secrets as SecretSource;
-  if (verifySignature(request.body, received, usable(await source.current()))) return true;
+  // A read that outlasts the webhook's time budget is a 503 for this webhook; it goes on for the next ones.
+  const inTime = <T>(read: Promise<T> | T): Promise<T> =>
+    deadline === undefined
+      ? Promise.resolve(read)
+      : raceDeadline(Promise.resolve(read), deadline - Date.now(), (): never => {
+          throw new NoSecretError("The webhook secrets were not read within the webhook's time budget.");
+        });
+  if (verifySignature(request.body, received, usable(await inTime(source.current())))) return true;
   if (source.refresh === undefined) return false;
-  const fresh = await source.refresh();
+  const fresh = await inTime(source.refresh());
   if (fresh === undefined) {
     throw new NoSecretError(
       "The signature matches none of the webhook secrets, and the secret source will not read them again yet: answered 503 so that Alma retries.",

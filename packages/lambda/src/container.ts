@@ -1,5 +1,10 @@
 import "reflect-metadata";
-import { createStoredSecrets, readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
+import {
+  createStoredSecrets,
+  DISPATCH_BUDGET,
+  readWithPowertools,
+  TargetDispatcher,
+} from "@alma-webhooks/aws";
 import {
   createWebhookRouter,
   type Decision,
@@ -93,6 +98,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
         dispatcher: c.resolve(TOKENS.Dispatcher),
         logger: c.resolve(TOKENS.Logger),
         maxBodyBytes: configuration.maxBodyBytes,
+        timeBudgetMs: DISPATCH_BUDGET.webhookMs,
         ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
         reportError: (error, context) => reporter.report(error, context),
         ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
