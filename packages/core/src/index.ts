@@ -2,7 +2,12 @@
 // Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
 
 // Routing
-export type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "./dispatcher.js";
+export type {
+  DispatchedWebhook,
+  DispatchResult,
+  ExecutionDispatcher,
+  ExecutionRequest,
+} from "./dispatcher.js";
 // Errors
 export {
   AlmaWebhooksError,
@@ -13,6 +18,7 @@ export {
   InvalidPluginError,
   InvalidRouterOptionsError,
   NoSecretError,
+  TransientError,
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
@@ -64,3 +70,16 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
+// Handlers
+export {
+  type ActionOf,
+  type AlmaAction,
+  createWebhooks,
+  type ErrorHandler,
+  type HandlerContext,
+  type HandlerOptions,
+  type JobEndHandlerOptions,
+  type WebhookHandler,
+  type Webhooks,
+  type WebhooksOptions,
+} from "./webhooks.js";
