@@ -45,7 +45,7 @@ export interface FastifyLike {
   addContentTypeParser(
     contentType: string,
     options: { parseAs: "buffer"; bodyLimit?: number },
-    parser: (request: never, body: Buffer, done: (error: null, body: Buffer) => void) => void,
+    parser: (request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => void,
   ): unknown;
   route(options: {
     method: ("GET" | "POST" | "PUT" | "DELETE" | "PATCH")[];

@@ -41,7 +41,7 @@ function bodySourceOf(request: IncomingMessage): BodySource {
   if (parsed !== undefined && parsed !== null) {
     return {
       kind: "gone",
-      cause: `a body parser (such as express.json()) ran before the Alma webhook handler and parsed the body into ${Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`}: ${MOUNT}`,
+      cause: `a body parser (such as express.json()) ran before the Alma webhook handler and parsed the body into ${Array.isArray(parsed) ? "an array" : typeof parsed === "object" ? "an object" : `a ${typeof parsed}`}: ${MOUNT}`,
     };
   }
   if (request.readableEnded) {
