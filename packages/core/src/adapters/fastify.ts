@@ -27,8 +27,11 @@ export interface FastifyRequestLike {
  * ```
  */
 export interface FastifyReplyLike {
+  /** Sets the status code. */
   code(statusCode: number): FastifyReplyLike;
+  /** Sets the answer's headers. */
   headers(values: Record<string, string>): FastifyReplyLike;
+  /** Sends the answer's body. */
   send(payload: string): FastifyReplyLike;
 }
 
@@ -41,12 +44,15 @@ export interface FastifyReplyLike {
  * ```
  */
 export interface FastifyLike {
+  /** Drops the parsers this context inherited (fastify's JSON parser among them). */
   removeAllContentTypeParsers(): unknown;
+  /** Adds a parser; the plugin's keeps every body as bytes. */
   addContentTypeParser(
     contentType: string,
     options: { parseAs: "buffer"; bodyLimit?: number },
     parser: (request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => void,
   ): unknown;
+  /** Adds the webhook's route. */
   route(options: {
     method: ("GET" | "POST" | "PUT" | "DELETE" | "PATCH")[];
     url: string;
