@@ -254,6 +254,14 @@ describe("a body already read before the handler", () => {
     expect(handled).to.deep.equal([]);
   });
 
+  it("reads the stream itself when a parser only set an empty body, as Express 4's do", async () => {
+    const handled = await serve(async (request) => {
+      Object.assign(request, { body: {} });
+    });
+    expect((await call("POST", "/", loan)).status).to.equal(200);
+    expect(handled).to.have.length(1);
+  });
+
   it("answers a stream already read 500 naming the cause", async () => {
     await serve(async (request) => {
       if (request.method === "POST") await readAll(request);

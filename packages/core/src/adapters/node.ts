@@ -38,7 +38,14 @@ const MOUNT =
 function bodySourceOf(request: IncomingMessage): BodySource {
   const parsed = (request as { body?: unknown }).body;
   if (parsed instanceof Uint8Array || typeof parsed === "string") return { kind: "given", body: parsed };
-  if (parsed !== undefined && parsed !== null) {
+  // Express 4's parsers set `{}` on every request, even one whose content type they skip unread.
+  const untouched =
+    !request.readableEnded &&
+    typeof parsed === "object" &&
+    parsed !== null &&
+    Object.getPrototypeOf(parsed) === Object.prototype &&
+    Object.keys(parsed).length === 0;
+  if (parsed !== undefined && parsed !== null && !untouched) {
     return {
       kind: "gone",
       cause: `a body parser (such as express.json()) ran before the Alma webhook handler and parsed the body into ${Array.isArray(parsed) ? "an array" : typeof parsed === "object" ? "an object" : `a ${typeof parsed}`}: ${MOUNT}`,
