@@ -2,8 +2,8 @@
 // Type-checks the code blocks of packages/core/README.md marked `<!-- checked: NAME.ts -->` against the built
 // package, as a project that installed it would import them (`@alma-webhooks/core`, `/node`, `/fetch`):
 // the blocks are written side by side into a scratch folder inside the package, so that the package's own
-// name resolves to it, and compiled with tsc. The Fetch example is then run: it must answer a challenge and
-// refuse an unsigned POST. Fails when a block is missing, does not compile or answers otherwise.
+// name resolves to it, and compiled with tsc. The Fetch and Lambda examples are then run: each must answer a
+// challenge and refuse an unsigned POST. Fails when a block is missing, does not compile or answers otherwise.
 // Usage: node scripts/check-readme-examples.mjs (after tsc -b packages/core).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const core = join(root, "packages/core");
-const REQUIRED = ["router.ts", "node-server.ts", "fetch-server.ts"];
+const REQUIRED = ["handlers.ts", "lambda-handler.ts", "router.ts", "node-server.ts", "fetch-server.ts"];
 const blocks = [
   ...readFileSync(join(core, "README.md"), "utf8").matchAll(
     /<!-- checked: (\S+) -->\n```ts\n([\s\S]*?)\n```/g,
@@ -53,7 +53,15 @@ try {
   );
   const answers = `${challenge.status} ${await challenge.text()}, ${unsigned.status}`;
   if (answers !== "200 readme, 401") throw new Error(`the Fetch example answered ${answers}`);
-  console.log(`README examples compile (${names.join(", ")}); the Fetch example answers: ${answers}`);
+  const { handler } = await import(pathToFileURL(join(scratch, "out/lambda-handler.js")).href);
+  const event = (method, extra = {}) => ({ version: "2.0", requestContext: { http: { method } }, ...extra });
+  const lambdaChallenge = await handler(event("GET", { queryStringParameters: { challenge: "readme" } }));
+  const lambdaUnsigned = await handler(event("POST", { body: "{}" }));
+  const lambda = `${lambdaChallenge.statusCode} ${lambdaChallenge.body}, ${lambdaUnsigned.statusCode}`;
+  if (lambda !== "200 readme, 401") throw new Error(`the Lambda example answered ${lambda}`);
+  console.log(
+    `README examples compile (${names.join(", ")}); the Fetch and Lambda examples answer: ${answers}`,
+  );
 } catch (error) {
   console.error(`packages/core/README.md: a checked example fails: ${error.message}`);
   process.exitCode = 1;

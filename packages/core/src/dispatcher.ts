@@ -1,3 +1,5 @@
+import type { WebhookPayload } from "./payload/types.js";
+
 /**
  * What the router asks a dispatcher to start.
  *
@@ -31,6 +33,27 @@ export interface ExecutionRequest {
 }
 
 /**
+ * The webhook a plan came from, handed to {@link ExecutionDispatcher.start} beside the request: for a
+ * dispatcher that needs more than the JSON input (the handlers of `createWebhooks` get the raw body).
+ *
+ * @example
+ * ```ts
+ * const dispatcher: ExecutionDispatcher = {
+ *   async start({ name }, webhook) {
+ *     await archive.put(name, webhook?.rawBody ?? Buffer.alloc(0));
+ *     return { status: "started", executionArn: name };
+ *   },
+ * };
+ * ```
+ */
+export interface DispatchedWebhook {
+  /** The parsed payload (an XML body in its JSON form). */
+  readonly payload: WebhookPayload;
+  /** The body's bytes exactly as Alma sent and signed them. */
+  readonly rawBody: Buffer;
+}
+
+/**
  * How a start went. `duplicate` means the execution already exists: the job was handled before, and that
  * counts as success. `failed` is `transient` when a later retry may succeed (throttling, 5xx, timeout),
  * which the router answers 503 so that Alma retries; otherwise it answers 500.
@@ -51,6 +74,8 @@ export type DispatchResult =
       readonly messageId?: string;
       /** The webhook was forwarded (to a queue or a bus), not a pipeline started: the answer says so. */
       readonly forwarded?: boolean;
+      /** The webhook was handed to a function (a handler of `createWebhooks`): the answer says "handled". */
+      readonly handled?: boolean;
     }
   | { readonly status: "duplicate"; readonly executionArn?: string; readonly forwarded?: boolean }
   | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
@@ -71,6 +96,9 @@ export type DispatchResult =
  * ```
  */
 export interface ExecutionDispatcher {
-  /** Starts one execution and says how it went; resolves rather than rejects, even on failure. */
-  start(request: ExecutionRequest): Promise<DispatchResult>;
+  /**
+   * Starts one execution and says how it went; resolves rather than rejects, even on failure. `webhook` is
+   * the webhook the plan came from, always given by the router.
+   */
+  start(request: ExecutionRequest, webhook?: DispatchedWebhook): Promise<DispatchResult>;
 }

@@ -1,4 +1,5 @@
 import type { SecretSource } from "./secret-source.js";
+
 /**
  * Base class of every error that core throws on purpose. Each subclass has a `name` that says what went
  * wrong and a message that says what to do about it.
@@ -129,4 +130,24 @@ export class InvalidPayloadError extends AlmaWebhooksError {
   ) {
     super(`${field} ${expected}.`);
   }
+}
+
+/**
+ * Thrown by a handler of `createWebhooks` when a later retry may succeed (a database briefly unreachable,
+ * a rate limit): the webhook is answered 503, so Alma sends it again (after 1, 3 and 6 hours). Any other
+ * throw is answered 500. An error of another class with `transient: true` counts as one too.
+ *
+ * @example
+ * ```ts
+ * webhooks.on("LOAN.LOAN_CREATED", async ({ payload, id }) => {
+ *   try {
+ *     await db.insert(id, payload);
+ *   } catch (error) {
+ *     throw new TransientError("the loans database is unreachable", { cause: error });
+ *   }
+ * });
+ * ```
+ */
+export class TransientError extends AlmaWebhooksError {
+  readonly transient = true;
 }

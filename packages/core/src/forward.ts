@@ -1,6 +1,6 @@
 import { InvalidPluginError } from "./errors.js";
 import { eventValueOf } from "./payload/kinds.js";
-import type { ExecutionPlan, SettingSpec, SettingValues, WebhookPlugin } from "./plugin/contract.js";
+import type { SettingSpec, SettingValues, WebhookPlugin } from "./plugin/contract.js";
 import { definePlugin } from "./plugin/define.js";
 import { foldJobName, type JobMatcher } from "./plugin/matchers.js";
 
@@ -194,7 +194,7 @@ export function forwardPlugin(definition: ForwardPluginDefinition): WebhookPlugi
       return event !== undefined && claimed.has(event);
     },
     buildExecution: (payload, { executionName }) => ({
-      input: payload as unknown as ExecutionPlan["input"],
+      input: payload,
       // The action too: a LOAN and a REQUEST of one route never share a deduplication id.
       name: executionName(`${definition.name}-${payload.action}`.toLowerCase().replace(/_/g, "-")),
     }),

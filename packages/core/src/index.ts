@@ -3,7 +3,12 @@
 
 export { raceDeadline } from "./deadline.js";
 // Routing
-export type { DispatchResult, ExecutionDispatcher, ExecutionRequest } from "./dispatcher.js";
+export type {
+  DispatchedWebhook,
+  DispatchResult,
+  ExecutionDispatcher,
+  ExecutionRequest,
+} from "./dispatcher.js";
 // Errors
 export {
   AlmaWebhooksError,
@@ -14,6 +19,7 @@ export {
   InvalidPluginError,
   InvalidRouterOptionsError,
   NoSecretError,
+  TransientError,
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
@@ -66,3 +72,16 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
+// Handlers
+export {
+  type ActionOf,
+  type AlmaAction,
+  createWebhooks,
+  type ErrorHandler,
+  type HandlerContext,
+  type HandlerOptions,
+  type JobEndHandlerOptions,
+  type WebhookHandler,
+  type Webhooks,
+  type WebhooksOptions,
+} from "./webhooks.js";

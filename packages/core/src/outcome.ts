@@ -23,6 +23,8 @@ export type PluginResult =
       readonly messageId?: string;
       /** The target is a queue or a bus: the webhook was forwarded, not a pipeline started. */
       readonly forwarded?: boolean;
+      /** The target is a function (a handler of `createWebhooks`): the webhook was handled. */
+      readonly handled?: boolean;
       /** How long the dispatcher took. */
       readonly durationMs?: number;
     }
@@ -52,6 +54,7 @@ export type Outcome =
   | { readonly kind: "challenge-missing" }
   | { readonly kind: "challenge-too-long"; readonly limit: number }
   | { readonly kind: "too-large"; readonly size: number; readonly limit: number }
+  | { readonly kind: "body-already-read"; readonly cause: string }
   | { readonly kind: "unauthorized" }
   | { readonly kind: "unsupported-body" }
   | { readonly kind: "invalid-body"; readonly reason: string }

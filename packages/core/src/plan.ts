@@ -121,7 +121,13 @@ export function plan(claimants: readonly ActivePlugin[], webhook: Webhook, conte
 /** Starts one plan through the dispatcher (a result already is passed on, its bug reported). Never throws. */
 export async function dispatch(
   planned: Planned,
-  webhook: { readonly action: string; readonly jobId?: string; readonly deadline?: number },
+  webhook: {
+    readonly action: string;
+    readonly jobId?: string;
+    readonly deadline?: number;
+    readonly payload: WebhookPayload;
+    readonly rawBody: Buffer;
+  },
   context: PlanContext,
 ): Promise<PluginResult> {
   const { report, dispatcher, now } = context;
@@ -133,14 +139,17 @@ export async function dispatch(
   const base = { plugin: active.name, executionName: execution.name };
   const started = now();
   try {
-    const result = await dispatcher.start({
-      plugin: active.name,
-      target: active.target,
-      name: execution.name,
-      input: JSON.stringify(execution.input),
-      action: webhook.action,
-      ...(webhook.deadline ? { deadline: webhook.deadline } : {}),
-    });
+    const result = await dispatcher.start(
+      {
+        plugin: active.name,
+        target: active.target,
+        name: execution.name,
+        input: JSON.stringify(execution.input),
+        action: webhook.action,
+        ...(webhook.deadline ? { deadline: webhook.deadline } : {}),
+      },
+      { payload: webhook.payload, rawBody: webhook.rawBody },
+    );
     const durationMs = now() - started;
     if (result.status !== "failed") {
       return {
@@ -149,6 +158,7 @@ export async function dispatch(
         executionArn: result.executionArn,
         ...("messageId" in result && result.messageId !== undefined ? { messageId: result.messageId } : {}),
         ...(result.forwarded ? { forwarded: true } : {}),
+        ...("handled" in result && result.handled ? { handled: true } : {}),
         durationMs,
       };
     }

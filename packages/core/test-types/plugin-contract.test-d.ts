@@ -9,7 +9,9 @@ import {
   exactName,
   type JobEndPayload,
   type JobMatcher,
+  type JsonValue,
   jobId,
+  type LoanPayload,
   loadPlugins,
   type PluginDefinition,
   type WebhookPlugin,
@@ -83,17 +85,30 @@ export const namelessExecution = definePlugin<Keys, "JOB_END">({
 export const stringInput = definePlugin<Keys, "JOB_END">({
   ...valid,
   buildExecution: ({ job_instance: job }) => ({
-    // @ts-expect-error Type 'string' is not assignable to type '{ readonly [key: string]: JsonValue; }'
+    // @ts-expect-error Type 'string' is not assignable to type 'object'
     input: JSON.stringify({ job_id: jobId(job) }),
     name: "example",
   }),
 });
 
-// A builder whose input holds something that is not JSON.
-export const dateInput = definePlugin<Keys, "JOB_END">({
+// A typed payload flows on as the input, as it is: no cast (it is serialised with JSON.stringify).
+export const payloadInput = definePlugin({
   ...valid,
-  // @ts-expect-error Type 'Date' is not assignable to type 'JsonValue'
-  buildExecution: ({ job_instance: job }) => ({ input: { ended: new Date(job.end_time) }, name: "example" }),
+  actions: ["LOAN"],
+  jobMatcher: undefined,
+  exportedRecordCounters: undefined,
+  buildExecution: (payload: LoanPayload, { executionName }) => ({
+    input: payload,
+    name: executionName("loan"),
+  }),
+});
+export const jsonInput: JsonValue = { loan: "1", due: undefined, note: null, steps: ["a"] };
+
+// A builder whose input is not an object.
+export const numberInput = definePlugin<Keys, "JOB_END">({
+  ...valid,
+  // @ts-expect-error Type 'number' is not assignable to type 'object'
+  buildExecution: () => ({ input: 42, name: "example" }),
 });
 
 // A builder that returns a bare string.

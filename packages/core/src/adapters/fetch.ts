@@ -35,9 +35,12 @@ export function createFetchHandler(router: WebhookRouter): (request: Request) =>
     const limit = router.maxBodyBytes;
     const declared = declaredLength(request.headers.get("content-length"));
     let read: LimitedBody;
+    // Something read the body before (a framework's `await c.req.json()`): say so, not 401.
+    const used = request.bodyUsed;
     try {
-      read =
-        declared !== undefined && declared > limit
+      read = used
+        ? { complete: true, body: new Uint8Array(0) }
+        : declared !== undefined && declared > limit
           ? { complete: false, body: new Uint8Array(0), bodyBytes: declared }
           : request.body === null
             ? { complete: true, body: new Uint8Array(0) }
@@ -55,6 +58,12 @@ export function createFetchHandler(router: WebhookRouter): (request: Request) =>
       query: new URL(request.url).searchParams,
       body: read.body,
       ...(read.complete ? {} : { bodyBytes: read.bodyBytes }),
+      ...(used
+        ? {
+            bodyAlreadyRead:
+              "the request body was already read before the Alma webhook handler got it: hand the handler the request untouched (Hono: c.req.raw, before any c.req.json() or body validator).",
+          }
+        : {}),
       front: "fetch",
     });
     return new Response(answer.body, { status: answer.statusCode, headers: answer.headers });

@@ -37,6 +37,8 @@ export interface WebhookRequest {
   readonly front: string;
   /** The body's full size when an adapter stopped reading it at the limit; otherwise `body.length`. */
   readonly bodyBytes?: number;
+  /** Why the body was unavailable: an adapter found it already read by a body parser (see {@link HttpRequest}). */
+  readonly bodyAlreadyRead?: string;
 }
 
 /**
@@ -62,6 +64,12 @@ export interface HttpRequest {
   readonly body: Uint8Array | string;
   /** Set by a reader that stopped at the limit: the size it saw (declared or read), larger than `body`. */
   readonly bodyBytes?: number;
+  /**
+   * Set by an adapter that found the body already read or parsed by something mounted before it (a body
+   * parser): why, and how to mount the handler. A POST is then answered 500 with it, logged as a
+   * configuration error; a GET challenge is answered as usual.
+   */
+  readonly bodyAlreadyRead?: string;
   /** For the decision log; default the `x-request-id` or `x-amzn-trace-id` header, else "unknown". */
   readonly requestId?: string;
   /** For the decision log: which server or adapter; default `http`. */
@@ -177,6 +185,7 @@ export function fromHttpRequest(input: HttpRequest): WebhookRequest {
         : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
     ...(text === undefined ? {} : { text }),
     ...(input.bodyBytes === undefined ? {} : { bodyBytes: input.bodyBytes }),
+    ...(input.bodyAlreadyRead === undefined ? {} : { bodyAlreadyRead: input.bodyAlreadyRead }),
     requestId: input.requestId ?? headers["x-request-id"] ?? headers["x-amzn-trace-id"] ?? "unknown",
     front: input.front ?? "http",
   };

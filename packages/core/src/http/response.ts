@@ -55,14 +55,18 @@ function handled(subject: string, results: readonly PluginResult[]): HttpRespons
     return respond(500, `${VALIDATED}, but starting the ${names} pipeline failed.`);
   }
   const done = results.filter(started);
-  const initiated = done.filter((result) => !("forwarded" in result && result.forwarded));
-  const forwarded = done.filter((result) => "forwarded" in result && result.forwarded);
+  const flag = (result: PluginResult, name: "forwarded" | "handled"): boolean =>
+    name in result && (result as { readonly [key: string]: unknown })[name] === true;
+  const initiated = done.filter((result) => !flag(result, "forwarded") && !flag(result, "handled"));
+  const forwarded = done.filter((result) => flag(result, "forwarded"));
+  const handledBy = done.filter((result) => flag(result, "handled"));
   if (done.length > 0) {
     const names = (list: readonly PluginResult[]) => list.map((result) => result.plugin).join(", ");
     const noun = initiated.length === 1 ? "pipeline" : "pipelines";
     const parts = [
       ...(initiated.length > 0 ? [`${names(initiated)} ${noun} initiated`] : []),
       ...(forwarded.length > 0 ? [`${names(forwarded)} forwarded`] : []),
+      ...(handledBy.length > 0 ? [`${names(handledBy)} handled`] : []),
     ];
     return respond(200, `${VALIDATED}, ${parts.join(", ")}.`);
   }
@@ -127,6 +131,8 @@ export function toHttpResponse(outcome: Outcome): HttpResponse {
         413,
         `Request body of ${outcome.size} bytes is larger than the limit of ${outcome.limit} bytes.`,
       );
+    case "body-already-read":
+      return respond(500, `The webhook body could not be read: ${outcome.cause}`);
     case "unauthorized":
       return respond(401, "Unable to validate signature. Has the webhook challenge secret changed?");
     case "unsupported-body":

@@ -48,7 +48,7 @@ export type SettingValues<K extends string> = Readonly<Record<K, string>>;
  */
 export interface BuildContext<K extends string, P extends WebhookPayload = JobEndPayload> {
   readonly settings: SettingValues<K>;
-  /** The runtime environment (`WORKSPACE`). */
+  /** The runtime environment (`WORKSPACE`); `""` when the router has no environment gate. */
   readonly workspace: string;
   /** The whole webhook body, for plugins that need more than `job_instance`. */
   readonly payload: P;
@@ -60,11 +60,12 @@ export interface BuildContext<K extends string, P extends WebhookPayload = JobEn
 }
 
 /**
- * A JSON value: what a dispatched input may hold.
+ * A JSON value: what a dispatched input may hold. An optional field (`undefined`) is left out, as
+ * `JSON.stringify` leaves it out.
  *
  * @example
  * ```ts
- * const input: JsonValue = { "run-date": "2024-11-06", verbose: true, steps: ["extract", "transform"] };
+ * const input: JsonValue = { "run-date": "2024-11-06", verbose: true, steps: ["extract", "transform"], note: null };
  * ```
  */
 export type JsonValue =
@@ -73,7 +74,7 @@ export type JsonValue =
   | boolean
   | null
   | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+  | { readonly [key: string]: JsonValue | undefined };
 
 /**
  * The execution a plugin asks for: the input to dispatch and a deterministic execution name.
@@ -81,10 +82,15 @@ export type JsonValue =
  * @example
  * ```ts
  * const plan: ExecutionPlan = { input: { job_id: jobId(job) }, name: executionName("bursar") };
+ * const forward: ExecutionPlan = { input: payload, name: executionName("loan") }; // a LoanPayload, no cast
  * ```
  */
 export interface ExecutionPlan {
-  readonly input: { readonly [key: string]: JsonValue };
+  /**
+   * The input: an object (a {@link JsonValue} object, or a typed payload such as `LoanPayload` as it is),
+   * serialised with `JSON.stringify` for the dispatcher.
+   */
+  readonly input: object;
   readonly name: string;
 }
 

@@ -1,0 +1,125 @@
+import type { WebhookRouter } from "../router.js";
+
+// Structural types of the few fastify members used: core has no dependency on fastify, not even for types.
+// A fastify 4 or 5 instance, request and reply fit them as they are.
+
+/**
+ * The part of a fastify request the plugin reads.
+ *
+ * @example
+ * ```ts
+ * const request: FastifyRequestLike = { method: "GET", url: "/alma/webhook?challenge=x", headers: {}, body: undefined };
+ * ```
+ */
+export interface FastifyRequestLike {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly body?: unknown;
+}
+
+/**
+ * The part of a fastify reply the plugin writes.
+ *
+ * @example
+ * ```ts
+ * const reply: FastifyReplyLike = { code: () => reply, headers: () => reply, send: () => reply };
+ * ```
+ */
+export interface FastifyReplyLike {
+  /** Sets the status code. */
+  code(statusCode: number): FastifyReplyLike;
+  /** Sets the answer's headers. */
+  headers(values: Record<string, string>): FastifyReplyLike;
+  /** Sends the answer's body. */
+  send(payload: string): FastifyReplyLike;
+}
+
+/**
+ * The part of a fastify instance the plugin uses: content-type parsers and one route.
+ *
+ * @example
+ * ```ts
+ * const plugin: (instance: FastifyLike) => Promise<void> = createFastifyPlugin(webhooks);
+ * ```
+ */
+export interface FastifyLike {
+  /** Drops the parsers this context inherited (fastify's JSON parser among them). */
+  removeAllContentTypeParsers(): unknown;
+  /** Adds a parser; the plugin's keeps every body as bytes. */
+  addContentTypeParser(
+    contentType: string,
+    options: { parseAs: "buffer"; bodyLimit?: number },
+    parser: (request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => void,
+  ): unknown;
+  /** Adds the webhook's route. */
+  route(options: {
+    method: ("GET" | "POST" | "PUT" | "DELETE" | "PATCH")[];
+    url: string;
+    bodyLimit?: number;
+    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<FastifyReplyLike>;
+  }): unknown;
+}
+
+/**
+ * Options of {@link createFastifyPlugin}.
+ *
+ * @example
+ * ```ts
+ * const options: FastifyPluginOptions = { path: "/alma/webhook" };
+ * ```
+ */
+export interface FastifyPluginOptions {
+  /** The webhook's path, within the prefix it is registered under; default `/`. */
+  readonly path?: string;
+}
+
+/**
+ * A fastify plugin that serves the router (or the handlers of `createWebhooks`) at one path: GET answers
+ * the challenge, POST the webhooks, other methods 405. Register it with `app.register(...)`: fastify
+ * encapsulates it, so the raw-bytes parser it installs (every content type, JSON included, as a `Buffer`:
+ * the signature covers the exact bytes) applies to its route only, and the rest of the app keeps fastify's
+ * JSON parsing. The body limit is the router's (`maxBodyBytes`); larger bodies get fastify's 413.
+ *
+ * @example
+ * ```ts
+ * import Fastify from "fastify";
+ * import { createFastifyPlugin } from "@alma-webhooks/core/fastify";
+ *
+ * const app = Fastify();
+ * await app.register(createFastifyPlugin(webhooks, { path: "/alma/webhook" }));
+ * await app.listen({ port: 3000 });
+ * ```
+ */
+export function createFastifyPlugin(
+  router: WebhookRouter,
+  options: FastifyPluginOptions = {},
+): (instance: FastifyLike) => Promise<void> {
+  const bodyLimit = router.maxBodyBytes;
+  return async (instance) => {
+    // Scoped to this plugin: fastify's own JSON parser would consume the bytes the signature covers.
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser("*", { parseAs: "buffer", bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    );
+    instance.route({
+      method: ["GET", "POST", "PUT", "DELETE", "PATCH"],
+      url: options.path ?? "/",
+      bodyLimit,
+      handler: async (request, reply) => {
+        const { body } = request;
+        const answer = await router.handleRequest({
+          method: request.method,
+          headers: request.headers,
+          query: new URL(request.url, "http://localhost").searchParams,
+          body: body instanceof Uint8Array || typeof body === "string" ? body : new Uint8Array(0),
+          front: "fastify",
+        });
+        return reply
+          .code(answer.statusCode)
+          .headers({ ...answer.headers })
+          .send(answer.body);
+      },
+    });
+  };
+}
