@@ -9,7 +9,7 @@ export const LAMBDA_DIST = join(ROOT, "packages", "lambda", "dist");
 export const BUNDLE = process.env.BENCH_BUNDLE ?? join(LAMBDA_DIST, "webhook.mjs");
 export const CORE = join(ROOT, "packages", "core", "dist", "src", "index.js");
 export const CORE_TESTING = join(ROOT, "packages", "core", "dist", "src", "testing", "index.js");
-export const LOCAL_SFN = join(LAMBDA_DIST, "src", "local", "step-functions-endpoint.js");
+export const LOCAL_SFN = join(ROOT, "packages", "local-aws", "dist", "src", "endpoint.js");
 
 export const SECRET = "bench-secret";
 export const JOBS = {

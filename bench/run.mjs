@@ -441,8 +441,10 @@ try {
 }
 results.sizes = bundleSizes();
 results.targets = targets(results);
+log("stalled uploads (the adapters' memory under 40 slow clients)");
+const { stalledUploads } = await import("./stalled-uploads.mjs");
 results.seconds = (Date.now() - began) / 1000;
-const md = markdown(results);
+const md = `${markdown(results)}\n### Stalled uploads (the adapters, default options)\n\n${stalledUploads}\n`;
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(OUT, "results.md"), md);

@@ -256,7 +256,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (request.bodyAlreadyRead !== undefined)
       return { kind: "body-already-read", cause: request.bodyAlreadyRead };
     const size = request.bodyBytes ?? request.body.length;
-    if (size > maxBodyBytes) return { kind: "too-large", size, limit: maxBodyBytes };
+    const limit = Math.min(maxBodyBytes, request.bodyLimit ?? maxBodyBytes);
+    if (size > limit) return { kind: "too-large", size, limit };
     const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
     let signed: boolean;
     try {

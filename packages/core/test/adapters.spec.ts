@@ -298,3 +298,66 @@ describe("createFetchHandler", () => {
     expect((await handle(request)).status).to.equal(400);
   });
 });
+
+describe("the adapters' body limits: a default that fits Alma, a read that gives up on a stalled client", () => {
+  const router = () =>
+    createWebhookRouter({
+      secrets: [SECRET],
+      workspace: "dev",
+      plugins: [activeSample],
+      dispatcher: new RecordingDispatcher(),
+    });
+  let server: Server;
+  let port: number;
+  const serve = async (options: Parameters<typeof createNodeMiddleware>[1]) => {
+    const middleware = createNodeMiddleware(router(), options);
+    server = createServer((req, res) => middleware(req, res));
+    port = await listen(server);
+  };
+  afterEach(async () => {
+    server.closeAllConnections();
+    server.close();
+    await once(server, "close");
+  });
+
+  it("answers 413 above 1 MiB by default, though the router would take 6 MiB", async () => {
+    await serve({});
+    const headers = { ...signed, "content-length": 1024 * 1024 + 1 };
+    const reply = await call(port, { headers }, (_write, _end, flush) => flush());
+    expect(reply.status).to.equal(413);
+    expect(reply.body).to.contain("limit of 1048576 bytes");
+  });
+
+  it("answers 408 and closes the connection when the body stalls past bodyTimeoutMs", async () => {
+    await serve({ bodyTimeoutMs: 150 });
+    const started = Date.now();
+    const reply = await call(port, { headers: { ...signed, "content-length": podBody.length } }, (write) =>
+      write(podBody.slice(0, 10)),
+    );
+    expect(reply.status).to.equal(408);
+    expect(reply.body).to.equal("The request body was not received within 150 ms.");
+    expect(reply.headers.connection).to.equal("close");
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it("the Fetch handler answers 408 to a stream that stalls, and cancels it", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(podBody.slice(0, 10)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request("http://localhost/", {
+      method: "POST",
+      headers: signed,
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const response = await createFetchHandler(router(), { bodyTimeoutMs: 100 })(request);
+    expect(response.status).to.equal(408);
+    expect(cancelled).to.equal(true);
+  });
+});

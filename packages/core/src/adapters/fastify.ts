@@ -1,4 +1,5 @@
 import type { WebhookRouter } from "../router.js";
+import { bodyReadOf } from "./limited-body.js";
 
 // Structural types of the few fastify members used: core has no dependency on fastify, not even for types.
 // A fastify 4 or 5 instance, request and reply fit them as they are.
@@ -72,6 +73,8 @@ export interface FastifyLike {
 export interface FastifyPluginOptions {
   /** The webhook's path, within the prefix it is registered under; default `/`. */
   readonly path?: string;
+  /** Larger bodies get fastify's 413; default 1 MiB (Alma's bodies are a few KiB), or the router's limit if lower. */
+  readonly maxBodyBytes?: number;
 }
 
 /**
@@ -79,7 +82,8 @@ export interface FastifyPluginOptions {
  * the challenge, POST the webhooks, other methods 405. Register it with `app.register(...)`: fastify
  * encapsulates it, so the raw-bytes parser it installs (every content type, JSON included, as a `Buffer`:
  * the signature covers the exact bytes) applies to its route only, and the rest of the app keeps fastify's
- * JSON parsing. The body limit is the router's (`maxBodyBytes`); larger bodies get fastify's 413.
+ * JSON parsing. The body limit is 1 MiB unless `maxBodyBytes` says otherwise; larger bodies get fastify's 413.
+ * A stalled upload is cut by the server's own `requestTimeout` (set it: `Fastify({ requestTimeout: 10_000 })`).
  *
  * @example
  * ```ts
@@ -95,7 +99,7 @@ export function createFastifyPlugin(
   router: WebhookRouter,
   options: FastifyPluginOptions = {},
 ): (instance: FastifyLike) => Promise<void> {
-  const bodyLimit = router.maxBodyBytes;
+  const bodyLimit = bodyReadOf(options, router.maxBodyBytes).limit;
   return async (instance) => {
     // Scoped to this plugin: fastify's own JSON parser would consume the bytes the signature covers.
     instance.removeAllContentTypeParsers();

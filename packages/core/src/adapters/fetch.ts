@@ -1,19 +1,30 @@
 import type { WebhookRouter } from "../router.js";
-import { declaredLength, type LimitedBody, readLimited } from "./limited-body.js";
+import {
+  BODY_TIMEOUT,
+  type BodyReadOptions,
+  bodyReadOf,
+  declaredLength,
+  type LimitedBody,
+  readLimited,
+} from "./limited-body.js";
 
-/** A stream's chunks, through its reader (not every runtime makes ReadableStream async-iterable). */
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * Reads a stream through its reader (not every runtime makes ReadableStream async-iterable) up to the limit
+ * and the time; stopping early (the limit, a stalled client) cancels the rest rather than reading it.
+ */
+async function readStream(stream: ReadableStream<Uint8Array>, limit: number, timeoutMs: number) {
   const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    // Stopping early (the limit) cancels the rest rather than reading it.
-    await reader.cancel().catch(() => undefined);
-  }
+  const chunks: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const { done, value } = await reader.read();
+        return done ? { done: true, value: undefined } : { done: false, value };
+      },
+    }),
+  };
+  const read = await readLimited(chunks, limit, timeoutMs);
+  if (!read.complete) reader.cancel().catch(() => undefined);
+  return read;
 }
 
 /**
@@ -30,9 +41,12 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  * // Hono: app.all("/webhook", (c) => handleWebhook(c.req.raw));
  * ```
  */
-export function createFetchHandler(router: WebhookRouter): (request: Request) => Promise<Response> {
+export function createFetchHandler(
+  router: WebhookRouter,
+  options: BodyReadOptions = {},
+): (request: Request) => Promise<Response> {
   return async (request) => {
-    const limit = router.maxBodyBytes;
+    const { limit, timeoutMs } = bodyReadOf(options, router.maxBodyBytes);
     const declared = declaredLength(request.headers.get("content-length"));
     let read: LimitedBody;
     // Something read the body before (a framework's `await c.req.json()`): say so, not 401.
@@ -44,9 +58,13 @@ export function createFetchHandler(router: WebhookRouter): (request: Request) =>
           ? { complete: false, body: new Uint8Array(0), bodyBytes: declared }
           : request.body === null
             ? { complete: true, body: new Uint8Array(0) }
-            : await readLimited(chunksOf(request.body), limit);
+            : await readStream(request.body, limit, timeoutMs);
     } catch {
       return new Response("The request body could not be read.", { status: 400 });
+    }
+    if ("timedOut" in read) {
+      const answer = BODY_TIMEOUT(timeoutMs);
+      return new Response(answer.body, { status: answer.statusCode, headers: answer.headers });
     }
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
@@ -58,6 +76,7 @@ export function createFetchHandler(router: WebhookRouter): (request: Request) =>
       query: new URL(request.url).searchParams,
       body: read.body,
       ...(read.complete ? {} : { bodyBytes: read.bodyBytes }),
+      bodyLimit: limit,
       ...(used
         ? {
             bodyAlreadyRead:

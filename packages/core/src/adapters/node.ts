@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpRequest } from "../http/request.js";
 import type { WebhookRouter } from "../router.js";
-import { declaredLength, readLimited } from "./limited-body.js";
+import {
+  BODY_TIMEOUT,
+  type BodyReadOptions,
+  bodyReadOf,
+  declaredLength,
+  readLimited,
+} from "./limited-body.js";
 
 /**
  * Options of {@link createNodeMiddleware}.
@@ -11,7 +17,7 @@ import { declaredLength, readLimited } from "./limited-body.js";
  * const options: NodeMiddlewareOptions = { path: "/alma/webhook" };
  * ```
  */
-export interface NodeMiddlewareOptions {
+export interface NodeMiddlewareOptions extends BodyReadOptions {
   /**
    * Answer only requests to this path (the query aside); others go to `next` when there is one, else 404.
    * Unset: every request is a webhook request.
@@ -92,7 +98,7 @@ export function createNodeMiddleware(
       return;
     }
     try {
-      const limit = router.maxBodyBytes;
+      const { limit, timeoutMs } = bodyReadOf(options, router.maxBodyBytes);
       const method = request.method ?? "GET";
       const source = bodySourceOf(request);
       const declared = declaredLength(request.headers["content-length"]);
@@ -103,13 +109,19 @@ export function createNodeMiddleware(
             ? { complete: true as const, body: new Uint8Array(0) }
             : declared !== undefined && declared > limit
               ? { complete: false as const, body: new Uint8Array(0), bodyBytes: declared }
-              : await readLimited(request, limit);
+              : await readLimited(request, limit, timeoutMs);
+      if ("timedOut" in read) {
+        const answer = BODY_TIMEOUT(timeoutMs);
+        response.writeHead(answer.statusCode, answer.headers).end(answer.body, () => request.destroy());
+        return;
+      }
       const input: HttpRequest = {
         method,
         headers: request.headers,
         query: url.searchParams,
         body: read.body,
         ...(read.complete ? {} : { bodyBytes: read.bodyBytes }),
+        bodyLimit: limit,
         ...(source.kind === "gone" ? { bodyAlreadyRead: source.cause } : {}),
         front: "node",
       };

@@ -37,6 +37,8 @@ export interface WebhookRequest {
   readonly front: string;
   /** The body's full size when an adapter stopped reading it at the limit; otherwise `body.length`. */
   readonly bodyBytes?: number;
+  /** The adapter's own body limit, when lower than the router's. */
+  readonly bodyLimit?: number;
   /** Why the body was unavailable: an adapter found it already read by a body parser (see {@link HttpRequest}). */
   readonly bodyAlreadyRead?: string;
 }
@@ -64,6 +66,8 @@ export interface HttpRequest {
   readonly body: Uint8Array | string;
   /** Set by a reader that stopped at the limit: the size it saw (declared or read), larger than `body`. */
   readonly bodyBytes?: number;
+  /** The reader's own limit, when it is lower than the router's: a larger body is answered 413 with it. */
+  readonly bodyLimit?: number;
   /**
    * Set by an adapter that found the body already read or parsed by something mounted before it (a body
    * parser): why, and how to mount the handler. A POST is then answered 500 with it, logged as a
@@ -185,6 +189,7 @@ export function fromHttpRequest(input: HttpRequest): WebhookRequest {
         : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
     ...(text === undefined ? {} : { text }),
     ...(input.bodyBytes === undefined ? {} : { bodyBytes: input.bodyBytes }),
+    ...(input.bodyLimit === undefined ? {} : { bodyLimit: input.bodyLimit }),
     ...(input.bodyAlreadyRead === undefined ? {} : { bodyAlreadyRead: input.bodyAlreadyRead }),
     requestId: input.requestId ?? headers["x-request-id"] ?? headers["x-amzn-trace-id"] ?? "unknown",
     front: input.front ?? "http",
