@@ -76,11 +76,13 @@ export const WEBHOOK_MEMORY_MB = 256;
 export const WEBHOOK_TIMEOUT = Duration.seconds(4);
 
 /**
- * Reserved concurrency of the webhook function by default. Alma sends a few webhooks a minute, each answered
- * in well under a second (a cold start about 0.2 s, a dispatch bounded at 3 s): 10 at once is ample for Alma
- * and its retries, and caps what a flood at the public URL can take from the account's other functions.
+ * Reserved concurrency of the webhook function by default: none. A Function URL answers a throttled request
+ * `429`, and Alma retries only 5xx answers and timeouts (Ex Libris' webhook documentation): a reservation
+ * would turn a burst into lost webhooks. Unreserved, the function shares the account's concurrency (1,000
+ * by default), which Alma's few webhooks a minute never approach. A flood of unsigned requests is better met
+ * by CloudFront with AWS WAF rate rules in front of the URL.
  */
-export const DEFAULT_RESERVED_CONCURRENCY = 10;
+export const DEFAULT_RESERVED_CONCURRENCY: number | "none" = "none";
 
 const WORKSPACE = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -105,8 +107,8 @@ export interface AlmaWebhooksProps {
   readonly previousChallengeSecret?: secretsmanager.ISecret;
   /**
    * Reserved concurrency of the webhook function: at most this many run at once, whatever arrives at the
-   * public URL, so a flood of unsigned requests is throttled (429) rather than exhausting the account's
-   * concurrency. Default {@link DEFAULT_RESERVED_CONCURRENCY}; `undefined` through `reservedConcurrency: 0`
+   * public URL; beyond it Lambda answers 429, which Alma does not retry (the webhook is lost). Default
+   * {@link DEFAULT_RESERVED_CONCURRENCY} (none); `undefined` through `reservedConcurrency: 0`
    * is refused (it would stop the function), and none is reserved with `reservedConcurrency: "none"`.
    */
   readonly reservedConcurrency?: number | "none";

@@ -42,7 +42,7 @@ export const INFRA_VARIABLES = {
   POWERTOOLS_SERVICE_NAME: "metrics service dimension (default alma-webhooks)",
   ALARM_TOPIC_ARN: "SNS topic the alarms notify (optional)",
   ALMA_RESERVED_CONCURRENCY:
-    "reserved concurrency of the webhook function, or none (default 10: a flood at the public URL is throttled there)",
+    "reserved concurrency of the webhook function, or none (the default: a throttled URL answers 429, which Alma never retries)",
   "ALMA_FORWARD_<ROUTE>_TARGET, _EVENTS, _INSTITUTIONS":
     "a forward route, as the function reads it (optional; any number); _KMS_KEY_ARN: the key of an SSE-KMS queue",
   ALMA_LEDGER: "on (default): the delivery ledger, a DynamoDB table (ALMA_IDEMPOTENCY_TABLE); off: none",
