@@ -16,8 +16,32 @@ export {
   targetArnSetting,
   targetKindOf,
 } from "./arn.js";
-export { BUDGETED_CLIENT, type Clock, DISPATCH_BUDGET, isTransient, systemClock } from "./deadline.js";
+export {
+  BUDGETED_CLIENT,
+  type Clock,
+  DISPATCH_BUDGET,
+  isTransient,
+  refusedBeforeArrival,
+  SINGLE_ATTEMPT_CLIENT,
+  systemClock,
+} from "./deadline.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
+export { EVENT_SOURCE, IDENTITY_ATTRIBUTE, identityResource } from "./identity.js";
+export {
+  LARGE_PAYLOAD_KEY,
+  type LargePayloadPointer,
+  LargePayloadStore,
+  largePayloadKey,
+} from "./large-payloads.js";
+export {
+  DeliveryHistory,
+  deliveryKey,
+  HISTORY_WAIT_MS,
+  LEDGER_TTL,
+  LedgerDispatcher,
+  LedgerTable,
+} from "./ledger.js";
+export { deliverySize, TARGET_LIMITS } from "./limits.js";
 export {
   type StepFunctionsJobPluginDefinition,
   type StepFunctionsSettingKeys,
@@ -33,4 +57,8 @@ export {
   type StoredSecret,
   splitSecrets,
 } from "./stored-secrets.js";
-export { TargetDispatcher } from "./target-dispatcher.js";
+export {
+  type BudgetedDispatcher,
+  TargetDispatcher,
+  type TargetDispatcherOptions,
+} from "./target-dispatcher.js";

@@ -79,9 +79,10 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     private readonly clock: Clock,
   ) {}
 
-  async start(request: ExecutionRequest): Promise<DispatchResult> {
+  /** Starts within the budget that ends at `budgetEnd` (default: {@link DISPATCH_BUDGET} from now). */
+  async start(request: ExecutionRequest, end?: number): Promise<DispatchResult> {
     const started = this.clock.now();
-    const budgetEnd = started + DISPATCH_BUDGET.totalMs;
+    const budgetEnd = end ?? started + DISPATCH_BUDGET.totalMs;
     const fields = { plugin: request.plugin, stateMachineArn: request.target, executionName: request.name };
     let result: DispatchResult;
     try {

@@ -48,7 +48,17 @@ export type DispatchResult =
       readonly forwarded?: boolean;
     }
   | { readonly status: "duplicate"; readonly executionArn?: string; readonly forwarded?: boolean }
-  | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
+  | { readonly status: "failed"; readonly transient: boolean; readonly error: string }
+  /**
+   * The input is larger than the target takes (and there is nowhere to put it by reference): refused before
+   * sending. Answered 413, never retried: a retry could only be refused again.
+   */
+  | {
+      readonly status: "too-large";
+      readonly size: number;
+      readonly limit: number;
+      readonly error: string;
+    };
 
 /**
  * Starts executions. The Lambda shell's implementation calls Step Functions' StartExecution; another

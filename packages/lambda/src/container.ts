@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
+import { LedgerDispatcher, LedgerTable, readWithPowertools, TargetDispatcher } from "@alma-webhooks/aws";
 import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
 import { loadConfiguration } from "./config.js";
@@ -42,10 +42,22 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   container.register(TOKENS.Logger, {
     useFactory: instanceCachingFactory((c) => createLogger(c.resolve(TOKENS.Environment))),
   });
+  container.register(TOKENS.Ledger, {
+    useFactory: instanceCachingFactory((c) => {
+      const table = c.resolve(TOKENS.Environment).ALMA_IDEMPOTENCY_TABLE?.trim();
+      return table ? new LedgerTable(table, c.resolve(TOKENS.Clock)) : null;
+    }),
+  });
   container.register(TOKENS.Dispatcher, {
-    useFactory: instanceCachingFactory(
-      (c) => new TargetDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock)),
-    ),
+    useFactory: instanceCachingFactory((c) => {
+      const logger = c.resolve(TOKENS.Logger);
+      const bucket = c.resolve(TOKENS.Environment).ALMA_LARGE_PAYLOAD_BUCKET?.trim();
+      const targets = new TargetDispatcher(logger, c.resolve(TOKENS.Clock), {
+        ...(bucket ? { largePayloadBucket: bucket } : {}),
+      });
+      const ledger = c.resolve(TOKENS.Ledger);
+      return ledger ? new LedgerDispatcher(targets, ledger, logger) : targets;
+    }),
   });
   container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(TOKENS.ErrorReporter, { useValue: noErrorReporter });

@@ -1,4 +1,4 @@
-import type { ReadSecret } from "@alma-webhooks/aws";
+import type { LedgerTable, ReadSecret } from "@alma-webhooks/aws";
 import type { ExecutionDispatcher, WebhookPlugin } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -17,4 +17,6 @@ export const TOKENS = {
   ErrorReporter: Symbol("ErrorReporter") as InjectionToken<ErrorReporter>,
   /** Reads a stored webhook secret (Secrets Manager or SSM); used only when one is configured. */
   ReadSecret: Symbol("ReadSecret") as InjectionToken<ReadSecret>,
+  /** The delivery ledger's table (`ALMA_IDEMPOTENCY_TABLE`), or null without one. Loads nothing until used. */
+  Ledger: Symbol("Ledger") as InjectionToken<LedgerTable | null>,
 } as const;

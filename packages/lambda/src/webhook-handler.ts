@@ -1,4 +1,4 @@
-import { createStoredSecrets } from "@alma-webhooks/aws";
+import { createStoredSecrets, DeliveryHistory } from "@alma-webhooks/aws";
 import {
   createWebhookRouter,
   type Decision,
@@ -79,6 +79,15 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   const reporter = container.resolve(TOKENS.ErrorReporter);
   // Powertools Metrics is imported only when POWERTOOLS_METRICS_NAMESPACE is set (metrics.ts).
   const metrics = await createDecisionMetrics(container.resolve(TOKENS.Environment));
+  const ledger = container.resolve(TOKENS.Ledger);
+  const history = ledger ? new DeliveryHistory(ledger, logger) : undefined;
+  const onDecision =
+    metrics || history
+      ? (decision: Decision) => {
+          history?.record(decision);
+          metrics?.record(decision);
+        }
+      : undefined;
   const router = createWebhookRouter({
     secrets: secretsOf(configuration, container),
     workspace: configuration.workspace,
@@ -88,7 +97,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     maxBodyBytes: configuration.maxBodyBytes,
     ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
     reportError: (error, context) => reporter.report(error, context),
-    ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
+    ...(onDecision ? { onDecision } : {}),
   });
   logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
     workspace: configuration.workspace,
@@ -99,7 +108,11 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   });
   return async (event, context) => {
     if (context) logger.addContext(context);
-    return router.handle(event);
+    if (history === undefined) return router.handle(event);
+    const response = await router.handle(event);
+    // The history write is bounded (HISTORY_WAIT_MS) and never fails: awaited so Lambda does not freeze it.
+    await history.settle();
+    return response;
   };
 }
 
