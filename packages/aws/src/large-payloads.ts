@@ -25,7 +25,7 @@ export interface LargePayloadPointer {
 /** The object key of a delivery's body: from its identity (the execution name), so a retry rewrites it. */
 export const largePayloadKey = (name: string): string => `alma-webhooks/${name}.json`;
 
-type S3Sdk = typeof import("@aws-sdk/client-s3");
+type S3Sdk = typeof import("./s3-sdk.js");
 
 /**
  * Writes bodies too large for their target to the bucket `ALMA_LARGE_PAYLOAD_BUCKET` with `PutObject` (the
@@ -49,7 +49,7 @@ export class LargePayloadStore {
   ) {}
 
   private load(): Promise<{ client: S3Client; sdk: S3Sdk }> {
-    this.client ??= import("@aws-sdk/client-s3").then((sdk) => ({
+    this.client ??= import("./s3-sdk.js").then((sdk) => ({
       sdk,
       client: new sdk.S3Client({
         ...BUDGETED_CLIENT,

@@ -20,7 +20,7 @@ export const LEDGER_TTL = Object.freeze({
 const LEDGER_CALL_MS = 500;
 const CLOSING_RESERVE_MS = 300;
 
-type Sdk = typeof import("@aws-sdk/client-dynamodb");
+type Sdk = typeof import("./dynamodb-sdk.js");
 type Item = Record<string, AttributeValue>;
 
 /** The DynamoDB client, imported at first use: a deployment without a table never loads it. */
@@ -33,7 +33,7 @@ export class LedgerTable {
   ) {}
 
   load(): Promise<{ client: DynamoDBClient; sdk: Sdk }> {
-    this.loaded ??= import("@aws-sdk/client-dynamodb").then((sdk) => ({
+    this.loaded ??= import("./dynamodb-sdk.js").then((sdk) => ({
       sdk,
       client: new sdk.DynamoDBClient(BUDGETED_CLIENT),
     }));
