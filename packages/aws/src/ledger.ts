@@ -272,13 +272,21 @@ const UNVERIFIED = new Set([
  */
 export class DeliveryHistory {
   private pending: Promise<void>[] = [];
+  /** When the request being decided arrived (set by {@link begin}); the decision's time otherwise. */
+  private receivedAt: number | undefined;
 
   constructor(
     private readonly table: LedgerTable,
     private readonly logger: Logger,
   ) {}
 
-  record(decision: Decision, receivedAt = this.table.clock.now()): void {
+  /** Marks a request's arrival: its record's `receivedAt` (Lambda runs one request at a time per process). */
+  begin(at = this.table.clock.now()): void {
+    this.receivedAt = at;
+  }
+
+  record(decision: Decision, receivedAt = this.receivedAt ?? this.table.clock.now()): void {
+    this.receivedAt = undefined;
     if (UNVERIFIED.has(decision.outcome)) return;
     const now = this.table.clock.now();
     const at = new Date(receivedAt).toISOString();

@@ -109,6 +109,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   return async (event, context) => {
     if (context) logger.addContext(context);
     if (history === undefined) return router.handle(event);
+    history.begin();
     const response = await router.handle(event);
     // The history write is bounded (HISTORY_WAIT_MS) and never fails: awaited so Lambda does not freeze it.
     await history.settle();
