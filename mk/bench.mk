@@ -7,3 +7,7 @@ BENCH_BASELINE ?=
 .PHONY: bench
 bench: build ## Benchmark cold start, per-request cost, scaling and bundle sizes (BENCH_RUNS=25): .bench/results.md
 	BENCH_RUNS=$(BENCH_RUNS) BENCH_SCALE=$(BENCH_SCALE) $(if $(BENCH_BASELINE),BENCH_BASELINE=$(BENCH_BASELINE)) node bench/run.mjs
+
+.PHONY: bench-ledger
+bench-ledger: build ## The delivery ledger's cost per webhook, warm, against moto's server (needs moto_server)
+	PATH="$$HOME/.pyenv/shims:$$PATH" node bench/ledger-cost.mjs

@@ -34,7 +34,7 @@ describe("src/handler.ts", () => {
       "Webhook POST request received and validated, LOAN_NOTICES pipeline initiated.",
     );
     expect(handler.queue.messages.map(({ id }) => id)).to.deep.equal([
-      "loan-notice-20241106T150000-3751207219283555",
+      "loan-notice-20241106T150000-Vt8leuCxhdNkPxVGKzYzq6",
     ]);
   });
 });

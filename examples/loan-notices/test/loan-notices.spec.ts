@@ -70,7 +70,7 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
     const response = await deliver(almaEventPayload("LOAN"));
     expect([response.statusCode, response.body]).to.deep.equal([200, INITIATED]);
     expect(queue.messages).to.have.length(1);
-    expect(queue.messages[0]?.id).to.equal("loan-notice-20241106T150000-3751207219283555");
+    expect(queue.messages[0]?.id).to.equal("loan-notice-20241106T150000-Vt8leuCxhdNkPxVGKzYzq6");
     expect(bodyOf(queue.messages[0])).to.deep.equal({
       event: "LOAN_CREATED",
       loanId: "7332811490004761",
@@ -94,7 +94,7 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
     const { queue, deliver } = service();
     expect((await deliver(ALMA_LOAN_RENEWED)).body).to.equal(INITIATED);
     expect(queue.messages.map(({ id }) => id)).to.deep.equal([
-      "loan-notice-20250314T092653-8301592637200121",
+      "loan-notice-20250314T092653-Zc2rHU6BuyokcnDhnuh_Bi",
     ]);
     expect(bodyOf(queue.messages[0])).to.deep.equal({
       event: "LOAN_RENEWED",
@@ -128,8 +128,8 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
     expect(decisions[0]?.plugins?.[0]).to.deep.include({
       plugin: "LOAN_NOTICES",
       decision: "started",
-      executionName: "loan-notice-20241106T150000-3751207219283555",
-      executionArn: `${QUEUE_URL}#loan-notice-20241106T150000-3751207219283555`,
+      executionName: "loan-notice-20241106T150000-Vt8leuCxhdNkPxVGKzYzq6",
+      executionArn: `${QUEUE_URL}#loan-notice-20241106T150000-Vt8leuCxhdNkPxVGKzYzq6`,
     });
   });
 

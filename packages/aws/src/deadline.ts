@@ -69,6 +69,67 @@ export const BUDGETED_CLIENT = Object.freeze({
 });
 
 /**
+ * The settings of a client whose sends must not be repeated blindly: one attempt. A standard SQS queue or an
+ * event bus keeps every copy it is given, and an attempt that timed out or failed with a 5xx may have
+ * arrived; the SDK's retry of it would deliver twice. Only a refusal that proves nothing arrived (a 4xx
+ * throttling answer) is tried again, by {@link retryRefused}.
+ */
+export const SINGLE_ATTEMPT_CLIENT = Object.freeze({ ...BUDGETED_CLIENT, maxAttempts: 1 });
+
+/** Throttling names an AWS service answers with a 4xx, before it takes the request. */
+const THROTTLING_NAMES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "ProvisionedThroughputExceededException",
+  "KmsThrottled",
+  "KmsThrottlingException",
+]);
+
+/**
+ * Whether the service answered, and the answer proves it took nothing: a throttling refusal with a 4xx
+ * status. A timeout, a reset, a 5xx prove nothing (the message may be on the queue).
+ *
+ * @example
+ * ```ts
+ * refusedBeforeArrival({ name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }); // true
+ * refusedBeforeArrival({ name: "TimeoutError" }); // false
+ * ```
+ */
+export function refusedBeforeArrival(error: unknown): boolean {
+  if (error === null || typeof error !== "object") return false;
+  const { name = "", $metadata } = error as SdkError;
+  const status = $metadata?.httpStatusCode ?? 0;
+  return THROTTLING_NAMES.has(name) && status >= 400 && status < 500;
+}
+
+/**
+ * One send of a single-attempt client, tried again (at most 3 tries, 50 ms then 100 ms apart, within the
+ * budget) only while the service refuses it in a way that proves nothing arrived ({@link refusedBeforeArrival}).
+ */
+export async function retryRefused<T>(
+  clock: Clock,
+  operation: string,
+  budgetEnd: number,
+  send: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await callWithin(clock, operation, budgetEnd, DISPATCH_BUDGET.totalMs, send);
+    } catch (error) {
+      const pause = 50 * attempt;
+      if (attempt >= DISPATCH_BUDGET.maxAttempts || !refusedBeforeArrival(error)) throw error;
+      if (budgetEnd - clock.now() <= pause) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/**
  * Error names that mean "not now, maybe later". The SDK's own throttling codes (the names its standard
  * retry strategy treats as throttling), Step Functions' throttling of the KMS key that encrypts the
  * execution data (and SQS's of a queue's key: `KmsThrottled`), the "unavailable" and timeout names, and one

@@ -1,17 +1,11 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { Clock } from "./deadline.js";
-import {
-  BUDGETED_CLIENT,
-  budgetEndOf,
-  callWithin,
-  DISPATCH_BUDGET,
-  describe,
-  isTransient,
-} from "./deadline.js";
+import { budgetEndOf, describe, isTransient, retryRefused, SINGLE_ATTEMPT_CLIENT } from "./deadline.js";
 
-/** The `source` of every event put on a bus: what a rule matches on. */
-export const EVENT_SOURCE = "alma-webhooks";
+import { EVENT_SOURCE, identityResource } from "./identity.js";
+
+export { EVENT_SOURCE, identityResource };
 
 const regionOf = (busArn: string): string => busArn.split(":")[3] ?? "";
 
@@ -21,7 +15,9 @@ const regionOf = (busArn: string): string => busArn.split(":")[3] ?? "";
  * (`BIB`, `LOAN`…), `Detail` the input. An entry EventBridge refuses (`FailedEntryCount` 1) is a failed
  * dispatch, classified by its `ErrorCode` as any failure is: throttling and internal failures transient
  * (503), the rest permanent (500 and Sentry). Within {@link DISPATCH_BUDGET}; one client per region of a
- * bus, built on first use; `AWS_ENDPOINT_URL_EVENTBRIDGE` points them elsewhere.
+ * bus, built on first use; `AWS_ENDPOINT_URL_EVENTBRIDGE` points them elsewhere. `Resources` holds the
+ * webhook's identity ({@link identityResource}). A bus keeps every copy it is given, so a put is never
+ * repeated by the SDK (an attempt that timed out may have arrived); only a throttling refusal is tried again.
  *
  * @example
  * ```ts
@@ -40,14 +36,16 @@ export class EventBusDispatcher implements ExecutionDispatcher {
   private clientFor(region: string): EventBridgeClient {
     let client = this.clients.get(region);
     if (client === undefined) {
-      client = new EventBridgeClient({ ...BUDGETED_CLIENT, region });
+      client = new EventBridgeClient({ ...SINGLE_ATTEMPT_CLIENT, region });
       this.clients.set(region, client);
     }
     return client;
   }
 
+  /** Puts within the dispatch budget, or by the request's deadline when that comes first. */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
     const started = this.clock.now();
+    const end = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, eventBusArn: request.target, executionName: request.name };
     const command = new PutEventsCommand({
       Entries: [
@@ -56,6 +54,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
           Source: EVENT_SOURCE,
           DetailType: request.action || "webhook",
           Detail: request.input,
+          Resources: [identityResource(request.name)],
         },
       ],
     });
@@ -69,12 +68,9 @@ export class EventBusDispatcher implements ExecutionDispatcher {
       return { status: "failed", transient, error };
     };
     try {
-      const output = await callWithin(
-        this.clock,
-        "PutEvents",
-        budgetEndOf(request, started),
-        DISPATCH_BUDGET.totalMs,
-        (abortSignal) => this.clientFor(regionOf(request.target)).send(command, { abortSignal }),
+      const client = this.clientFor(regionOf(request.target));
+      const output = await retryRefused(this.clock, "PutEvents", end, (abortSignal) =>
+        client.send(command, { abortSignal }),
       );
       const [entry] = output.Entries ?? [];
       if ((output.FailedEntryCount ?? 0) > 0 || entry?.EventId === undefined) {

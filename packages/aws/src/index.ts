@@ -21,10 +21,28 @@ export {
   type Clock,
   DISPATCH_BUDGET,
   isTransient,
+  refusedBeforeArrival,
+  SINGLE_ATTEMPT_CLIENT,
   systemClock,
 } from "./deadline.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 export { type ForwardRoutes, loadForwardRoutes, ROUTE_VARIABLES, routeVariables } from "./forward-routes.js";
+export { EVENT_SOURCE, IDENTITY_ATTRIBUTE, identityResource } from "./identity.js";
+export {
+  LARGE_PAYLOAD_KEY,
+  type LargePayloadPointer,
+  LargePayloadStore,
+  largePayloadKey,
+} from "./large-payloads.js";
+export {
+  DeliveryHistory,
+  deliveryKey,
+  HISTORY_WAIT_MS,
+  LEDGER_TTL,
+  LedgerDispatcher,
+  LedgerTable,
+} from "./ledger.js";
+export { deliverySize, TARGET_LIMITS } from "./limits.js";
 export {
   type StepFunctionsJobPluginDefinition,
   type StepFunctionsSettingKeys,
@@ -40,4 +58,7 @@ export {
   type StoredSecret,
   splitSecrets,
 } from "./stored-secrets.js";
-export { TargetDispatcher } from "./target-dispatcher.js";
+export {
+  TargetDispatcher,
+  type TargetDispatcherOptions,
+} from "./target-dispatcher.js";

@@ -8,7 +8,17 @@ import {
   DISPATCH_BUDGET,
   describe,
   isTransient,
+  retryRefused,
+  SINGLE_ATTEMPT_CLIENT,
 } from "./deadline.js";
+import { IDENTITY_ATTRIBUTE } from "./identity.js";
+
+export { IDENTITY_ATTRIBUTE };
+
+/** The attributes of a message for a request: the identity, as a String attribute. */
+const identityAttributes = (name: string) => ({
+  [IDENTITY_ATTRIBUTE]: { DataType: "String", StringValue: name },
+});
 
 const QUEUE_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
 
@@ -25,7 +35,10 @@ export function queueOf(arn: string): { region: string; url: string; fifo: boole
  * Sends each request's input (the webhook payload, for a forward) to the SQS queue its target ARN names,
  * with `SendMessage`, within {@link DISPATCH_BUDGET}. To a FIFO queue, the message group is the plugin (the
  * route) and the deduplication id the execution name, which a redelivery of the same webhook shares: SQS
- * keeps the second one out. One client per region of a queue (the endpoint and the signature are
+ * keeps the second one out (for 5 minutes). Every message carries the name as its `alma-webhook-id`
+ * attribute. The SDK retries a send to a FIFO queue (its deduplication id makes a repeat harmless); to a
+ * standard queue it does not, since an attempt that timed out may have arrived: only a throttling refusal
+ * is tried again ({@link retryRefused}). One client per region of a queue (the endpoint and the signature are
  * regional), built on first use; `AWS_ENDPOINT_URL_SQS` points them all elsewhere. The SDK checks the
  * body's MD5 in the answer. Failures are classified as Step Functions' are: transient (throttling, 5xx,
  * timeout, `KmsThrottled`) or permanent.
@@ -38,24 +51,29 @@ export function queueOf(arn: string): { region: string; url: string; fifo: boole
  */
 export class SqsDispatcher implements ExecutionDispatcher {
   private readonly clients = new Map<string, SQSClient>();
+  private readonly standardClients = new Map<string, SQSClient>();
 
   constructor(
     private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
 
-  private clientFor(region: string): SQSClient {
-    let client = this.clients.get(region);
+  private clientFor(region: string, fifo: boolean): SQSClient {
+    const clients = fifo ? this.clients : this.standardClients;
+    let client = clients.get(region);
     if (client === undefined) {
       // The URL is a parameter, not the endpoint: the endpoint comes from the region (or the override).
-      client = new SQSClient({ ...BUDGETED_CLIENT, region, useQueueUrlAsEndpoint: false });
-      this.clients.set(region, client);
+      const settings = fifo ? BUDGETED_CLIENT : SINGLE_ATTEMPT_CLIENT;
+      client = new SQSClient({ ...settings, region, useQueueUrlAsEndpoint: false });
+      clients.set(region, client);
     }
     return client;
   }
 
+  /** Sends within the dispatch budget, or by the request's deadline when that comes first. */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
     const started = this.clock.now();
+    const end = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, queueArn: request.target, deduplicationId: request.name };
     const queue = queueOf(request.target);
     if (queue === undefined) {
@@ -66,16 +84,15 @@ export class SqsDispatcher implements ExecutionDispatcher {
     const command = new SendMessageCommand({
       QueueUrl: queue.url,
       MessageBody: request.input,
+      MessageAttributes: identityAttributes(request.name),
       ...(queue.fifo ? { MessageGroupId: request.plugin, MessageDeduplicationId: request.name } : {}),
     });
     try {
-      const output = await callWithin(
-        this.clock,
-        "SendMessage",
-        budgetEndOf(request, started),
-        DISPATCH_BUDGET.totalMs,
-        (abortSignal) => this.clientFor(queue.region).send(command, { abortSignal }),
-      );
+      const client = this.clientFor(queue.region, queue.fifo);
+      const send = (abortSignal: AbortSignal) => client.send(command, { abortSignal });
+      const output = queue.fifo
+        ? await callWithin(this.clock, "SendMessage", end, DISPATCH_BUDGET.totalMs, send)
+        : await retryRefused(this.clock, "SendMessage", end, send);
       const messageId = output.MessageId ?? "";
       this.logger.info("message sent", { ...fields, messageId, durationMs: this.clock.now() - started });
       return { status: "started", executionArn: request.target, messageId, forwarded: true };

@@ -88,6 +88,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     private readonly clock: Clock,
   ) {}
 
+  /** Starts within the budget that ends at `budgetEnd` (default: {@link DISPATCH_BUDGET} from now). */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
     const started = this.clock.now();
     const budgetEnd = budgetEndOf(request, started);

@@ -78,7 +78,17 @@ export type DispatchResult =
       readonly handled?: boolean;
     }
   | { readonly status: "duplicate"; readonly executionArn?: string; readonly forwarded?: boolean }
-  | { readonly status: "failed"; readonly transient: boolean; readonly error: string };
+  | { readonly status: "failed"; readonly transient: boolean; readonly error: string }
+  /**
+   * The input is larger than the target takes (and there is nowhere to put it by reference): refused before
+   * sending. Answered 413, never retried: a retry could only be refused again.
+   */
+  | {
+      readonly status: "too-large";
+      readonly size: number;
+      readonly limit: number;
+      readonly error: string;
+    };
 
 /**
  * Starts executions. `@alma-webhooks/aws` starts pipelines and sends messages by the target's ARN; another

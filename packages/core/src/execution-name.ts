@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { compactEndTime } from "./payload/job-end.js";
-import type { JobInstance } from "./payload/types.js";
+import type { JobInstance, WebhookPayload } from "./payload/types.js";
 
 const MAX_LENGTH = 80; // The longest name AWS pipelines accept, and so the portable limit.
 const ALLOWED = /^[0-9A-Za-z_-]+$/;
@@ -27,4 +27,46 @@ export function executionName(prefix: string, job: JobInstance, body: Buffer): s
   if (plain.length <= MAX_LENGTH && ALLOWED.test(plain) && head === clean) return plain;
   const room = MAX_LENGTH - time.length - HASH_LENGTH - 2;
   return `${head.slice(0, room)}-${time}-${hash(`${prefix}\n${String(job.end_time)}\n${id}`)}`;
+}
+
+/**
+ * The payload in one canonical text: keys sorted, `null` and absent alike left out, every scalar as its
+ * text. The JSON and the XML form of one Alma event (XML has no numbers, booleans or nulls) give one text.
+ */
+function canonical(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? "").join(",")}]`;
+  if (typeof value === "object") {
+    const fields = Object.keys(value as Record<string, unknown>)
+      .sort()
+      .flatMap((key) => {
+        const text = canonical((value as Record<string, unknown>)[key]);
+        return text === undefined ? [] : [`${JSON.stringify(key)}:${text}`];
+      });
+    return `{${fields.join(",")}}`;
+  }
+  return JSON.stringify(String(value));
+}
+
+/**
+ * A hash (22 characters of `[0-9A-Za-z_-]`) of the webhook's content: its action, event, record, time and
+ * everything else it says, as parsed (so its JSON and XML forms share it). A redelivery of the same webhook
+ * gets the same one; two webhooks that differ in anything get two.
+ */
+export const contentHash = (payload: WebhookPayload): string => hash(canonical(payload) ?? "");
+
+/**
+ * The webhook's identity, `<compact time>-<what>`: for a JOB_END the job run (end time and job id, as the
+ * Step Functions execution names of the pipelines have always been), for every other kind its time and
+ * {@link contentHash}. A forward's deduplication id and `alma-webhook-id` attribute are the route's prefix
+ * followed by it (shortened by a hash where Step Functions' 80 characters demand).
+ */
+export function webhookIdentity(payload: WebhookPayload, job?: JobInstance): string {
+  if (job) {
+    const time = compactEndTime(job) ?? "notime";
+    const id = typeof job.id === "string" || Number.isSafeInteger(job.id) ? String(job.id) : "noid";
+    return `${time}-${id}`;
+  }
+  const time = compactEndTime({ name: payload.action, end_time: payload.time } as JobInstance) ?? "notime";
+  return `${time}-${contentHash(payload)}`;
 }

@@ -30,6 +30,16 @@ export type PluginResult =
     }
   | {
       readonly plugin: string;
+      /** The webhook is larger than the target takes: not sent, answered 413. */
+      readonly decision: "too-large";
+      readonly size: number;
+      readonly limit: number;
+      readonly error: string;
+      readonly executionName?: string;
+      readonly durationMs?: number;
+    }
+  | {
+      readonly plugin: string;
       readonly decision: "failed";
       readonly transient: boolean;
       readonly error: string;

@@ -2,7 +2,7 @@
 // plugin's execution, or why not), dispatch (start it). The router (router.ts) strings them together.
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { DispatchFailedError, InvalidPayloadError } from "./errors.js";
-import { executionName } from "./execution-name.js";
+import { contentHash, executionName } from "./execution-name.js";
 import type { Logger } from "./logger.js";
 import type { PluginResult } from "./outcome.js";
 import { hasRecords, jobStatus } from "./payload/job-end.js";
@@ -76,10 +76,11 @@ export function plan(claimants: readonly ActivePlugin[], webhook: Webhook, conte
   const working = claimants.filter((active) => active.problems === undefined);
   const status =
     job && working.some((active) => active.plugin.acceptedStatuses !== undefined) ? jobStatus(job) : "";
-  // An event is named like a job: by its webhook id and time (or a hash of the body without an id).
+  // An event is named like a job, by its time and, for its id, a hash of its whole content: Alma sends one
+  // `id` and `time` for several events (a loan's four), which must not share one name (one FIFO message).
   const named: JobInstance = job ?? {
     name: webhook.payload.action,
-    id: webhook.payload.id,
+    id: contentHash(webhook.payload),
     end_time: webhook.payload.time,
   };
   return claimants.map((active): Planned => {
@@ -151,6 +152,15 @@ export async function dispatch(
       { payload: webhook.payload, rawBody: webhook.rawBody },
     );
     const durationMs = now() - started;
+    if (result.status === "too-large") {
+      // Permanent and the sender's to fix (or the bucket's to add): a person must see it.
+      await report(new DispatchFailedError(active.name, execution.name, result.error), {
+        plugin: active.name,
+        jobId: webhook.jobId,
+      });
+      const { size, limit, error } = result;
+      return { ...base, decision: "too-large", size, limit, error, durationMs };
+    }
     if (result.status !== "failed") {
       return {
         ...base,

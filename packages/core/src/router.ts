@@ -1,6 +1,7 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
+import { webhookIdentity } from "./execution-name.js";
 import {
   fromHttpRequest,
   type HttpRequest,
@@ -49,6 +50,8 @@ export type Decision = {
   readonly event?: string;
   readonly jobId?: string;
   readonly jobName?: string;
+  /** The webhook's identity (execution-name.ts), once a plugin claimed it. */
+  readonly identity?: string;
   readonly outcome: Outcome["kind"];
   readonly statusCode: number;
   readonly plugins?: readonly PluginResult[];
@@ -226,6 +229,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const time = tooOld(payload, job);
     if (time !== undefined)
       return job ? { kind: "too-old", jobName: job.name, time } : { kind: "too-old", action, time };
+    facts.identity = webhookIdentity(payload, job);
     const planned = plan(claimants, webhook, context);
     const results = await Promise.all(
       planned.map((step) =>
@@ -301,9 +305,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       ...("error" in outcome ? { error: outcome.error } : {}),
       ...("reason" in outcome ? { reason: outcome.reason } : {}),
     };
+    const refused = outcome.kind === "handled" && outcome.results.some((r) => r.decision === "too-large");
     if (outcome.kind === "body-already-read")
       logger.error("webhook decision: configuration error", { ...decision, reason: outcome.cause });
-    else if (outcome.kind === "internal-error" || outcome.kind === "secret-unavailable")
+    else if (outcome.kind === "internal-error" || outcome.kind === "secret-unavailable" || refused)
       logger.error("webhook decision", decision);
     else if (outcome.kind === "too-old") logger.warn("webhook decision", decision);
     else logger.info("webhook decision", decision);

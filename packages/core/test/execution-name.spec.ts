@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { executionName as nameOf } from "../src/execution-name.js";
+import { contentHash, executionName as nameOf, webhookIdentity } from "../src/execution-name.js";
 
 const EXECUTION_NAME_MAX_LENGTH = 80;
 const BODY = Buffer.from('{"action":"JOB_END"}');
@@ -87,5 +87,43 @@ describe("executionName", () => {
     expect(executionName("x", { ...job, end_time: "2023-08-15" })).to.equal(
       "x-20230815T000000-6219373120004761",
     );
+  });
+});
+
+describe("webhookIdentity and contentHash", () => {
+  const loan = {
+    id: "1",
+    action: "LOAN",
+    time: "2024-11-06T15:00:00.000Z",
+    event: { value: "LOAN_CREATED" },
+    item_loan: { renewable: true, note: null },
+  };
+
+  it("is the job run for a JOB_END, as the execution names", () => {
+    expect(webhookIdentity({ action: "JOB_END" }, { name: "j", ...job })).to.equal(
+      "20241106T144310-6219373120004761",
+    );
+    expect(webhookIdentity({ action: "JOB_END" }, { name: "j" })).to.equal("notime-noid");
+  });
+
+  it("is the time and a hash of the content for every other kind", () => {
+    expect(webhookIdentity(loan)).to.match(/^20241106T150000-[0-9A-Za-z_-]{22}$/);
+    expect(webhookIdentity({ ...loan, time: "x" })).to.match(/^notime-/);
+  });
+
+  it("differs in event, record, time or content, and not in key order, nulls or scalar types", () => {
+    const base = contentHash(loan);
+    expect(contentHash({ ...loan, event: { value: "LOAN_RETURNED" } })).not.to.equal(base);
+    expect(contentHash({ ...loan, id: "2" })).not.to.equal(base);
+    expect(contentHash({ ...loan, time: "2024-11-06T15:00:01.000Z" })).not.to.equal(base);
+    expect(contentHash({ ...loan, list: [1, 2] })).not.to.equal(contentHash({ ...loan, list: [2, 1] }));
+    const reordered = {
+      item_loan: { renewable: "true" },
+      event: { value: "LOAN_CREATED" },
+      time: loan.time,
+      action: "LOAN",
+      id: "1",
+    };
+    expect(contentHash(reordered)).to.equal(base);
   });
 });

@@ -62,7 +62,7 @@ describe("forwardPlugin", () => {
     const [request] = dispatcher.requests;
     expect(request).to.deep.include({ plugin: "LOANS", target: FIFO, action: "LOAN" });
     expect(JSON.parse(request?.input ?? "")).to.deep.equal(loan);
-    expect(request?.name).to.equal("loans-loan-20241106T150000-3751207219283555");
+    expect(request?.name).to.match(/^loans-loan-20241106T150000-[0-9A-Za-z_-]{22}$/);
   });
 
   it("forwards an XML body as the same JSON as its JSON form, under the same name", async () => {
@@ -134,6 +134,28 @@ describe("forwardPlugin", () => {
     const loan = almaEventPayload("LOAN");
     expect((await post(loan, "01PRI_INST, 01XYZ_INST")).body).to.equal(`${VALIDATED}, no action taken.`);
     expect((await post(loan, "01PRI_INST, 01MIT_INST")).body).to.equal(`${VALIDATED}, LOANS forwarded.`);
+  });
+
+  it("gives four events of one loan that share an id and a time four names", async () => {
+    const events = ["LOAN_CREATED", "LOAN_RENEWED", "LOAN_DUE_DATE", "LOAN_RETURNED"];
+    const routed = createWebhookRouter({
+      secrets: [SECRET],
+      workspace: "dev",
+      plugins: [
+        activatePlugin(
+          forwardPlugin({ name: "ALL", events: ["LOAN"], target: targetArnSetting("ALL_TARGET") }),
+          { target: FIFO },
+        ),
+      ],
+      dispatcher,
+    });
+    for (const value of events) {
+      await routed.handle(signedPost(almaEventPayload("LOAN", { event: { value } }), SECRET));
+    }
+    const names = dispatcher.requests.map((r) => r.name);
+    expect(new Set(names).size).to.equal(4);
+    await routed.handle(signedPost(almaEventPayload("LOAN", { event: { value: "LOAN_RENEWED" } }), SECRET));
+    expect(dispatcher.requests[4]?.name).to.equal(names[1]);
   });
 
   it("gives a redelivery of the same webhook the same name (the FIFO deduplication id)", async () => {

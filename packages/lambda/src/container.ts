@@ -1,7 +1,10 @@
 import "reflect-metadata";
 import {
   createStoredSecrets,
+  DeliveryHistory,
   DISPATCH_BUDGET,
+  LedgerDispatcher,
+  LedgerTable,
   readWithPowertools,
   TargetDispatcher,
 } from "@alma-webhooks/aws";
@@ -55,10 +58,32 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
     TOKENS.Logger,
     cached((c) => createLogger(c.resolve(TOKENS.Environment))),
   );
+  container.register(
+    TOKENS.Ledger,
+    cached((c) => {
+      const table = c.resolve(TOKENS.Environment).ALMA_IDEMPOTENCY_TABLE?.trim();
+      return table ? new LedgerTable(table, c.resolve(TOKENS.Clock)) : null;
+    }),
+  );
+  container.register(
+    TOKENS.History,
+    cached((c) => {
+      const ledger = c.resolve(TOKENS.Ledger);
+      return ledger ? new DeliveryHistory(ledger, c.resolve(TOKENS.Logger)) : null;
+    }),
+  );
   container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(
     TOKENS.Dispatcher,
-    cached((c) => new TargetDispatcher(c.resolve(TOKENS.Logger), c.resolve(TOKENS.Clock))),
+    cached((c) => {
+      const logger = c.resolve(TOKENS.Logger);
+      const bucket = c.resolve(TOKENS.Environment).ALMA_LARGE_PAYLOAD_BUCKET?.trim();
+      const targets = new TargetDispatcher(logger, c.resolve(TOKENS.Clock), {
+        ...(bucket ? { largePayloadBucket: bucket } : {}),
+      });
+      const ledger = c.resolve(TOKENS.Ledger);
+      return ledger ? new LedgerDispatcher(targets, ledger, logger) : targets;
+    }),
   );
   // Nothing is loaded here: Sentry is imported and initialised on the first report (sentry.ts).
   container.register(
@@ -91,6 +116,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
       const configuration = c.resolve(TOKENS.Configuration);
       const reporter = c.resolve(TOKENS.ErrorReporter);
       const metrics = c.isRegistered(TOKENS.Metrics, true) ? c.resolve(TOKENS.Metrics) : undefined;
+      const history = c.resolve(TOKENS.History);
       return createWebhookRouter({
         secrets: c.resolve(TOKENS.Secrets),
         workspace: configuration.workspace,
@@ -101,7 +127,14 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
         timeBudgetMs: DISPATCH_BUDGET.webhookMs,
         ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
         reportError: (error, context) => reporter.report(error, context),
-        ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
+        ...(metrics || history
+          ? {
+              onDecision: (decision: Decision) => {
+                history?.record(decision);
+                metrics?.record(decision);
+              },
+            }
+          : {}),
       });
     }),
   );

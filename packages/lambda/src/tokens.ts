@@ -1,4 +1,4 @@
-import type { ReadSecret } from "@alma-webhooks/aws";
+import type { DeliveryHistory, LedgerTable, ReadSecret } from "@alma-webhooks/aws";
 import type { ExecutionDispatcher, Secrets, WebhookPlugin, WebhookRouter } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -24,4 +24,8 @@ export const TOKENS = {
   Metrics: Symbol("Metrics") as InjectionToken<DecisionMetrics>,
   /** The router, built once from everything above: what the handler serves. */
   Router: Symbol("Router") as InjectionToken<WebhookRouter>,
+  /** The delivery ledger's table (`ALMA_IDEMPOTENCY_TABLE`), or null without one. Loads nothing until used. */
+  Ledger: Symbol("Ledger") as InjectionToken<LedgerTable | null>,
+  /** The delivery history in the ledger's table, or null without one. */
+  History: Symbol("History") as InjectionToken<DeliveryHistory | null>,
 } as const;

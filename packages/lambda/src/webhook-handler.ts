@@ -56,9 +56,15 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
       ),
     },
   );
+  const history = container.resolve(TOKENS.History);
   return async (event, context) => {
     if (context) logger.addContext(context);
-    return router.handle(event);
+    if (history === null) return router.handle(event);
+    history.begin();
+    const response = await router.handle(event);
+    // The history write is bounded (HISTORY_WAIT_MS) and never fails: awaited so Lambda does not freeze it.
+    await history.settle();
+    return response;
   };
 }
 

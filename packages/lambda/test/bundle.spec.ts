@@ -59,6 +59,8 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(resolved.filter((url) => url.includes("metrics-sdk"))).to.deep.equal([]);
     // No forward route: the SQS and EventBridge clients are never loaded.
     expect(resolved.filter((url) => /sqs|event-bus/.test(url))).to.deep.equal([]);
+    // No ALMA_IDEMPOTENCY_TABLE, no ALMA_LARGE_PAYLOAD_BUCKET: neither DynamoDB nor S3 is loaded.
+    expect(resolved.filter((url) => /chunks\/(dynamodb|s3)-sdk-/.test(url))).to.deep.equal([]);
     // The secret is in the environment: no Secrets Manager or SSM client is loaded.
     expect(resolved.filter((url) => /chunks\/(secrets|ssm)-/.test(url))).to.deep.equal([]);
   });
@@ -97,23 +99,36 @@ describe("the bundle (dist/webhook.mjs)", function () {
       .requests()
       .filter((r) => r.operation === "SendMessage")
       .map((r) => r.body);
+    const ids = sends.map((send) =>
+      String((send as { MessageDeduplicationId?: string }).MessageDeduplicationId),
+    );
     expect(sends).to.deep.equal(
-      [loan, request, loan].map((payload) => ({
+      [loan, request, loan].map((payload, index) => ({
         QueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/alma-circulation.fifo",
         MessageBody: JSON.stringify(payload),
+        MessageAttributes: { "alma-webhook-id": { DataType: "String", StringValue: ids[index] } },
         MessageGroupId: "CIRCULATION",
-        MessageDeduplicationId: `circulation-${String(payload.action).toLowerCase()}-20241106T150000-${payload.id}`,
+        MessageDeduplicationId: ids[index],
       })),
     );
-    expect(
-      endpoint
-        .requests()
-        .filter((r) => r.operation === "PutEvents")
-        .map((r) => r.body),
-    ).to.deep.equal([
+    expect(ids[0]).to.match(/^circulation-loan-20241106T150000-[0-9A-Za-z_-]{22}$/);
+    expect(ids[2]).to.equal(ids[0]);
+    const puts = endpoint
+      .requests()
+      .filter((r) => r.operation === "PutEvents")
+      .map((r) => r.body as { Entries: { Resources?: string[] }[] });
+    const resource = String(puts[0]?.Entries[0]?.Resources?.[0]);
+    expect(resource).to.match(/^alma-webhook-id:bibs-bib-20241106T150000-[0-9A-Za-z_-]{22}$/);
+    expect(puts).to.deep.equal([
       {
         Entries: [
-          { EventBusName: bus, Source: "alma-webhooks", DetailType: "BIB", Detail: JSON.stringify(bib) },
+          {
+            EventBusName: bus,
+            Source: "alma-webhooks",
+            DetailType: "BIB",
+            Detail: JSON.stringify(bib),
+            Resources: [resource],
+          },
         ],
       },
     ]);

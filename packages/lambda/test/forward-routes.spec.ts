@@ -50,11 +50,14 @@ describe("forward routes (ALMA_FORWARD_<ROUTE>_*), through the real SDK to the l
       `${VALIDATED}, CIRCULATION forwarded.`,
     );
     const [first, second] = sent("SendMessage").map(body);
+    const id = String(first?.MessageDeduplicationId);
+    expect(id).to.match(/^circulation-loan-20241106T150000-[0-9A-Za-z_-]{22}$/);
     expect(first).to.deep.equal({
       QueueUrl: QUEUE_URL,
       MessageBody: JSON.stringify(loan),
+      MessageAttributes: { "alma-webhook-id": { DataType: "String", StringValue: id } },
       MessageGroupId: "CIRCULATION",
-      MessageDeduplicationId: "circulation-loan-20241106T150000-3751207219283555",
+      MessageDeduplicationId: id,
     });
     expect(JSON.parse(String(second?.MessageBody))).to.deep.equal(request);
     expect(endpoint.messages().map((m) => [m.service, m.targetArn])).to.deep.equal([
@@ -64,17 +67,62 @@ describe("forward routes (ALMA_FORWARD_<ROUTE>_*), through the real SDK to the l
     expect(endpoint.executions()).to.deep.equal([]);
   });
 
-  it("puts a BIB on the bus: one entry, source alma-webhooks, the action as detail type, the payload as detail", async () => {
+  it("puts a BIB on the bus: one entry, source alma-webhooks, the action as detail type, the payload as detail, the identity as resource", async () => {
     const { handler } = handlerWith();
     const bib = almaEventPayload("BIB");
     expect((await handler(signedPost(bib, SECRET))).body).to.equal(`${VALIDATED}, BIBS forwarded.`);
-    expect(sent("PutEvents").map(body)).to.deep.equal([
-      {
-        Entries: [
-          { EventBusName: BUS, Source: "alma-webhooks", DetailType: "BIB", Detail: JSON.stringify(bib) },
-        ],
-      },
-    ]);
+    const [put] = sent("PutEvents").map(body);
+    const [entry] = (put?.Entries ?? []) as { Resources?: string[] }[];
+    const [resource] = entry?.Resources ?? [];
+    expect(resource).to.match(/^alma-webhook-id:bibs-bib-20241106T150000-[0-9A-Za-z_-]{22}$/);
+    expect(put).to.deep.equal({
+      Entries: [
+        {
+          EventBusName: BUS,
+          Source: "alma-webhooks",
+          DetailType: "BIB",
+          Detail: JSON.stringify(bib),
+          Resources: [resource],
+        },
+      ],
+    });
+  });
+
+  it("gives four events of one loan sharing an id and a time four identities: four FIFO messages", async () => {
+    const { handler } = handlerWith({ ALMA_FORWARD_CIRCULATION_EVENTS: "LOAN" });
+    const values = ["LOAN_CREATED", "LOAN_RENEWED", "LOAN_DUE_DATE", "LOAN_RETURNED"];
+    for (const value of values) {
+      const response = await handler(signedPost(almaEventPayload("LOAN", { event: { value } }), SECRET));
+      expect(response.body).to.equal(`${VALIDATED}, CIRCULATION forwarded.`);
+    }
+    expect(endpoint.messages()).to.have.length(4);
+    expect(new Set(endpoint.messages().map((m) => m.name)).size).to.equal(4);
+  });
+
+  it("never repeats a send to a standard queue that may have arrived, and repeats one refused by throttling", async () => {
+    const standard = "arn:aws:sqs:us-east-1:123456789012:alma-events";
+    const { handler } = handlerWith({ ALMA_FORWARD_CIRCULATION_TARGET: standard });
+    endpoint.injectFault({ kind: "delay", delayMs: 1_500, operation: "SendMessage", times: 1 });
+    const timedOut = await handler(signedPost(almaEventPayload("LOAN"), SECRET));
+    expect(timedOut.statusCode).to.equal(503);
+    expect(sent("SendMessage")).to.have.length(1);
+    endpoint.injectFault({ kind: "throttle", operation: "SendMessage", times: 1 });
+    const throttled = await handler(signedPost(almaEventPayload("REQUEST"), SECRET));
+    expect(throttled.statusCode).to.equal(200);
+    expect(sent("SendMessage")).to.have.length(3);
+  });
+
+  it("answers 413 naming the route and the sizes for a body too large for the queue, and sends nothing", async () => {
+    const { handler, logger } = handlerWith();
+    const loan = almaEventPayload("LOAN", { note: "x".repeat(1_048_576) });
+    const response = await handler(signedPost(loan, SECRET));
+    expect(response.statusCode).to.equal(413);
+    expect(response.body).to.match(
+      /^Webhook POST request received and validated, but the webhook is too large to deliver \(CIRCULATION: \d+ bytes, over its limit of 1048576 bytes\); it was not delivered\.$/,
+    );
+    expect(sent("SendMessage")).to.deep.equal([]);
+    const decision = logger.lines.find((line) => line.message === "webhook decision");
+    expect(decision?.level).to.equal("error");
   });
 
   it("forwards an XML body as the JSON of the same payload", async () => {

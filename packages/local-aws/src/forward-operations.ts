@@ -21,7 +21,22 @@ export interface LocalMessage {
 /** SQS keeps a FIFO deduplication id this long. */
 const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
 const QUEUE_URL = /^https?:\/\/(?:sqs\.([a-z0-9-]+)\.[^/]+|[^/]+)\/(\d{12})\/([A-Za-z0-9_.-]{1,80})$/;
+/** SQS's limit on a message, its body and attributes together (1 MiB since January 2026). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** EventBridge's limit on one entry (source, detail type, detail, resources) and on a whole PutEvents. */
+const MAX_ENTRY_BYTES = 1024 * 1024;
+
+const bytes = (text: unknown): number => (typeof text === "string" ? Buffer.byteLength(text, "utf8") : 0);
+
+/** The bytes SQS counts for a message's attributes: each name, data type and value. */
+function attributeBytes(attributes: unknown): number {
+  if (typeof attributes !== "object" || attributes === null) return 0;
+  let total = 0;
+  for (const [name, value] of Object.entries(attributes as Record<string, Record<string, unknown>>)) {
+    total += bytes(name) + bytes(value?.DataType) + bytes(value?.StringValue) + bytes(value?.BinaryValue);
+  }
+  return total;
+}
 
 const md5 = (text: string): string => createHash("md5").update(text, "utf8").digest("hex");
 
@@ -44,8 +59,14 @@ export function forwardOperations(
     const [, region = "us-east-1", account, name = ""] = match;
     const targetArn = `arn:aws:sqs:${region}:${account}:${name}`;
     const messageBody = requiredString(body, "MessageBody");
-    if (messageBody === "" || Buffer.byteLength(messageBody) > MAX_MESSAGE_BYTES) {
-      throw new ApiError("InvalidParameterValue", `MessageBody must be 1 to ${MAX_MESSAGE_BYTES} bytes`);
+    if (messageBody === "") throw new ApiError("InvalidParameterValue", "MessageBody must not be empty");
+    const size = Buffer.byteLength(messageBody) + attributeBytes(body.MessageAttributes);
+    if (size > MAX_MESSAGE_BYTES) {
+      // SQS's own answer: a 400 InvalidParameterValue.
+      throw new ApiError(
+        "InvalidParameterValue",
+        `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`,
+      );
     }
     const group = optionalString(body, "MessageGroupId");
     const deduplicationId = optionalString(body, "MessageDeduplicationId");
@@ -102,6 +123,24 @@ export function forwardOperations(
     const entries = body.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
       throw new ApiError("ValidationException", "Entries must hold 1 to 10 entries");
+    }
+    const total = entries.reduce((sum: number, entry: unknown) => {
+      const fields = (typeof entry === "object" && entry !== null ? entry : {}) as JsonObject;
+      const resources = Array.isArray(fields.Resources) ? fields.Resources : [];
+      return (
+        sum +
+        bytes(fields.Source) +
+        bytes(fields.DetailType) +
+        bytes(fields.Detail) +
+        resources.reduce((r: number, resource: unknown) => r + bytes(resource), 0)
+      );
+    }, 0);
+    if (total > MAX_ENTRY_BYTES) {
+      // EventBridge's own answer: a 400 ValidationException for the whole call.
+      throw new ApiError(
+        "ValidationException",
+        "Total size of the entries in the request is over the limit.",
+      );
     }
     const answers = entries.map((entry: unknown) => {
       const fields = (typeof entry === "object" && entry !== null ? entry : {}) as JsonObject;

@@ -54,6 +54,16 @@ function handled(subject: string, results: readonly PluginResult[]): HttpRespons
     const names = failed.map((result) => result.plugin).join(", ");
     return respond(500, `${VALIDATED}, but starting the ${names} pipeline failed.`);
   }
+  const tooLarge = results.flatMap((result) => (result.decision === "too-large" ? [result] : []));
+  if (tooLarge.length > 0) {
+    const sizes = tooLarge
+      .map((result) => `${result.plugin}: ${result.size} bytes, over its limit of ${result.limit} bytes`)
+      .join("; ");
+    return respond(
+      413,
+      `${VALIDATED}, but the webhook is too large to deliver (${sizes}); it was not delivered.`,
+    );
+  }
   const done = results.filter(started);
   const flag = (result: PluginResult, name: "forwarded" | "handled"): boolean =>
     name in result && (result as { readonly [key: string]: unknown })[name] === true;

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "@alma-webhooks/core";
 import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
+import { deliveriesCommand } from "./deliveries.js";
 import { executionsCommand } from "./executions.js";
 import { CliError, type CliIo } from "./io.js";
 import { replayCommand } from "./replay.js";
@@ -34,6 +35,11 @@ Usage:
       Write the sample payloads into DIR (list them without DIR), to edit or replay.
   alma-webhook executions [--journal PATH] [--json]
       List the executions the local Step Functions endpoint started.
+  alma-webhook deliveries [--since 24h] [--failed] [--table NAME] [--json]
+      The delivery history: one line per verified webhook (received at, answer, action and event
+      or job, identity, each plugin's or route's fate), from the ledger table (--table, else
+      ALMA_IDEMPOTENCY_TABLE; AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL as usual).
+      --failed lists only webhooks with a failed or refused delivery.
   alma-webhook help
 
 The secret: ALMA_CHALLENGE_SECRET, or --secret-file PATH (- reads it from standard input), else the
@@ -51,6 +57,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   send: sendCommand,
   replay: replayCommand,
   executions: executionsCommand,
+  deliveries: (args, io) => deliveriesCommand(args, io),
   serve: async (args, io) => {
     const { values, positionals } = parseArgs({
       args: [...args],
