@@ -12,7 +12,7 @@ SAMPLE ?= PPOD
 PAYLOADS ?=
 SAMPLES_DIR ?= .local/samples
 CHALLENGE ?= challenge-accepted
-ALMA_CLI := node packages/dev/dist/src/cli/main.js
+ALMA_CLI := node packages/dev/bin/alma-webhook.js
 PAYLOAD_ARGS = $(if $(PAYLOAD),$(PAYLOAD),--sample $(SAMPLE))
 
 # The CLI needs no Lambda bundle: compiling (tsc -b, incremental, about a second) is enough.

@@ -2,12 +2,13 @@ import { type SecretSettings, type StoredSecret, splitSecrets } from "@alma-webh
 import {
   type ActivePlugin,
   ConfigurationError,
+  closestName,
   DEFAULT_MAX_BODY_BYTES,
   type Environment,
   loadPlugins,
   type WebhookPlugin,
 } from "@alma-webhooks/core";
-import { loadForwardRoutes } from "./routes.js";
+import { loadForwardRoutes, ROUTE_VARIABLES, routeVariableSuggestion } from "./routes.js";
 
 /** The deployment's configuration, read once per cold start. */
 export interface Configuration {
@@ -106,6 +107,34 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
 
 /** ALMA_PREVIOUS_CHALLENGE_SECRETS, set or stored: comma-separated, each kept exactly, blank ones dropped. */
 
+/** The workspaces of this deployment's environments; another one is allowed, and warned about. */
+const KNOWN_WORKSPACES = ["dev", "stage", "prod"];
+
+/**
+ * Warnings for variables that look like misspellings of the ones read (the shell's, the plugins', the routes'
+ * shapes): `PPOD_STATE_MACHINE_ARM` is set but nothing reads it, which would otherwise pass without a word.
+ */
+function misspellings(env: Environment, plugins: readonly WebhookPlugin[]): string[] {
+  const known = new Set<string>(Object.keys(SHELL_VARIABLES));
+  for (const plugin of plugins) for (const spec of Object.values(plugin.settings)) known.add(spec.env);
+  const shapes = Object.keys(ROUTE_VARIABLES).join(", ");
+  const found: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (known.has(name) || !env[name]?.trim()) continue;
+    // Only names that begin as a known one does: the rest of a process environment is not ours.
+    const near = closestName(
+      name,
+      [...known].filter((candidate) => candidate.slice(0, 2) === name.slice(0, 2)),
+    );
+    const suggestion = near ?? routeVariableSuggestion(name);
+    if (suggestion)
+      found.push(
+        `${name} is set but not read: did you mean ${suggestion}? (known: the configuration table, and ${shapes})`,
+      );
+  }
+  return found;
+}
+
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const durationMs = (value: string): number =>
@@ -178,13 +207,20 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   const pluginProblems = [...loaded.problems, ...forwards.problems];
   if (problems.length > 0) throw new ConfigurationError([...problems, ...pluginProblems]);
   const workspace = values.WORKSPACE as string;
-  warnings.push(...loaded.warnings, ...forwards.warnings);
+  if (!KNOWN_WORKSPACES.includes(workspace.toLowerCase())) {
+    warnings.push(
+      `WORKSPACE '${workspace}' is not one of ${KNOWN_WORKSPACES.join(", ")}: only jobs whose name contains '${workspace}' are acted on${closestName(workspace, KNOWN_WORKSPACES, 3) ? ` (did you mean ${closestName(workspace, KNOWN_WORKSPACES, 3)}?)` : ""}.`,
+    );
+  }
+  warnings.push(...misspellings(env, plugins), ...loaded.warnings, ...forwards.warnings);
   const active = [...loaded.active, ...forwards.routes];
   for (const active of loaded.active) {
     if (active.plugin.jobMatcher === undefined) continue;
     const spec = active.plugin.settings[active.plugin.activatedBy];
     const jobName = active.settings[active.plugin.activatedBy] ?? "";
-    if (spec && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
+    // Only an exact name is the whole job name: a prefix or a pattern may match names that contain WORKSPACE.
+    const exact = active.plugin.jobMatcher(active.settings).description.startsWith("name equals");
+    if (spec && exact && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
       warnings.push(
         `${active.name} plugin can never start: its job name '${jobName}' (${spec.env}) does not contain WORKSPACE '${workspace}', and only jobs whose name does are acted on.`,
       );

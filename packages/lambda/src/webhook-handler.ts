@@ -30,6 +30,8 @@ export const MISCONFIGURED: HttpResponse = {
 /** Handler options: a prepared container (tests), or what to build one from. */
 export interface WebhookHandlerOptions extends AppContainerOptions {
   readonly container?: DependencyContainer;
+  /** Also told every decision, after the metrics: the local server prints and journals it. Lambda sets none. */
+  readonly onDecision?: (decision: Decision) => void;
 }
 
 function configurationOf(container: DependencyContainer, logger: LambdaLogger): Configuration | undefined {
@@ -88,7 +90,14 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     maxBodyBytes: configuration.maxBodyBytes,
     ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
     reportError: (error, context) => reporter.report(error, context),
-    ...(metrics ? { onDecision: (decision: Decision) => metrics.record(decision) } : {}),
+    ...(metrics || options.onDecision
+      ? {
+          onDecision: (decision: Decision) => {
+            metrics?.record(decision);
+            options.onDecision?.(decision);
+          },
+        }
+      : {}),
   });
   logger.info(`Started: Sentry error reporting is ${reporter.enabled ? "on" : "off"}`, {
     workspace: configuration.workspace,
