@@ -24,7 +24,7 @@ local-cli: compile
 
 ##@ Run it locally
 run: compile ## Start the local server on 127.0.0.1:9000 (PORT=...) with dev defaults and a local Step Functions; Ctrl-C stops
-	PORT=$(PORT) $(ALMA_CLI) serve
+	@PORT=$(PORT) $(ALMA_CLI) serve
 
 sign: local-cli ## Print the X-Exl-Signature of PAYLOAD (default: the sample SAMPLE=PPOD) for ALMA_CHALLENGE_SECRET
 	@$(ALMA_CLI) sign $(PAYLOAD_ARGS)

@@ -54,7 +54,7 @@ export {
 export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
-export { closestName, type Environment } from "./plugin/settings.js";
+export { closestName, type Environment, misspelledVariables } from "./plugin/settings.js";
 export {
   createWebhookRouter,
   DEFAULT_MAX_BODY_BYTES,

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   type Environment,
   loadPlugins,
+  misspelledVariables,
   type WebhookPlugin,
 } from "@alma-webhooks/core";
 import { loadForwardRoutes, ROUTE_VARIABLES, routeVariableSuggestion } from "./routes.js";
@@ -110,31 +111,6 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
 /** The workspaces of this deployment's environments; another one is allowed, and warned about. */
 const KNOWN_WORKSPACES = ["dev", "stage", "prod"];
 
-/**
- * Warnings for variables that look like misspellings of the ones read (the shell's, the plugins', the routes'
- * shapes): `PPOD_STATE_MACHINE_ARM` is set but nothing reads it, which would otherwise pass without a word.
- */
-function misspellings(env: Environment, plugins: readonly WebhookPlugin[]): string[] {
-  const known = new Set<string>(Object.keys(SHELL_VARIABLES));
-  for (const plugin of plugins) for (const spec of Object.values(plugin.settings)) known.add(spec.env);
-  const shapes = Object.keys(ROUTE_VARIABLES).join(", ");
-  const found: string[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (known.has(name) || !env[name]?.trim()) continue;
-    // Only names that begin as a known one does: the rest of a process environment is not ours.
-    const near = closestName(
-      name,
-      [...known].filter((candidate) => candidate.slice(0, 2) === name.slice(0, 2)),
-    );
-    const suggestion = near ?? routeVariableSuggestion(name);
-    if (suggestion)
-      found.push(
-        `${name} is set but not read: did you mean ${suggestion}? (known: the configuration table, and ${shapes})`,
-      );
-  }
-  return found;
-}
-
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const durationMs = (value: string): number =>
@@ -212,7 +188,16 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
       `WORKSPACE '${workspace}' is not one of ${KNOWN_WORKSPACES.join(", ")}: only jobs whose name contains '${workspace}' are acted on${closestName(workspace, KNOWN_WORKSPACES, 3) ? ` (did you mean ${closestName(workspace, KNOWN_WORKSPACES, 3)}?)` : ""}.`,
     );
   }
-  warnings.push(...misspellings(env, plugins), ...loaded.warnings, ...forwards.warnings);
+  const known = [
+    ...Object.keys(SHELL_VARIABLES),
+    ...plugins.flatMap((p) => Object.values(p.settings).map((s) => s.env)),
+  ];
+  for (const { name, suggestion } of misspelledVariables(env, known, routeVariableSuggestion)) {
+    warnings.push(
+      `${name} is set but not read: did you mean ${suggestion}? (${Object.keys(ROUTE_VARIABLES).join(", ")} and the configuration table are read)`,
+    );
+  }
+  warnings.push(...loaded.warnings, ...forwards.warnings);
   const active = [...loaded.active, ...forwards.routes];
   for (const active of loaded.active) {
     if (active.plugin.jobMatcher === undefined) continue;

@@ -104,3 +104,30 @@ export function closestName(name: string, known: Iterable<string>, maxDistance?:
   }
   return closest;
 }
+
+/**
+ * The variables of `env` that are not in `known` but look like a misspelling of one (the same first two
+ * characters, and {@link closestName}), or that `suggest` has a correction for: for start-up warnings.
+ * Other variables of a process environment (PATH, HOME, AWS_…) are left alone.
+ *
+ * @example
+ * ```ts
+ * misspelledVariables({ PPOD_STATE_MACHINE_ARM: "arn:…" }, ["PPOD_STATE_MACHINE_ARN"]);
+ * // [{ name: "PPOD_STATE_MACHINE_ARM", suggestion: "PPOD_STATE_MACHINE_ARN" }]
+ * ```
+ */
+export function misspelledVariables(
+  env: Environment,
+  known: Iterable<string>,
+  suggest: (name: string) => string | undefined = () => undefined,
+): { readonly name: string; readonly suggestion: string }[] {
+  const names = new Set(known);
+  const found: { name: string; suggestion: string }[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (names.has(name) || !env[name]?.trim()) continue;
+    const alike = [...names].filter((candidate) => candidate.slice(0, 2) === name.slice(0, 2));
+    const suggestion = closestName(name, alike) ?? suggest(name);
+    if (suggestion) found.push({ name, suggestion });
+  }
+  return found;
+}
