@@ -336,6 +336,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       invoke: createWebhookHandler({
         env: handlerEnv,
         onDecision: (decision) => {
+          // An emulator event carries its own request id, which no served request claims: keep the map small.
+          if (decisions.size > 100) decisions.clear();
           if (decision.requestId) decisions.set(decision.requestId, decision);
         },
       }),

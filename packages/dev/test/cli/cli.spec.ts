@@ -286,8 +286,11 @@ describe("alma-webhook CLI", () => {
       const io = fakeIo();
       expect(await runCli(["executions", "--journal", journal], io)).to.equal(0);
       const lines = io.out.join("").trimEnd().split("\n");
-      expect(lines).to.have.length(3);
+      expect(lines).to.have.length(4);
       expect(lines[0]).to.match(/^STARTED\s+TARGET\s+NAME\s+INPUT$/);
+      expect(lines[3]).to.equal(
+        "Nothing runs local executions: the endpoint records what would start, and each stays RUNNING.",
+      );
       expect(lines[1]).to.match(
         /^2024-11-06T14:43:12.000Z\s+ppod-local\s+ppod-upload-1\s+\{"filename-prefix":"x"\}$/,
       );
