@@ -27,8 +27,16 @@ PACKAGE_FILES := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard pack
 	dist-dev publish-dev update-lambda-dev update-lambda-zip-dev \
 	dist-stage publish-stage update-lambda-stage update-lambda-zip-stage
 
-help: ## List the targets with what they do
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-24s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+# `make help` prints the targets by section (each `##@ Section` line starts one), in this order.
+HELP_ORDER := Run it locally|Set up, build and test|Plugins, packages and docs|Deploy with CDK (infra/)|Deploy a container image or zip|Performance
+
+##@ Set up, build and test
+help: ## List the targets with what they do, by purpose
+	@awk -v order="$(HELP_ORDER)" 'BEGIN {FS = ":.*## "} \
+	  /^##@ / {section = substr($$0, 5); next} \
+	  /^[a-zA-Z0-9_-]+:.*## / {lines[section] = lines[section] sprintf("  \033[36m%-24s\033[0m %s\n", $$1, $$2)} \
+	  END {n = split(order, names, "|"); for (i = 1; i <= n; i++) if (names[i] in lines) {printf "%s:\n%s\n", names[i], lines[names[i]]; delete lines[names[i]]} \
+	    for (name in lines) printf "%s:\n%s\n", name, lines[name]}' $(MAKEFILE_LIST)
 
 $(INSTALL_STAMP): $(PACKAGE_FILES)
 	@if ! command -v pnpm >/dev/null 2>&1 || [ "$$(pnpm --version)" != "$(PNPM_VERSION)" ]; then \
@@ -45,7 +53,7 @@ update: ## Update dependencies within their ranges and refresh the lockfile
 	@touch $(INSTALL_STAMP)
 
 compile: install ## Compile every package with tsc -b (incremental): all that the local server and the CLI need
-	$(PNPM) exec tsc -b
+	@$(PNPM) exec tsc -b
 
 bundle: compile ## Bundle the Lambda: dist/webhook.mjs, dist/ping.mjs and their chunks, dist/lambda.zip
 	$(PNPM) --filter @alma-webhooks/lambda run bundle
@@ -64,9 +72,9 @@ test-node22: build ## Run the bundle's checks (test/bundle.spec.ts) under Node 2
 
 # The one definition of lint (package.json's "lint" script runs it): types, the plugin-contract type
 # tests (check-types, mk/packages.mk), then Biome with zero warnings, the code generated from core's JSON
-# Schemas up to date with them (make schemas), and no merge conflict markers left in any tracked file (a
-# formatter can turn them into table rows or quotes in Markdown).
-lint: compile check-types ## Type-check (tsc -b, the plugin-contract type tests), lint (Biome, zero warnings), generated code fresh
+# Schemas up to date with them (make schemas), the configuration table and every relative link, and no merge
+# conflict markers left in any tracked file (a formatter can turn them into table rows or quotes in Markdown).
+lint: compile check-types check-config-table check-links ## Type-check, lint (Biome, zero warnings), generated code, configuration table and links
 	$(PNPM) exec biome check --error-on-warnings .
 	node packages/core/scripts/compile-schemas.mjs --check
 	@if git grep -nE '^(<{7}|>{7}|={7})( |$$)|^(> ){7}|^\| ={7} ' -- . ':!pnpm-lock.yaml' ':!**/pnpm-lock.yaml'; then \
@@ -90,6 +98,7 @@ audit: install ## Audit dependencies for high and critical advisories (scripts/a
 clean: ## Remove build output and coverage
 	rm -rf packages/*/dist packages/*/coverage packages/*/tsconfig.tsbuildinfo examples/*/dist examples/*/coverage examples/*/tsconfig.tsbuildinfo
 
+##@ Deploy a container image or zip
 # Container image and zip deployment, as today's users know them. No Docker engine runs on the CI machines
 # of this project: the dist-* and publish-* targets need one; the update-lambda-zip-* targets do not.
 dist-dev: build ## Build the dev container image (needs a Docker engine)

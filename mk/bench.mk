@@ -5,6 +5,7 @@ BENCH_SCALE ?= 1
 BENCH_BASELINE ?=
 
 .PHONY: bench
+##@ Performance
 bench: build ## Benchmark cold start, per-request cost, scaling and bundle sizes (BENCH_RUNS=25): .bench/results.md
 	BENCH_RUNS=$(BENCH_RUNS) BENCH_SCALE=$(BENCH_SCALE) $(if $(BENCH_BASELINE),BENCH_BASELINE=$(BENCH_BASELINE)) node bench/run.mjs
 

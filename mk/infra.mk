@@ -19,6 +19,7 @@ $(INFRA_STAMP): $(INFRA)/package.json $(INFRA)/pnpm-lock.yaml
 	cd $(INFRA) && $(PNPM) install --ignore-workspace --frozen-lockfile
 	@touch $@
 
+##@ Deploy with CDK (infra/)
 infra-install: $(INFRA_STAMP) ## Install infra/'s dependencies (aws-cdk-lib, constructs) from infra/pnpm-lock.yaml
 	@:
 

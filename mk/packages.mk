@@ -3,6 +3,7 @@
 
 PUBLISHED_PACKAGES := packages/core packages/aws $(sort $(wildcard packages/plugin-*))
 
+##@ Plugins, packages and docs
 check-types: install ## Compile the plugin-contract type tests (packages/core/test-types; never run)
 	$(PNPM) exec tsc -p packages/core/test-types
 
@@ -19,8 +20,8 @@ check-doc-examples: docs ## Fail on an export of core without a TSDoc @example, 
 	node scripts/check-doc-examples.mjs docs/api/api.json @alma-webhooks/core
 	node scripts/check-readme-examples.mjs
 
-new-plugin: ## Scaffold packages/plugin-NAME from templates/plugin: make new-plugin NAME=analytics
-	@test -n "$(NAME)" || { echo "Usage: make new-plugin NAME=<lowercase word>"; exit 2; }
+new-plugin: ## Scaffold packages/plugin-NAME: make new-plugin NAME=alma-analytics (plugin ALMA_ANALYTICS)
+	@test -n "$(NAME)" || { echo "Usage: make new-plugin NAME=<name> (lowercase words joined by -, e.g. analytics or alma-analytics)"; exit 2; }
 	node scripts/new-plugin.mjs "$(NAME)"
 
 check-scaffold: install ## In a scratch copy of the working tree, scaffold plugin-example and run its tests

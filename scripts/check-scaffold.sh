@@ -84,7 +84,7 @@ grep -q 'examplePlugin\]' packages/lambda/src/plugins.ts || grep -q '^ *exampleP
 # new-plugin installed the workspace (offline): keep make from installing it again.
 touch node_modules/.install-stamp
 
-# Until `make docs-config`, the README's configuration table lacks the new plugin's settings: that fails
+# Until `make docs-config`, docs/configuration.md's configuration table lacks the new plugin's settings: that fails
 # `make check-config-table` (CI), never `make test`.
 if stale=$(make --no-print-directory check-config-table 2>&1); then
   echo "check-scaffold: expected the configuration table to be stale before make docs-config" >&2

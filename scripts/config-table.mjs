@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Writes the README's configuration table from the code that reads the configuration: the Lambda shell's
+// Writes the configuration table of docs/configuration.md from the code that reads the configuration: the Lambda shell's
 // SHELL_VARIABLES (packages/lambda/src/config.ts) and the settings every plugin of the lambda's plugin list
 // (packages/lambda/src/plugins.ts) declares. It reads the compiled modules: run `tsc -b` first (the make
-// targets do). The table sits between <!-- config-table:start --> and <!-- config-table:end --> in README.md.
+// targets do). The table sits between <!-- config-table:start --> and <!-- config-table:end --> in docs/configuration.md.
 // Usage: node scripts/config-table.mjs [--check] [--readme PATH]
 //   without --check: rewrites the table in place;
 //   with --check: exits 1 when the table is not what it would write (make check-config-table).
@@ -18,7 +18,7 @@ const END = "<!-- config-table:end -->";
 const { values } = parseArgs({
   options: {
     check: { type: "boolean", default: false },
-    readme: { type: "string", default: new URL("README.md", root).pathname },
+    readme: { type: "string", default: new URL("docs/configuration.md", root).pathname },
   },
 });
 

@@ -19,14 +19,19 @@ function fail(message) {
   process.exit(1);
 }
 
-// A lowercase word: it becomes the package name, a TypeScript identifier (<name>Plugin), the plugin's
-// upper-case name (at most 32 characters) and an execution-name prefix.
-if (!/^[a-z][a-z0-9]{0,23}$/.test(name)) {
+// Lowercase words joined by '-': the package name (plugin-alma-analytics) and execution-name prefix; the
+// TypeScript identifier is its camelCase (almaAnalyticsPlugin), the plugin's name its upper case with '_'
+// (ALMA_ANALYTICS, at most 32 characters), so its job-name variable is ALMA_ALMA_ANALYTICS_EXPORT_JOB_NAME.
+if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 24) {
   fail(
-    `NAME must be one lowercase word of letters and digits, starting with a letter, at most 24 characters (got '${name}'). Example: make new-plugin NAME=analytics`,
+    `NAME must be lowercase words of letters and digits joined by '-', starting with a letter, at most 24 characters (got '${name}'). Example: make new-plugin NAME=analytics or NAME=alma-analytics`,
   );
 }
-const NAME = name.toUpperCase();
+const NAME = name.toUpperCase().replaceAll("-", "_");
+const camel = name.replace(/-([a-z0-9])/g, (_, letter) => letter.toUpperCase());
+console.log(
+  `new-plugin: package @alma-webhooks/plugin-${name}, export ${camel}Plugin, plugin ${NAME}, settings ALMA_${NAME}_EXPORT_JOB_NAME and ${NAME}_STATE_MACHINE_ARN`,
+);
 const target = join(root, "packages", `plugin-${name}`);
 if (existsSync(target)) fail(`${relative(root, target)} already exists; refusing to overwrite it.`);
 
@@ -44,6 +49,7 @@ for (const dir of readdirSync(join(root, "packages"))) {
 const { version: coreVersion } = JSON.parse(readFileSync(join(root, "packages/core/package.json"), "utf8"));
 const replacements = [
   ["TEMPLATE_CORE_RANGE", `^${coreVersion}`],
+  ["template_namePlugin", `${camel}Plugin`],
   ["template_name", name],
   ["TEMPLATE_NAME", NAME],
 ];
@@ -126,7 +132,7 @@ run("pnpm", [
 
 // The one line left to write, printed as it goes into packages/lambda/src/plugins.ts.
 const pluginsFile = "packages/lambda/src/plugins.ts";
-const importLine = `import { ${name}Plugin } from "@alma-webhooks/plugin-${name}";`;
+const importLine = `import { ${camel}Plugin } from "@alma-webhooks/plugin-${name}";`;
 console.log(`
 Created @alma-webhooks/plugin-${name} (plugin ${NAME}) in ${relative(root, target)}:
   ${created.sort().join("\n  ")}
@@ -136,13 +142,16 @@ and tsconfig.json); pnpm-lock.yaml now lists it.
 Test it:
   pnpm exec tsc -b && pnpm --filter @alma-webhooks/plugin-${name} test
 
-To route to it, import it in ${pluginsFile} (with the other plugin imports, in alphabetical order)
-and add ${name}Plugin to the end of the jobPlugins list:
+To route to it, two lines in ${pluginsFile}, as written here (make lint accepts them so): the import
+among the other plugin imports, in alphabetical order of the package name,
 
 ${importLine}
-jobPlugins: [..., ${name}Plugin]
 
-Then regenerate the README's configuration table (make docs-config) and check it all: make lint test.
+and the plugin on its own line at the end of the jobPlugins list, above its closing comment:
+
+  ${camel}Plugin,
+
+Then regenerate the configuration table (make docs-config) and check it all: make lint test.
 make run serves it with local defaults from its settings' examples; make replay sends its sample payloads.
 Edit src/${name}-plugin.ts (every TODO), its tests and README, and add a changeset (pnpm changeset) for its
 first release.`);

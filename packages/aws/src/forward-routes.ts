@@ -2,6 +2,7 @@ import {
   type ActivePlugin,
   activatePlugin,
   checkForwardEvents,
+  closestName,
   type Environment,
   forwardPlugin,
   loadPlugins,
@@ -29,6 +30,24 @@ export const routeVariables = (route: string) =>
     (typeof SUFFIXES)[number],
     string
   >;
+
+/**
+ * The route variable that `name` likely misspells (`ALMA_FOWARD_X_TARGET` → `ALMA_FORWARD_X_TARGET`), if any.
+ *
+ * @example
+ * ```ts
+ * routeVariableSuggestion("ALMA_FOWARD_LOANS_EVENTS"); // "ALMA_FORWARD_LOANS_EVENTS"
+ * ```
+ */
+export function routeVariableSuggestion(name: string): string | undefined {
+  const parts = /^([A-Za-z]+_[A-Za-z]+)_(.+)_([A-Za-z]+)$/.exec(name);
+  if (!parts || name.toUpperCase().startsWith(PREFIX)) return undefined;
+  const [, prefix = "", route = "", suffix = ""] = parts;
+  const fixed = closestName(prefix, [PREFIX.slice(0, -1)]);
+  const ending =
+    SUFFIXES.find((candidate) => candidate === suffix.toUpperCase()) ?? closestName(suffix, SUFFIXES);
+  return fixed && ending ? `${PREFIX}${route.toUpperCase()}_${ending}` : undefined;
+}
 
 /** What {@link loadForwardRoutes} found: the routes as plugins (broken ones included), and what to say. */
 export interface ForwardRoutes {
@@ -88,6 +107,18 @@ export function loadForwardRoutes(env: Environment, taken: ReadonlySet<string>):
       continue;
     }
     const checked = checkForwardEvents(events);
+    const workspace = env.WORKSPACE?.trim().toLowerCase();
+    for (const entry of checked.valid) {
+      const job = /^JOB_END:(.+)$/i
+        .exec(entry)?.[1]
+        ?.trim()
+        .replace(/^"(.*)"$/, "$1");
+      if (workspace && job && !job.toLowerCase().includes(workspace)) {
+        warnings.push(
+          `${variables.EVENTS}: the entry '${entry}' can never fire here: its job name does not contain WORKSPACE '${env.WORKSPACE?.trim()}', and only jobs whose name does are acted on (${route} route).`,
+        );
+      }
+    }
     const own = checked.problems.map((problem) => `${variables.EVENTS}: ${problem} (${route} route).`);
     // A malformed entry still claims what it could have meant, so those webhooks are answered 500 (Alma
     // keeps them) rather than 200 and lost: the action it starts with, or, for a job end or what reads as

@@ -26,7 +26,13 @@ export {
   systemClock,
 } from "./deadline.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
-export { type ForwardRoutes, loadForwardRoutes, ROUTE_VARIABLES, routeVariables } from "./forward-routes.js";
+export {
+  type ForwardRoutes,
+  loadForwardRoutes,
+  ROUTE_VARIABLES,
+  routeVariableSuggestion,
+  routeVariables,
+} from "./forward-routes.js";
 export { EVENT_SOURCE, IDENTITY_ATTRIBUTE, identityResource } from "./identity.js";
 export {
   LARGE_PAYLOAD_KEY,

@@ -23,14 +23,7 @@ export {
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
-export {
-  decodeQueryComponent,
-  type HttpRequest,
-  type LambdaFront,
-  type NormaliseResult,
-  normaliseEvent,
-  type WebhookRequest,
-} from "./http/request.js";
+export type { HttpRequest, WebhookRequest } from "./http/request.js";
 export { type HttpResponse, toHttpResponse } from "./http/response.js";
 export { type LogFields, type Logger, silentLogger } from "./logger.js";
 export type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
@@ -62,7 +55,7 @@ export {
 export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
-export type { Environment } from "./plugin/settings.js";
+export { closestName, type Environment, misspelledVariables } from "./plugin/settings.js";
 export {
   createWebhookRouter,
   DEFAULT_MAX_BODY_BYTES,

@@ -1,10 +1,19 @@
-import { loadForwardRoutes, type SecretSettings, type StoredSecret, splitSecrets } from "@alma-webhooks/aws";
+import {
+  loadForwardRoutes,
+  ROUTE_VARIABLES,
+  routeVariableSuggestion,
+  type SecretSettings,
+  type StoredSecret,
+  splitSecrets,
+} from "@alma-webhooks/aws";
 import {
   type ActivePlugin,
   ConfigurationError,
+  closestName,
   DEFAULT_MAX_BODY_BYTES,
   type Environment,
   loadPlugins,
+  misspelledVariables,
   type WebhookPlugin,
 } from "@alma-webhooks/core";
 
@@ -105,6 +114,9 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
 
 /** ALMA_PREVIOUS_CHALLENGE_SECRETS, set or stored: comma-separated, each kept exactly, blank ones dropped. */
 
+/** The workspaces of this deployment's environments; another one is allowed, and warned about. */
+const KNOWN_WORKSPACES = ["dev", "stage", "prod"];
+
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const durationMs = (value: string): number =>
@@ -177,13 +189,29 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
   const pluginProblems = [...loaded.problems, ...forwards.problems];
   if (problems.length > 0) throw new ConfigurationError([...problems, ...pluginProblems]);
   const workspace = values.WORKSPACE as string;
+  if (!KNOWN_WORKSPACES.includes(workspace.toLowerCase())) {
+    warnings.push(
+      `WORKSPACE '${workspace}' is not one of ${KNOWN_WORKSPACES.join(", ")}: only jobs whose name contains '${workspace}' are acted on${closestName(workspace, KNOWN_WORKSPACES, 3) ? ` (did you mean ${closestName(workspace, KNOWN_WORKSPACES, 3)}?)` : ""}.`,
+    );
+  }
+  const known = [
+    ...Object.keys(SHELL_VARIABLES),
+    ...plugins.flatMap((p) => Object.values(p.settings).map((s) => s.env)),
+  ];
+  for (const { name, suggestion } of misspelledVariables(env, known, routeVariableSuggestion)) {
+    warnings.push(
+      `${name} is set but not read: did you mean ${suggestion}? (${Object.keys(ROUTE_VARIABLES).join(", ")} and the configuration table are read)`,
+    );
+  }
   warnings.push(...loaded.warnings, ...forwards.warnings);
   const active = [...loaded.active, ...forwards.routes];
   for (const active of loaded.active) {
     if (active.plugin.jobMatcher === undefined) continue;
     const spec = active.plugin.settings[active.plugin.activatedBy];
     const jobName = active.settings[active.plugin.activatedBy] ?? "";
-    if (spec && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
+    // Only an exact name is the whole job name: a prefix or a pattern may match names that contain WORKSPACE.
+    const exact = active.plugin.jobMatcher(active.settings).description.startsWith("name equals");
+    if (spec && exact && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
       warnings.push(
         `${active.name} plugin can never start: its job name '${jobName}' (${spec.env}) does not contain WORKSPACE '${workspace}', and only jobs whose name does are acted on.`,
       );

@@ -32,6 +32,8 @@ export interface AppContainerOptions {
   readonly plugins?: readonly WebhookPlugin[];
   /** The container to make a child of; default tsyringe's root container. */
   readonly parent?: DependencyContainer;
+  /** Also told every decision, after the metrics: the local server prints and journals it. Lambda sets none. */
+  readonly onDecision?: (decision: Decision) => void;
 }
 
 /**
@@ -127,11 +129,12 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
         timeBudgetMs: DISPATCH_BUDGET.webhookMs,
         ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
         reportError: (error, context) => reporter.report(error, context),
-        ...(metrics || history
+        ...(metrics || history || options.onDecision
           ? {
               onDecision: (decision: Decision) => {
                 history?.record(decision);
                 metrics?.record(decision);
+                options.onDecision?.(decision);
               },
             }
           : {}),

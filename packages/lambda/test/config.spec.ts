@@ -196,6 +196,58 @@ describe("loadConfiguration", () => {
     ]);
   });
 
+  it("warns about a variable that looks like a misspelling of one it reads, with the suggestion", () => {
+    const { warnings } = loadConfiguration(
+      { ...VALID_ENV, PPOD_STATE_MACHINE_ARM: "x", ALMA_FOWARD_X_TARGET: "y", HOME: "/root", PATH: "/bin" },
+      jobPlugins,
+    );
+    expect(warnings).to.have.length(2);
+    expect(warnings[0]).to.match(
+      /^ALMA_FOWARD_X_TARGET is set but not read: did you mean ALMA_FORWARD_X_TARGET\?/,
+    );
+    expect(warnings[1]).to.match(
+      /^PPOD_STATE_MACHINE_ARM is set but not read: did you mean PPOD_STATE_MACHINE_ARN\?/,
+    );
+  });
+
+  it("warns about a WORKSPACE other than dev, stage or prod", () => {
+    const { warnings } = loadConfiguration(
+      {
+        ...VALID_ENV,
+        WORKSPACE: "production",
+        ALMA_POD_EXPORT_JOB_NAME: "POD to production",
+        ALMA_BURSAR_EXPORT_JOB_NAME: "Bursar production",
+      },
+      jobPlugins,
+    );
+    expect(warnings[0]).to.equal(
+      "WORKSPACE 'production' is not one of dev, stage, prod: only jobs whose name contains 'production' are acted on.",
+    );
+  });
+
+  it("warns about a route's JOB_END entry that can never fire in this WORKSPACE", () => {
+    const { warnings } = loadConfiguration(
+      {
+        ...VALID_ENV,
+        ALMA_FORWARD_DUMPS_TARGET: "arn:aws:events:us-east-1:123456789012:event-bus/library",
+        ALMA_FORWARD_DUMPS_EVENTS:
+          "BIB,JOB_END:Publishing Platform Job FTP Dump to Prod,JOB_END:FTP Dump to Dev1",
+      },
+      jobPlugins,
+    );
+    expect(warnings).to.deep.equal([
+      "ALMA_FORWARD_DUMPS_EVENTS: the entry 'JOB_END:Publishing Platform Job FTP Dump to Prod' can never fire here: its job name does not contain WORKSPACE 'dev', and only jobs whose name does are acted on (DUMPS route).",
+    ]);
+  });
+
+  it("does not warn that a prefix matcher can never start: the whole job name may contain WORKSPACE", () => {
+    const { warnings } = loadConfiguration(
+      { ...VALID_ENV, ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: "TIMDEX export to" },
+      jobPlugins,
+    );
+    expect(warnings).to.deep.equal([]);
+  });
+
   it("reads ALMA_WEBHOOK_MAX_EVENT_AGE as a duration, and refuses another form", () => {
     expect(
       loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "7d" }, jobPlugins).maxEventAgeMs,

@@ -52,8 +52,28 @@ export function secretOperations(
     };
   }
 
+  // The writes a rotation makes (`alma-webhook rotate-secret`): only to a secret or parameter it already holds.
+  function putSecretValue(body: JsonObject): JsonObject {
+    const id = requiredString(body, "SecretId");
+    if (!secrets.has(id)) {
+      throw new ApiError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    }
+    const value = requiredString(body, "SecretString");
+    secrets.set(id, value);
+    return { ARN: id, Name: id, VersionId: `local-${value.length}`, VersionStages: ["AWSCURRENT"] };
+  }
+
+  function putParameter(body: JsonObject): JsonObject {
+    const name = requiredString(body, "Name");
+    if (!secrets.has(name)) throw new ApiError("ParameterNotFound", `Parameter ${name} not found.`);
+    secrets.set(name, requiredString(body, "Value"));
+    return { Version: 2, Tier: "Standard" };
+  }
+
   return new Map([
     ["secretsmanager.GetSecretValue", getSecretValue],
     ["AmazonSSM.GetParameter", getParameter],
+    ["secretsmanager.PutSecretValue", putSecretValue],
+    ["AmazonSSM.PutParameter", putParameter],
   ]);
 }

@@ -56,3 +56,78 @@ export function loadPluginSettings<K extends string>(
   ) as SettingValues<K>;
   return problems.length > 0 ? { status: "invalid", problems, settings } : { status: "active", settings };
 }
+
+/** Edit distance (insertions, deletions, substitutions) between two strings, stopping above `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      row.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * The known name that `name` most likely misspells: the closest by edit distance, when it is at most
+ * `maxDistance` (default: 2, or 1 for names of up to 6 characters) and not `name` itself. For start-up
+ * warnings such as "PPOD_STATE_MACHINE_ARM is not read: did you mean PPOD_STATE_MACHINE_ARN?".
+ *
+ * @example
+ * ```ts
+ * closestName("PPOD_STATE_MACHINE_ARM", ["PPOD_STATE_MACHINE_ARN", "WORKSPACE"]); // "PPOD_STATE_MACHINE_ARN"
+ * ```
+ */
+export function closestName(name: string, known: Iterable<string>, maxDistance?: number): string | undefined {
+  const limit = maxDistance ?? (name.length <= 6 ? 1 : 2);
+  let closest: string | undefined;
+  let distance = limit + 1;
+  for (const candidate of known) {
+    if (candidate === name) return undefined;
+    const d = editDistance(name.toUpperCase(), candidate.toUpperCase(), limit);
+    if (d < distance) {
+      closest = candidate;
+      distance = d;
+    }
+  }
+  return closest;
+}
+
+/**
+ * The variables of `env` that are not in `known` but look like a misspelling of one (the same first two
+ * characters, and {@link closestName}), or that `suggest` has a correction for: for start-up warnings.
+ * Other variables of a process environment (PATH, HOME, AWS_…) are left alone.
+ *
+ * @example
+ * ```ts
+ * misspelledVariables({ PPOD_STATE_MACHINE_ARM: "arn:…" }, ["PPOD_STATE_MACHINE_ARN"]);
+ * // [{ name: "PPOD_STATE_MACHINE_ARM", suggestion: "PPOD_STATE_MACHINE_ARN" }]
+ * ```
+ */
+export function misspelledVariables(
+  env: Environment,
+  known: Iterable<string>,
+  suggest: (name: string) => string | undefined = () => undefined,
+): { readonly name: string; readonly suggestion: string }[] {
+  const names = new Set(known);
+  const found: { name: string; suggestion: string }[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (names.has(name) || !env[name]?.trim()) continue;
+    const alike = [...names].filter((candidate) => candidate.slice(0, 2) === name.slice(0, 2));
+    const suggestion = closestName(name, alike) ?? suggest(name);
+    if (suggestion) found.push({ name, suggestion });
+  }
+  return found;
+}

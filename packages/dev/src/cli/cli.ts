@@ -6,6 +6,12 @@ import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { deliveriesCommand } from "./deliveries.js";
 import { executionsCommand } from "./executions.js";
 import { CliError, type CliIo } from "./io.js";
+import {
+  clearCommand,
+  localDeliveriesCommand,
+  resendCommand,
+  rotateSecretCommand,
+} from "./local-deliveries.js";
 import { replayCommand } from "./replay.js";
 import { DEFAULT_URL, sendCommand } from "./send.js";
 import { signCommand } from "./sign.js";
@@ -26,28 +32,38 @@ Usage:
   alma-webhook send [FILE|-|--sample NAME[:N]] [--url URL] [--secret-file PATH|-] [--secret S] [--unsigned]
   alma-webhook send --challenge VALUE [--url URL]
       POST a signed payload (or GET a challenge) and print the status and body.
-      --sample PPOD sends the first sample payload of the PPOD plugin (TIMDEX:2 the second of TIMDEX).
-      Exit code 1 on a 5xx answer.
+      --sample PPOD sends the first sample payload of the PPOD plugin (TIMDEX:2 the second of TIMDEX);
+      --sample LOAN (REQUEST, USER, BIB, ITEM, NOTIFICATION, JOB_END) one webhook of that kind.
+      Exit code 1 on a 4xx or 5xx answer.
   alma-webhook replay [DIR] [--url URL] [--secret-file PATH|-] [--secret S]
       Send every *.json file of DIR in name order; without DIR, every plugin's sample payloads
       and one job that no plugin claims.
   alma-webhook samples [DIR]
-      Write the sample payloads into DIR (list them without DIR), to edit or replay.
+      Write the sample payloads (every plugin's, and one per kind: loan.json, bib.json, ...) into DIR
+      (list them without DIR), to edit or replay.
   alma-webhook executions [--journal PATH] [--json]
-      List the executions the local Step Functions endpoint started.
-  alma-webhook deliveries [--since 24h] [--failed] [--table NAME] [--json]
-      The delivery history: one line per verified webhook (received at, answer, action and event
-      or job, identity, each plugin's or route's fate), from the ledger table (--table, else
-      ALMA_IDEMPOTENCY_TABLE; AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL as usual).
-      --failed lists only webhooks with a failed or refused delivery.
+      List the executions the local Step Functions endpoint started (nothing runs them: each stays RUNNING).
+  alma-webhook deliveries [--since 10m|ISO] [--failed] [--json] [--journal PATH]
+      List every webhook the local server received (401s and 4xx included), one line each with its id.
+  alma-webhook deliveries --table NAME [--since 24h] [--failed] [--json]
+      The delivery history in AWS: one line per verified webhook (received at, answer, action and event
+      or job, identity, each plugin's or route's fate), from the ledger table (ALMA_IDEMPOTENCY_TABLE;
+      AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL as usual). --failed: only failed or refused deliveries.
+  alma-webhook resend ID [--url URL] [--secret-file PATH|-] [--secret S]
+      Send a received webhook again, the same bytes, signed with the current secret.
+  alma-webhook clear
+      Empty the local journals (webhooks and executions).
+  alma-webhook rotate-secret NEW
+      Stored-secret mode (make run with ALMA_CHALLENGE_SECRET_ARN or _PARAMETER): the local endpoint
+      now holds NEW under that ARN or name, as a rotation in AWS would.
   alma-webhook help
 
 The secret: ALMA_CHALLENGE_SECRET, or --secret-file PATH (- reads it from standard input), else the
 development secret itsasecret. --secret S works too but is the least safe: a command line is visible
 to every user of the machine (ps) and is kept in your shell history.
 
-Defaults: URL ${DEFAULT_URL}; journal ALMA_LOCAL_JOURNAL, else .local/executions.jsonl at the
-repository root.
+Defaults: URL ${DEFAULT_URL}; journals ALMA_LOCAL_JOURNAL (else .local/executions.jsonl) and
+ALMA_LOCAL_WEBHOOKS (else .local/webhooks.jsonl) at the repository root.
 `;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -57,7 +73,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   send: sendCommand,
   replay: replayCommand,
   executions: executionsCommand,
-  deliveries: (args, io) => deliveriesCommand(args, io),
+  deliveries: (args, io) =>
+    args.some((arg) => arg === "--table" || arg.startsWith("--table="))
+      ? deliveriesCommand(args, io)
+      : localDeliveriesCommand(args, io),
+  resend: resendCommand,
+  clear: clearCommand,
+  "rotate-secret": rotateSecretCommand,
   serve: async (args, io) => {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -76,7 +98,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     const { positionals } = parseArgs({ args: [...args], options: {}, allowPositionals: true });
     if (positionals.length > 1) throw new CliError("samples takes one folder", 2);
     const { samplePayloads } = await import("../local/pipelines.js");
-    const samples = samplePayloads();
+    const { eventSamples } = await import("../local/event-samples.js");
+    const samples = [...samplePayloads(), ...eventSamples()];
     const [dir] = positionals;
     if (dir === undefined) {
       for (const sample of samples) io.stdout(`${sample.name}\n`);

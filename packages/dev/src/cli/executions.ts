@@ -114,5 +114,10 @@ export async function executionsCommand(args: readonly string[], io: CliIo): Pro
   const format = (row: readonly string[]) =>
     row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell)).join("  ");
   io.stdout(`${[header, ...rows].map(format).join("\n")}\n`);
+  if (entries.some((entry) => !("kind" in entry))) {
+    io.stdout(
+      "Nothing runs local executions: the endpoint records what would start, and each stays RUNNING.\n",
+    );
+  }
   return 0;
 }

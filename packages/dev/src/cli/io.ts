@@ -123,11 +123,13 @@ async function sampleNamed(spec: string): Promise<Payload> {
   // Loaded only here: the plugins are not needed to sign or send a file.
   const { samplePayloads } = await import("../local/pipelines.js");
   const [name = "", index = "1"] = spec.split(":");
-  const samples = samplePayloads(undefined, { unrelated: false });
+  const { eventSamples } = await import("../local/event-samples.js");
+  // A plugin's samples first (PPOD, TIMDEX:2), then one per kind of webhook (LOAN, BIB, JOB_END).
+  const samples = [...samplePayloads(undefined, { unrelated: false }), ...eventSamples()];
   const ofPlugin = samples.filter((sample) => sample.plugin?.toUpperCase() === name.toUpperCase());
   const plugins = [...new Set(samples.map((sample) => sample.plugin))].join(", ");
   if (ofPlugin.length === 0)
-    throw new CliError(`No sample payload for '${name}': the plugins are ${plugins}`, 2);
+    throw new CliError(`No sample payload for '${name}': the samples are ${plugins}`, 2);
   const chosen = /^\d+$/.test(index) ? ofPlugin[Number(index) - 1] : undefined;
   if (chosen === undefined) {
     throw new CliError(`'${spec}': ${name} has sample payloads 1 to ${ofPlugin.length}`, 2);

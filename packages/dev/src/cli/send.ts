@@ -76,7 +76,7 @@ export function formatDelivery({ status, body, ms }: Delivery): string {
 /**
  * `send [FILE|-|--sample NAME[:N]] [--url URL] [--secret-file PATH|-] [--secret S] [--unsigned]` or
  * `send --challenge VALUE [--url URL]`: prints the status and body; exit code 1 on a 5xx answer (what Alma
- * would retry) or no answer.
+ * would retry), on a 4xx (refused) or no answer.
  */
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -110,5 +110,6 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     });
   }
   io.stdout(`${formatDelivery(delivery)}\n`);
-  return delivery.status >= 500 ? 1 : 0;
+  // A refused webhook (401, 4xx) is a failure too: scripts and `make send` must see it.
+  return delivery.status >= 400 ? 1 : 0;
 }

@@ -61,6 +61,17 @@ export function localDefaults(plugins: readonly WebhookPlugin[] = jobPlugins): R
   return defaults;
 }
 
+/** The stored secret the environment names (ALMA_CHALLENGE_SECRET_ARN or _PARAMETER), if any. */
+export function storedSecretOf(
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly store: "secrets-manager" | "ssm"; readonly id: string; readonly variable: string } | undefined {
+  const arn = env.ALMA_CHALLENGE_SECRET_ARN?.trim();
+  if (arn) return { store: "secrets-manager", id: arn, variable: "ALMA_CHALLENGE_SECRET_ARN" };
+  const parameter = env.ALMA_CHALLENGE_SECRET_PARAMETER?.trim();
+  if (parameter) return { store: "ssm", id: parameter, variable: "ALMA_CHALLENGE_SECRET_PARAMETER" };
+  return undefined;
+}
+
 /** The environment after defaults, and which variables took their default. */
 export interface DefaultedEnvironment {
   readonly env: Record<string, string | undefined>;
@@ -88,6 +99,8 @@ export function withDefaults(
   const notAgainstAws = new Set(
     options.realAws ? ["ALMA_CHALLENGE_SECRET", ...stateMachineVariables(plugins)] : [],
   );
+  // A stored secret's ARN or parameter name replaces the development secret: one place for the secret.
+  if (storedSecretOf(source)) notAgainstAws.add("ALMA_CHALLENGE_SECRET");
   const env: Record<string, string | undefined> = { ...source };
   const defaulted: string[] = [];
   for (const [name, value] of Object.entries(localDefaults(plugins))) {

@@ -1,7 +1,8 @@
-import { relative } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { routeVariables } from "@alma-webhooks/aws";
-import { type ActivePlugin, ConfigurationError } from "@alma-webhooks/core";
+import { type ActivePlugin, ConfigurationError, type Decision, SIGNATURE_HEADER } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
 import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { createWebhookHandler } from "@alma-webhooks/lambda/webhook-handler";
@@ -9,8 +10,31 @@ import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 import { isLoopback } from "@alma-webhooks/local-aws/http";
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
-import { localStateMachineArn, samplesOf, stateMachineVariables, withDefaults } from "./pipelines.js";
-import { startLocalServer } from "./server.js";
+import {
+  localStateMachineArn,
+  samplesOf,
+  stateMachineVariables,
+  storedSecretOf,
+  withDefaults,
+} from "./pipelines.js";
+import { type ServedRequest, startLocalServer } from "./server.js";
+import {
+  appendWebhook,
+  webhookJournalPath as journalPathOf,
+  serverStatePath,
+  type WebhookJournalEntry,
+} from "./webhook-journal.js";
+import { describeDecision, webhookLine } from "./webhook-line.js";
+
+/**
+ * What a running `make run` tells the CLI (`rotate-secret`): its URL, its endpoint's, and the stored secret
+ * it serves. Written into server.json beside the webhook journal while it runs.
+ */
+export interface LocalServerState {
+  readonly url: string;
+  readonly endpoint?: string;
+  readonly storedSecret?: { readonly store: "secrets-manager" | "ssm"; readonly id: string };
+}
 
 /** Options of {@link startLocalRun}; the defaults are what `make run` uses. */
 export interface LocalRunOptions {
@@ -34,6 +58,8 @@ export interface LocalRun {
   readonly stepFunctionsUrl: string | undefined;
   /** Where started executions are journalled; undefined with `ALMA_LOCAL_SFN=off`. */
   readonly journalPath: string | undefined;
+  /** Where every webhook received is journalled (`alma-webhook deliveries`). */
+  readonly webhookJournalPath: string;
   /** Close the server, then the endpoint. */
   close(): Promise<void>;
 }
@@ -93,6 +119,19 @@ function routeLines(
   ];
 }
 
+/** Where the secret comes from in the stored-secret mode, and how to rotate it. */
+function storedSecretLines(env: Readonly<Record<string, string | undefined>>, local: boolean): string[] {
+  const stored = storedSecretOf(env);
+  if (stored === undefined) return [];
+  const store = stored.store === "ssm" ? "SSM parameter" : "Secrets Manager secret";
+  return local
+    ? [
+        `  Stored secret: ${store} ${stored.id} (${stored.variable}), served by the local endpoint`,
+        `    holding the development secret '${DEV_SECRET}'; alma-webhook rotate-secret NEW changes it`,
+      ]
+    : [`  Stored secret: ${store} ${stored.id} (${stored.variable}), read from AWS`];
+}
+
 function banner(
   run: LocalRun,
   env: Readonly<Record<string, string | undefined>>,
@@ -107,7 +146,8 @@ function banner(
   };
   const standardUrl = run.url === `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
   const urlOption = standardUrl ? "" : ` --url ${run.url}/`;
-  const secretPrefix = env.ALMA_CHALLENGE_SECRET === DEV_SECRET ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
+  const devSecret = env.ALMA_CHALLENGE_SECRET === DEV_SECRET || (storedSecretOf(env) && run.stepFunctionsUrl);
+  const secretPrefix = devSecret ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
   const cli = `${secretPrefix}node ${path(BIN)}`;
   const names = configurationVariables();
   const sampled = jobPlugins.find((plugin) => samplesOf(plugin).length > 0);
@@ -122,7 +162,13 @@ function banner(
     run.stepFunctionsUrl === undefined
       ? "  Step Functions: real AWS (ALMA_LOCAL_SFN=off): pipelines really start"
       : `  Step Functions, SQS, EventBridge: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl} (also _SQS, _EVENTBRIDGE)`,
-    ...(run.journalPath === undefined ? [] : [`  Executions journal: ${path(run.journalPath)}`]),
+    ...(run.journalPath === undefined
+      ? []
+      : [
+          `  Executions journal: ${path(run.journalPath)}  (nothing runs local executions: each stays RUNNING)`,
+        ]),
+    `  Webhooks journal:   ${path(run.webhookJournalPath)}  (every webhook received; alma-webhook deliveries)`,
+    ...storedSecretLines(env, run.stepFunctionsUrl !== undefined),
     "",
     "Pipelines (the plugin list of packages/lambda/src/plugins.ts):",
     ...pipelineLines(active),
@@ -143,6 +189,7 @@ function banner(
     ...(run.journalPath === undefined
       ? []
       : [`  node ${path(BIN)} executions --journal ${path(run.journalPath)}`]),
+    `  node ${path(BIN)} deliveries    # every webhook received; resend ID sends one again`,
     "Ctrl-C stops the server.",
     "",
   ];
@@ -153,6 +200,8 @@ const LOCAL_ENDPOINT_VARIABLES = [
   "AWS_ENDPOINT_URL_SFN",
   "AWS_ENDPOINT_URL_SQS",
   "AWS_ENDPOINT_URL_EVENTBRIDGE",
+  "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+  "AWS_ENDPOINT_URL_SSM",
 ] as const;
 
 /** Points the real SDK clients at the endpoint; dummy region and credentials only where none are set. */
@@ -174,6 +223,7 @@ function pointSdkAt(env: NodeJS.ProcessEnv, endpoint: LocalStepFunctions): void 
 function assertOwnSecret(env: Readonly<Record<string, string | undefined>>): void {
   const previous = (env.ALMA_PREVIOUS_CHALLENGE_SECRETS ?? "").split(",").map((secret) => secret.trim());
   const secret = env.ALMA_CHALLENGE_SECRET?.trim();
+  if (storedSecretOf(env) && !previous.includes(DEV_SECRET)) return;
   if (!secret || secret === DEV_SECRET || previous.includes(DEV_SECRET)) {
     throw new LocalSettingsError(
       `ALMA_LOCAL_SFN=off starts real pipelines: set ALMA_CHALLENGE_SECRET to your webhook's own secret (not the published development secret '${DEV_SECRET}')`,
@@ -200,6 +250,12 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const settings = localSettings(processEnv);
   if (!settings.localStepFunctions) assertOwnSecret(processEnv);
   const { env, defaulted } = withDefaults(processEnv, { realAws: !settings.localStepFunctions });
+  const stored = storedSecretOf(env);
+  // One readable line per webhook; the JSON log lines (Lambda's) with ALMA_LOCAL_LOG=json.
+  const jsonLog = processEnv.ALMA_LOCAL_LOG?.trim().toLowerCase() === "json";
+  const handlerEnv = jsonLog || env.POWERTOOLS_LOG_LEVEL ? env : { ...env, POWERTOOLS_LOG_LEVEL: "SILENT" };
+  const webhookJournalPath = journalPathOf(processEnv, process.cwd());
+  const statePath = serverStatePath(webhookJournalPath);
   // Fail here, with every problem listed, rather than answer each request 500.
   const configuration = loadConfiguration(env, jobPlugins);
   // A deployed function answers a broken plugin's jobs 500; a developer wants to hear about it now.
@@ -230,6 +286,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       port: settings.stepFunctionsPort,
       stateMachineArns: [...arns],
       journalPath: settings.journalPath,
+      // The stored-secret mode: the development secret, under the ARN or name the user chose.
+      ...(stored ? { secrets: { [stored.id]: DEV_SECRET } } : {}),
       // Its "listening" line would repeat the banner.
       logger: (line) => {
         if (!line.startsWith("local Step Functions listening")) out(`[local aws] ${line}`);
@@ -241,13 +299,61 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
 
   // Then the HTTP server; a port already in use is the likeliest failure, and its message the only output.
   let server: Awaited<ReturnType<typeof startLocalServer>>;
+  const decisions = new Map<string, Decision>();
+  const record = (request: ServedRequest) => {
+    const decision = decisions.get(request.requestId);
+    decisions.delete(request.requestId);
+    const signed = request.headers[SIGNATURE_HEADER.toLowerCase()] !== undefined;
+    const text = request.body.toString("utf8");
+    const binary = !Buffer.from(text, "utf8").equals(request.body);
+    const described = decision
+      ? describeDecision(decision, request.body, signed, request.answer, configuration.plugins, env)
+      : {
+          kind: `${request.method} ${request.path}${request.emulator ? " (emulator)" : ""}`,
+          reason: request.status >= 400 ? request.answer.replace(/\s+/g, " ").slice(0, 160) : "",
+          decisions: [],
+        };
+    const entry: WebhookJournalEntry = {
+      id: request.requestId.slice(0, 8),
+      requestId: request.requestId,
+      time: request.time.toISOString(),
+      method: request.method,
+      path: request.path,
+      status: request.status,
+      answer: request.answer,
+      ms: request.ms,
+      signed,
+      ...(typeof request.headers["content-type"] === "string"
+        ? { contentType: request.headers["content-type"] }
+        : {}),
+      body: binary ? request.body.toString("base64") : text,
+      ...(binary ? { bodyEncoding: "base64" as const } : {}),
+      ...described,
+    };
+    try {
+      appendWebhook(webhookJournalPath, entry);
+    } catch (error) {
+      out(`warning: could not write ${webhookJournalPath}: ${(error as Error).message}`);
+    }
+    if (!jsonLog) out(webhookLine(entry));
+  };
   try {
     server = await startLocalServer({
-      invoke: createWebhookHandler({ env }),
+      invoke: createWebhookHandler({
+        env: handlerEnv,
+        onDecision: (decision) => {
+          // An emulator event carries its own request id, which no served request claims: keep the map small.
+          if (decisions.size > 100) decisions.clear();
+          if (decision.requestId) decisions.set(decision.requestId, decision);
+        },
+      }),
       host: settings.host,
       port: settings.port,
       anyHost: settings.hostChosen,
-      log: (line) => out(`[http] ${line}`),
+      log: (line) => {
+        if (jsonLog) out(`[http] ${line}`);
+      },
+      onRequest: record,
     });
   } catch (error) {
     await endpoint?.close();
@@ -258,11 +364,26 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     url: server.url,
     stepFunctionsUrl: endpoint?.url,
     journalPath: endpoint ? settings.journalPath : undefined,
+    webhookJournalPath,
     async close() {
+      rmSync(statePath, { force: true });
       await server.close();
       await endpoint?.close();
     },
   };
+  {
+    const state: LocalServerState = {
+      url: server.url,
+      ...(endpoint ? { endpoint: endpoint.url } : {}),
+      ...(stored && endpoint ? { storedSecret: { store: stored.store, id: stored.id } } : {}),
+    };
+    try {
+      mkdirSync(dirname(statePath), { recursive: true });
+      writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+    } catch {
+      // Only rotate-secret reads it, and says so when it is missing.
+    }
+  }
   const cwd = options.cwd ?? process.cwd();
   for (const line of banner(run, env, defaulted, configuration.plugins, warnings, cwd)) out(line);
   return run;

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
-import { DEFAULT_MAX_BODY_BYTES, decodeQueryComponent } from "@alma-webhooks/core";
+import { DEFAULT_MAX_BODY_BYTES } from "@alma-webhooks/core";
+import { decodeQueryComponent } from "@alma-webhooks/core/lambda";
 import { type Listening, listen, loopbackHosts, readBody } from "@alma-webhooks/local-aws/http";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 
@@ -198,6 +199,23 @@ export interface LocalServerOptions {
   readonly anyHost?: boolean;
   /** One line per request (method, path, status, time). */
   readonly log?: (line: string) => void;
+  /** Told every request once answered, body included: the local run journals and prints it. */
+  readonly onRequest?: (request: ServedRequest) => void;
+}
+
+/** A request the server answered, as {@link LocalServerOptions.onRequest} sees it. */
+export interface ServedRequest {
+  readonly requestId: string;
+  readonly time: Date;
+  readonly method: string;
+  readonly path: string;
+  /** Reached through the runtime emulator's invoke path rather than as a Function URL. */
+  readonly emulator: boolean;
+  readonly headers: IncomingMessage["headers"];
+  readonly body: Buffer;
+  readonly status: number;
+  readonly answer: string;
+  readonly ms: number;
 }
 
 /** A running local server: its URL, its port, and `close()` that drops every connection. */
@@ -273,7 +291,7 @@ async function functionUrlInvoke(
  * ```
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const { invoke, host = "127.0.0.1", port = 0, anyHost = false, log = () => {} } = options;
+  const { invoke, host = "127.0.0.1", port = 0, anyHost = false, log = () => {}, onRequest } = options;
   // Known once listening: the allowed Host values carry the port the OS chose.
   let allowedHosts: ReadonlySet<string> | undefined;
 
@@ -309,6 +327,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     // Alma gives up after 5 s and counts that as a failure: worth a warning even locally.
     const slow = ms > 5000 ? " (slower than Alma's 5 s limit)" : "";
     log(`${req.method} ${path}${emulator ? " (emulator)" : ""} → ${answer.status} in ${ms} ms${slow}`);
+    onRequest?.({
+      requestId,
+      time: new Date(started),
+      method: req.method ?? "GET",
+      path: path ?? "/",
+      emulator,
+      headers: req.headers,
+      body: body ?? Buffer.alloc(0),
+      status: answer.status,
+      answer: answer.body.toString("utf8"),
+      ms,
+    });
   }
 
   const server = createServer((req, res) => {

@@ -7,6 +7,7 @@ import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { eventSamples } from "../../src/local/event-samples.js";
 import { localDefaults, samplePayloads } from "../../src/local/pipelines.js";
 import { type LocalServer, startLocalServer } from "../../src/local/server.js";
 import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
@@ -189,14 +190,14 @@ describe("alma-webhook CLI", () => {
       expect(unknown.err.join("")).to.include(jobPlugins.map((plugin) => plugin.name).join(", "));
     });
 
-    it("sends a challenge with --challenge, and an unsigned POST with --unsigned", async () => {
+    it("sends a challenge with --challenge, and an unsigned POST with --unsigned (exit 1: refused)", async () => {
       const challenge = fakeIo();
       await runCli(["send", "--url", server.url, "--challenge", "a b&c"], challenge);
       expect(challenge.out).to.deep.equal(["200 a b&c\n"]);
       const unsigned = fakeIo();
       expect(
         await runCli(["send", "--url", server.url, "--unsigned", await sampleFile(0)], unsigned),
-      ).to.equal(0);
+      ).to.equal(1);
       expect(unsigned.out).to.deep.equal([
         "401 Unable to validate signature. Has the webhook challenge secret changed?\n",
       ]);
@@ -239,7 +240,7 @@ describe("alma-webhook CLI", () => {
     it("writes the sample payloads to a folder with `samples DIR`, ready to replay", async () => {
       const io = fakeIo({ cwd: dir });
       expect(await runCli(["samples", "out"], io)).to.equal(0);
-      const samples = samplePayloads();
+      const samples = [...samplePayloads(), ...eventSamples()];
       expect(io.out).to.deep.equal(samples.map((sample) => `${join("out", sample.name)}\n`));
       for (const sample of samples) {
         expect((await readFile(join(dir, "out", sample.name))).equals(sample.body)).to.equal(true);
@@ -285,8 +286,11 @@ describe("alma-webhook CLI", () => {
       const io = fakeIo();
       expect(await runCli(["executions", "--journal", journal], io)).to.equal(0);
       const lines = io.out.join("").trimEnd().split("\n");
-      expect(lines).to.have.length(3);
+      expect(lines).to.have.length(4);
       expect(lines[0]).to.match(/^STARTED\s+TARGET\s+NAME\s+INPUT$/);
+      expect(lines[3]).to.equal(
+        "Nothing runs local executions: the endpoint records what would start, and each stays RUNNING.",
+      );
       expect(lines[1]).to.match(
         /^2024-11-06T14:43:12.000Z\s+ppod-local\s+ppod-upload-1\s+\{"filename-prefix":"x"\}$/,
       );

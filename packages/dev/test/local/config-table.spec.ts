@@ -10,9 +10,9 @@ import { jobPlugins } from "@alma-webhooks/lambda/plugins";
 import { expect } from "chai";
 
 const run = promisify(execFile);
-/** scripts/config-table.mjs and README.md at the repository root, seen from dist/test/local. */
+/** scripts/config-table.mjs and docs/configuration.md (where the table is), seen from dist/test/local. */
 const SCRIPT = fileURLToPath(new URL("../../../../../scripts/config-table.mjs", import.meta.url));
-const README = fileURLToPath(new URL("../../../../../README.md", import.meta.url));
+const README = fileURLToPath(new URL("../../../../../docs/configuration.md", import.meta.url));
 
 async function configTable(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -24,7 +24,7 @@ async function configTable(...args: string[]): Promise<{ code: number; stdout: s
   }
 }
 
-describe("the README's configuration table (scripts/config-table.mjs)", () => {
+describe("the configuration table of docs/configuration.md (scripts/config-table.mjs)", () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "alma-config-table-"));

@@ -1,6 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
-import { DEFAULT_MAX_BODY_BYTES, normaliseEvent } from "@alma-webhooks/core";
+import { DEFAULT_MAX_BODY_BYTES } from "@alma-webhooks/core";
+import { normaliseEvent } from "@alma-webhooks/core/lambda";
 import { PortInUseError } from "@alma-webhooks/local-aws/errors";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";

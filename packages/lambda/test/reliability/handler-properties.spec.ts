@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { type HttpResponse, normaliseEvent } from "@alma-webhooks/core";
+import type { HttpResponse } from "@alma-webhooks/core";
+import { normaliseEvent } from "@alma-webhooks/core/lambda";
 import { type FakeBehaviour, RecordingDispatcher } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import fc from "fast-check";
