@@ -1,5 +1,6 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { perKey } from "./clients.js";
 import type { Clock } from "./deadline.js";
 import { budgetEndOf, describe, isTransient, retryRefused, SINGLE_ATTEMPT_CLIENT } from "./deadline.js";
 
@@ -26,21 +27,14 @@ const regionOf = (busArn: string): string => busArn.split(":")[3] ?? "";
  * ```
  */
 export class EventBusDispatcher implements ExecutionDispatcher {
-  private readonly clients = new Map<string, EventBridgeClient>();
+  private readonly clientFor = perKey(
+    (region) => new EventBridgeClient({ ...SINGLE_ATTEMPT_CLIENT, region }),
+  );
 
   constructor(
     private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
-
-  private clientFor(region: string): EventBridgeClient {
-    let client = this.clients.get(region);
-    if (client === undefined) {
-      client = new EventBridgeClient({ ...SINGLE_ATTEMPT_CLIENT, region });
-      this.clients.set(region, client);
-    }
-    return client;
-  }
 
   /** Puts within the dispatch budget, or by the request's deadline when that comes first. */
   async start(request: ExecutionRequest): Promise<DispatchResult> {

@@ -1,5 +1,6 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { perKey } from "./clients.js";
 import type { Clock } from "./deadline.js";
 import {
   BUDGETED_CLIENT,
@@ -50,8 +51,13 @@ export function queueOf(arn: string): { region: string; url: string; fifo: boole
  * ```
  */
 export class SqsDispatcher implements ExecutionDispatcher {
-  private readonly clients = new Map<string, SQSClient>();
-  private readonly standardClients = new Map<string, SQSClient>();
+  // The URL is a parameter, not the endpoint: the endpoint comes from the region (or the override). FIFO
+  // queues keep the SDK's retries (the deduplication id makes them harmless); standard ones try once.
+  private readonly clients = perKey((key) => {
+    const [region, kind] = key.split(" ");
+    const settings = kind === "fifo" ? BUDGETED_CLIENT : SINGLE_ATTEMPT_CLIENT;
+    return new SQSClient({ ...settings, region: region as string, useQueueUrlAsEndpoint: false });
+  });
 
   constructor(
     private readonly logger: Logger,
@@ -59,15 +65,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
   ) {}
 
   private clientFor(region: string, fifo: boolean): SQSClient {
-    const clients = fifo ? this.clients : this.standardClients;
-    let client = clients.get(region);
-    if (client === undefined) {
-      // The URL is a parameter, not the endpoint: the endpoint comes from the region (or the override).
-      const settings = fifo ? BUDGETED_CLIENT : SINGLE_ATTEMPT_CLIENT;
-      client = new SQSClient({ ...settings, region, useQueueUrlAsEndpoint: false });
-      clients.set(region, client);
-    }
-    return client;
+    return this.clients(`${region} ${fifo ? "fifo" : "standard"}`);
   }
 
   /** Sends within the dispatch budget, or by the request's deadline when that comes first. */
