@@ -132,7 +132,8 @@ describe("core's JSON Schemas (packages/core/schemas)", () => {
     const generated = compiled as unknown as Record<string, (data: unknown) => boolean>;
     fc.assert(
       fc.property(body, (data) => {
-        const action = typeof data.action === "string" && Object.hasOwn(KINDS, data.action) ? data.action : "WEBHOOK";
+        const action =
+          typeof data.action === "string" && Object.hasOwn(KINDS, data.action) ? data.action : "WEBHOOK";
         const file = KINDS[action] ?? "webhook.schema.json";
         expect(generated[action]?.(data)).to.equal(validator(file)(data));
       }),

@@ -1,5 +1,5 @@
+import { routeVariables } from "@alma-webhooks/aws";
 import type { ActivePlugin, Decision, PluginResult } from "@alma-webhooks/core";
-import { routeVariables } from "@alma-webhooks/lambda/routes";
 import type { JournalDecision, WebhookJournalEntry } from "./webhook-journal.js";
 
 /** The last part of an ARN, the part a person recognises: `ppod-local`, `loans.fifo`, `library-bus`. */
