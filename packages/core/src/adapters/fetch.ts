@@ -88,3 +88,4 @@ export function createFetchHandler(
     return new Response(answer.body, { status: answer.statusCode, headers: answer.headers });
   };
 }
+export type { BodyReadOptions } from "./limited-body.js";

@@ -135,3 +135,4 @@ export function createNodeMiddleware(
     }
   };
 }
+export type { BodyReadOptions } from "./limited-body.js";
