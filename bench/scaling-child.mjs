@@ -14,17 +14,22 @@ const jobNameOf = (i) => `Bench Export Job number ${i} to Dev1`;
 const ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:bench";
 function routerWith(count) {
   const plugins = Array.from({ length: count }, (_, i) => {
-    const plugin = core.defineJobPlugin({
+    const plugin = core.definePlugin({
       name: `BENCH_${i}`,
       settings: {
         jobName: { env: `BENCH_${i}_JOB_NAME`, description: "job name" },
-        stateMachineArn: core.stateMachineArnSetting(`BENCH_${i}_STATE_MACHINE_ARN`),
+        stateMachineArn: { env: `BENCH_${i}_STATE_MACHINE_ARN`, description: "state machine" },
       },
       activatedBy: "jobName",
-      matcher: ({ jobName }) => core.exactName(jobName),
+      actions: ["JOB_END"],
+      jobMatcher: ({ jobName }) => core.exactName(jobName),
+      acceptedStatuses: [core.COMPLETED_SUCCESS],
       exportedRecordCounters: core.PUBLISHING_RECORD_COUNTERS,
       target: ({ stateMachineArn }) => stateMachineArn,
-      buildExecution: (job, { executionName }) => ({ input: { job: job.id }, name: executionName("bench") }),
+      buildExecution: ({ job_instance: job }, { executionName }) => ({
+        input: { job: job.id },
+        name: executionName("bench"),
+      }),
     });
     return core.activatePlugin(plugin, { jobName: jobNameOf(i), stateMachineArn: ARN });
   });

@@ -59,7 +59,7 @@ if leftovers=$(grep -rniE 'template_(name|core_range)' packages/plugin-example);
 fi
 
 # The one line: the import the scaffolder printed, put among the plugin imports in alphabetical order,
-# and the plugin at the end of the jobPlugins list, as a user would type them.
+# and the plugin at the end of the deployedPlugins list, as a user would type them.
 import_line=$(grep -E '^import \{ examplePlugin \} from "@alma-webhooks/plugin-example";$' <<<"$out")
 IMPORT_LINE="$import_line" node --input-type=module -e '
   import { readFileSync, writeFileSync } from "node:fs";
@@ -71,9 +71,9 @@ IMPORT_LINE="$import_line" node --input-type=module -e '
   const before = imports.find((i) => from(lines[i]) > from(line));
   lines.splice(before ?? imports[imports.length - 1] + 1, 0, line);
   let text = lines.join("\n");
-  const list = /(export const jobPlugins\b[^=]*=\s*\[)([^\]]*)\]/;
+  const list = /(export const deployedPlugins\b[^=]*=\s*\[)([^\]]*)\]/;
   const items = list.exec(text)?.[2];
-  if (items === undefined) throw new Error(`no jobPlugins list in ${file}`);
+  if (items === undefined) throw new Error(`no deployedPlugins list in ${file}`);
   const added = items.includes("\n") ? items.replace(/,?\s*$/, ",\n  examplePlugin,\n") : `${items}, examplePlugin`;
   text = text.replace(list, (_, open) => `${open}${added}]`);
   writeFileSync(file, text);

@@ -23,7 +23,7 @@ const { values } = parseArgs({
 });
 
 const { SHELL_VARIABLES } = await import(new URL("config.js", dist).href);
-const { jobPlugins } = await import(new URL("plugins.js", dist).href);
+const { deployedPlugins } = await import(new URL("plugins.js", dist).href);
 const { localDefaults } = await import(new URL("packages/dev/dist/src/local/pipelines.js", root).href);
 const { ROUTE_VARIABLES } = await import(new URL("packages/aws/dist/src/index.js", root).href);
 
@@ -45,7 +45,7 @@ function rows() {
     meaning,
     code(defaults[name]),
   ]);
-  const plugins = jobPlugins.flatMap((plugin) =>
+  const plugins = deployedPlugins.flatMap((plugin) =>
     Object.entries(plugin.settings).map(([key, spec]) => [
       code(spec.env),
       `${plugin.name} plugin`,

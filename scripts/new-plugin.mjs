@@ -147,7 +147,7 @@ among the other plugin imports, in alphabetical order of the package name,
 
 ${importLine}
 
-and the plugin on its own line at the end of the jobPlugins list, above its closing comment:
+and the plugin on its own line at the end of the deployedPlugins list, above its closing comment:
 
   ${camel}Plugin,
 

@@ -36,7 +36,7 @@ export interface PluginSettingDescription {
 
 /**
  * What the construct needs to know of a job plugin: a `JobPlugin` of `@alma-webhooks/core` fits as it is,
- * so the app passes the lambda package's `jobPlugins` list and tests pass small fakes.
+ * so the app passes the lambda package's `deployedPlugins` list and tests pass small fakes.
  */
 export interface PluginDescription {
   readonly name: string;
@@ -112,7 +112,7 @@ export interface AlmaWebhooksProps {
    * is refused (it would stop the function), and none is reserved with `reservedConcurrency: "none"`.
    */
   readonly reservedConcurrency?: number | "none";
-  /** The job plugins of the bundle (the lambda package's `jobPlugins`): the settings below are checked against them. */
+  /** The job plugins of the bundle (the lambda package's `deployedPlugins`): the settings below are checked against them. */
   readonly plugins: readonly PluginDescription[];
   /**
    * The pattern (`STATE_MACHINE_ARN_PATTERN` of `@alma-webhooks/core`) that marks a setting holding a state

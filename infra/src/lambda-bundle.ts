@@ -15,7 +15,7 @@ export interface LambdaBundle {
 }
 
 /**
- * Loads the plugin list the bundle was built with (`jobPlugins` of packages/lambda/src/plugins.ts, from
+ * Loads the plugin list the bundle was built with (`deployedPlugins` of packages/lambda/src/plugins.ts, from
  * its tsc output) and `STATE_MACHINE_ARN_PATTERN` from the same `@alma-webhooks/aws` the plugins use.
  * Both are read at run time, so infra compiles without the workspace being built.
  */
@@ -26,15 +26,15 @@ export async function loadLambdaBundle(lambdaPackage = LAMBDA_PACKAGE): Promise<
     if (!existsSync(path))
       throw new Error(`${path} is missing: run 'make build' at the repository root first.`);
   }
-  const { jobPlugins } = (await import(pathToFileURL(pluginsModule).href)) as {
-    jobPlugins: readonly PluginDescription[];
+  const { deployedPlugins } = (await import(pathToFileURL(pluginsModule).href)) as {
+    deployedPlugins: readonly PluginDescription[];
   };
   const aws = createRequire(join(lambdaPackage, "package.json")).resolve("@alma-webhooks/aws");
   const { STATE_MACHINE_ARN_PATTERN } = (await import(pathToFileURL(aws).href)) as {
     STATE_MACHINE_ARN_PATTERN: string;
   };
-  if (!Array.isArray(jobPlugins) || typeof STATE_MACHINE_ARN_PATTERN !== "string") {
+  if (!Array.isArray(deployedPlugins) || typeof STATE_MACHINE_ARN_PATTERN !== "string") {
     throw new Error(`${pluginsModule} or @alma-webhooks/aws does not export what infra expects.`);
   }
-  return { zip, plugins: jobPlugins, stateMachineArnPattern: STATE_MACHINE_ARN_PATTERN };
+  return { zip, plugins: deployedPlugins, stateMachineArnPattern: STATE_MACHINE_ARN_PATTERN };
 }

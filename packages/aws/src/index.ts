@@ -25,6 +25,7 @@ export {
   SINGLE_ATTEMPT_CLIENT,
   systemClock,
 } from "./deadline.js";
+export { DeliveryLedger } from "./delivery-ledger.js";
 export { DispatchTimeoutError, SecretFetchTimeoutError, UnusableSecretError } from "./errors.js";
 export {
   type ForwardRoutes,

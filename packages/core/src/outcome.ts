@@ -68,6 +68,7 @@ export type Outcome =
   | { readonly kind: "unauthorized" }
   | { readonly kind: "unsupported-body" }
   | { readonly kind: "invalid-body"; readonly reason: string }
+  /** No plugin claims this action at all (the name is the previous deployment's answer, kept for the logs). */
   | { readonly kind: "not-job-end"; readonly action: string }
   | { readonly kind: "other-environment"; readonly workspace: string; readonly jobName: string }
   | { readonly kind: "unclaimed"; readonly jobName: string }

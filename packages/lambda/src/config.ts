@@ -131,7 +131,7 @@ const durationMs = (value: string): number =>
  *
  * @example
  * ```ts
- * const configuration = loadConfiguration(process.env, jobPlugins);
+ * const configuration = loadConfiguration(process.env, deployedPlugins);
  * ```
  */
 export function loadConfiguration(env: Environment, plugins: readonly WebhookPlugin[]): Configuration {

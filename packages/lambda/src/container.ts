@@ -1,10 +1,8 @@
 import "reflect-metadata";
 import {
   createStoredSecrets,
-  DeliveryHistory,
+  DeliveryLedger,
   DISPATCH_BUDGET,
-  LedgerDispatcher,
-  LedgerTable,
   readWithPowertools,
   TargetDispatcher,
 } from "@alma-webhooks/aws";
@@ -19,7 +17,7 @@ import {
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
 import { type Configuration, loadConfiguration } from "./config.js";
 import { createLogger } from "./logger.js";
-import { jobPlugins } from "./plugins.js";
+import { deployedPlugins } from "./plugins.js";
 import { createSentryReporter } from "./sentry.js";
 import { noErrorReporter, systemClock } from "./services.js";
 import { TOKENS } from "./tokens.js";
@@ -51,7 +49,8 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   const container = (options.parent ?? rootContainer).createChildContainer();
   const cached = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory(make) });
   container.register(TOKENS.Environment, { useValue: options.env ?? process.env });
-  for (const plugin of options.plugins ?? jobPlugins) container.register(TOKENS.Plugin, { useValue: plugin });
+  for (const plugin of options.plugins ?? deployedPlugins)
+    container.register(TOKENS.Plugin, { useValue: plugin });
   container.register(
     TOKENS.Configuration,
     cached((c) => loadConfiguration(c.resolve(TOKENS.Environment), c.resolveAll(TOKENS.Plugin))),
@@ -64,14 +63,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
     TOKENS.Ledger,
     cached((c) => {
       const table = c.resolve(TOKENS.Environment).ALMA_IDEMPOTENCY_TABLE?.trim();
-      return table ? new LedgerTable(table, c.resolve(TOKENS.Clock)) : null;
-    }),
-  );
-  container.register(
-    TOKENS.History,
-    cached((c) => {
-      const ledger = c.resolve(TOKENS.Ledger);
-      return ledger ? new DeliveryHistory(ledger, c.resolve(TOKENS.Logger)) : null;
+      return table ? new DeliveryLedger(table, c.resolve(TOKENS.Clock), c.resolve(TOKENS.Logger)) : null;
     }),
   );
   container.register(TOKENS.Clock, { useValue: systemClock });
@@ -84,7 +76,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
         ...(bucket ? { largePayloadBucket: bucket } : {}),
       });
       const ledger = c.resolve(TOKENS.Ledger);
-      return ledger ? new LedgerDispatcher(targets, ledger, logger) : targets;
+      return ledger ? ledger.around(targets) : targets;
     }),
   );
   // Nothing is loaded here: Sentry is imported and initialised on the first report (sentry.ts).
@@ -118,7 +110,7 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
       const configuration = c.resolve(TOKENS.Configuration);
       const reporter = c.resolve(TOKENS.ErrorReporter);
       const metrics = c.isRegistered(TOKENS.Metrics, true) ? c.resolve(TOKENS.Metrics) : undefined;
-      const history = c.resolve(TOKENS.History);
+      const history = c.resolve(TOKENS.Ledger);
       return createWebhookRouter({
         secrets: c.resolve(TOKENS.Secrets),
         workspace: configuration.workspace,

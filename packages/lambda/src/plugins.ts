@@ -4,7 +4,7 @@ import { podPlugin } from "@alma-webhooks/plugin-pod";
 import { timdexPlugin } from "@alma-webhooks/plugin-timdex";
 
 /** The pipelines this deployment routes to. Adding one is one line here (and its package). */
-export const jobPlugins: readonly WebhookPlugin[] = [
+export const deployedPlugins: readonly WebhookPlugin[] = [
   podPlugin,
   timdexPlugin,
   bursarPlugin,

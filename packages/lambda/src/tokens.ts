@@ -1,4 +1,4 @@
-import type { DeliveryHistory, LedgerTable, ReadSecret } from "@alma-webhooks/aws";
+import type { DeliveryLedger, ReadSecret } from "@alma-webhooks/aws";
 import type { ExecutionDispatcher, Secrets, WebhookPlugin, WebhookRouter } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -25,7 +25,5 @@ export const TOKENS = {
   /** The router, built once from everything above: what the handler serves. */
   Router: Symbol("Router") as InjectionToken<WebhookRouter>,
   /** The delivery ledger's table (`ALMA_IDEMPOTENCY_TABLE`), or null without one. Loads nothing until used. */
-  Ledger: Symbol("Ledger") as InjectionToken<LedgerTable | null>,
-  /** The delivery history in the ledger's table, or null without one. */
-  History: Symbol("History") as InjectionToken<DeliveryHistory | null>,
+  Ledger: Symbol("Ledger") as InjectionToken<DeliveryLedger | null>,
 } as const;

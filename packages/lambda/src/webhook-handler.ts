@@ -56,7 +56,7 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
       ),
     },
   );
-  const history = container.resolve(TOKENS.History);
+  const history = container.resolve(TOKENS.Ledger);
   return async (event, context) => {
     if (context) logger.addContext(context);
     if (history === null) return router.handle(event);

@@ -1,12 +1,12 @@
 import { ConfigurationError } from "@alma-webhooks/core";
 import { expect } from "chai";
 import { loadConfiguration } from "../src/config.js";
-import { jobPlugins } from "../src/plugins.js";
+import { deployedPlugins } from "../src/plugins.js";
 import { ADDED_PLUGINS, ARNS, SECRET, VALID_ENV } from "./support/environment.js";
 
 const problemsOf = (env: Record<string, string | undefined>): readonly string[] => {
   try {
-    loadConfiguration(env, jobPlugins);
+    loadConfiguration(env, deployedPlugins);
   } catch (error) {
     expect(error).to.be.instanceOf(ConfigurationError);
     return (error as ConfigurationError).problems;
@@ -16,11 +16,11 @@ const problemsOf = (env: Record<string, string | undefined>): readonly string[] 
 
 describe("loadConfiguration", () => {
   it("reads a complete environment", () => {
-    const configuration = loadConfiguration(VALID_ENV, jobPlugins);
+    const configuration = loadConfiguration(VALID_ENV, deployedPlugins);
     expect(configuration.workspace).to.equal("dev");
     expect(configuration.secrets).to.deep.equal({ current: SECRET, previous: [] });
     expect(configuration.plugins.map((plugin) => [plugin.name, plugin.target])).to.deep.equal(
-      jobPlugins.map((plugin) => [plugin.name, ARNS[plugin.name]]),
+      deployedPlugins.map((plugin) => [plugin.name, ARNS[plugin.name]]),
     );
     expect(configuration.plugins.slice(0, 3).map((plugin) => [plugin.name, plugin.target])).to.deep.equal([
       ["PPOD", ARNS.PPOD],
@@ -63,7 +63,7 @@ describe("loadConfiguration", () => {
   it("turns Sentry off with a warning, not an error, for a malformed SENTRY_DSN, without repeating it", () => {
     const configuration = loadConfiguration(
       { ...VALID_ENV, SENTRY_DSN: "https://key:s3cr3t@sentry" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(configuration).not.to.have.property("sentryDsn");
     expect(configuration.warnings).to.deep.equal([
@@ -73,11 +73,11 @@ describe("loadConfiguration", () => {
 
   it("accepts a self-hosted SENTRY_DSN served under a path", () => {
     const dsn = "https://key@errors.example.edu/sentry/42";
-    expect(loadConfiguration({ ...VALID_ENV, SENTRY_DSN: dsn }, jobPlugins).sentryDsn).to.equal(dsn);
+    expect(loadConfiguration({ ...VALID_ENV, SENTRY_DSN: dsn }, deployedPlugins).sentryDsn).to.equal(dsn);
   });
 
   it("puts every problem in the error's message", () => {
-    expect(() => loadConfiguration({}, jobPlugins)).to.throw(
+    expect(() => loadConfiguration({}, deployedPlugins)).to.throw(
       ConfigurationError,
       "Invalid configuration:\n- Required env variable WORKSPACE is not set\n- Required env variable ALMA_CHALLENGE_SECRET is not set",
     );
@@ -86,7 +86,7 @@ describe("loadConfiguration", () => {
   it("accepts previous secrets for a rotation, current first", () => {
     const configuration = loadConfiguration(
       { ...VALID_ENV, ALMA_PREVIOUS_CHALLENGE_SECRETS: " old-1, ,old-2 " },
-      jobPlugins,
+      deployedPlugins,
     );
     // Used exactly as set: a secret with surrounding spaces in Alma must work.
     expect(configuration.secrets).to.deep.equal({ current: SECRET, previous: [" old-1", "old-2 "] });
@@ -95,7 +95,7 @@ describe("loadConfiguration", () => {
   it("uses the secret exactly as set, surrounding spaces included", () => {
     const configuration = loadConfiguration(
       { ...VALID_ENV, ALMA_CHALLENGE_SECRET: "  spaced secret  " },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(configuration.secrets).to.deep.equal({ current: "  spaced secret  ", previous: [] });
   });
@@ -106,7 +106,7 @@ describe("loadConfiguration", () => {
 
     it("reads the secret's place instead of its value: a Secrets Manager ARN or an SSM parameter", () => {
       expect(
-        loadConfiguration({ ...noSecret, ALMA_CHALLENGE_SECRET_ARN: ` ${ARN} ` }, jobPlugins).secrets,
+        loadConfiguration({ ...noSecret, ALMA_CHALLENGE_SECRET_ARN: ` ${ARN} ` }, deployedPlugins).secrets,
       ).to.deep.equal({
         current: { store: "secrets-manager", id: ARN },
         previous: [],
@@ -116,7 +116,7 @@ describe("loadConfiguration", () => {
         ALMA_CHALLENGE_SECRET_PARAMETER: "/alma/webhook-secret",
         ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: ARN,
       };
-      expect(loadConfiguration(env, jobPlugins).secrets).to.deep.equal({
+      expect(loadConfiguration(env, deployedPlugins).secrets).to.deep.equal({
         current: { store: "ssm", id: "/alma/webhook-secret" },
         previous: { store: "secrets-manager", id: ARN },
       });
@@ -152,7 +152,7 @@ describe("loadConfiguration", () => {
         "ALMA_PREVIOUS_CHALLENGE_SECRETS holds the published development secret 'itsasecret': set the secret configured in Alma",
       ]);
       expect(
-        loadConfiguration({ ...env, ALMA_PREVIOUS_CHALLENGE_SECRETS: "old" }, jobPlugins).warnings,
+        loadConfiguration({ ...env, ALMA_PREVIOUS_CHALLENGE_SECRETS: "old" }, deployedPlugins).warnings,
       ).to.include(
         "ALMA_PREVIOUS_CHALLENGE_SECRETS holds a secret shorter than 16 characters: use a longer secret in Alma.",
       );
@@ -160,13 +160,13 @@ describe("loadConfiguration", () => {
 
     it("warns about a secret shorter than 16 characters, and not about a longer one", () => {
       expect(
-        loadConfiguration({ ...lambda, ALMA_CHALLENGE_SECRET: "short-secret" }, jobPlugins).warnings,
+        loadConfiguration({ ...lambda, ALMA_CHALLENGE_SECRET: "short-secret" }, deployedPlugins).warnings,
       ).to.include(
         "ALMA_CHALLENGE_SECRET holds a secret shorter than 16 characters: use a longer secret in Alma.",
       );
       const long = loadConfiguration(
         { ...lambda, ALMA_CHALLENGE_SECRET: "a-much-longer-secret" },
-        jobPlugins,
+        deployedPlugins,
       );
       expect(long.warnings.join("\n")).not.to.contain("shorter");
     });
@@ -175,21 +175,21 @@ describe("loadConfiguration", () => {
   it("keeps a plugin with an invalid setting registered but broken, and the others working", () => {
     const configuration = loadConfiguration(
       { ...VALID_ENV, BURSAR_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:12:stateMachine:b" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(configuration.problems).to.have.length(1);
     expect(configuration.problems[0]).to.contain(
       "BURSAR_STATE_MACHINE_ARN is not a Step Functions state machine ARN",
     );
     expect(configuration.plugins.map((plugin) => [plugin.name, plugin.problems === undefined])).to.deep.equal(
-      jobPlugins.map((plugin) => [plugin.name, plugin.name !== "BURSAR"]),
+      deployedPlugins.map((plugin) => [plugin.name, plugin.name !== "BURSAR"]),
     );
   });
 
   it("warns when a configured job name does not contain WORKSPACE: that plugin can never fire", () => {
     const { warnings } = loadConfiguration(
       { ...VALID_ENV, ALMA_POD_EXPORT_JOB_NAME: "POD export to Prod" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(warnings).to.deep.equal([
       "PPOD plugin can never start: its job name 'POD export to Prod' (ALMA_POD_EXPORT_JOB_NAME) does not contain WORKSPACE 'dev', and only jobs whose name does are acted on.",
@@ -199,7 +199,7 @@ describe("loadConfiguration", () => {
   it("warns about a variable that looks like a misspelling of one it reads, with the suggestion", () => {
     const { warnings } = loadConfiguration(
       { ...VALID_ENV, PPOD_STATE_MACHINE_ARM: "x", ALMA_FOWARD_X_TARGET: "y", HOME: "/root", PATH: "/bin" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(warnings).to.have.length(2);
     expect(warnings[0]).to.match(
@@ -218,7 +218,7 @@ describe("loadConfiguration", () => {
         ALMA_POD_EXPORT_JOB_NAME: "POD to production",
         ALMA_BURSAR_EXPORT_JOB_NAME: "Bursar production",
       },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(warnings[0]).to.equal(
       "WORKSPACE 'production' is not one of dev, stage, prod: only jobs whose name contains 'production' are acted on.",
@@ -233,7 +233,7 @@ describe("loadConfiguration", () => {
         ALMA_FORWARD_DUMPS_EVENTS:
           "BIB,JOB_END:Publishing Platform Job FTP Dump to Prod,JOB_END:FTP Dump to Dev1",
       },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(warnings).to.deep.equal([
       "ALMA_FORWARD_DUMPS_EVENTS: the entry 'JOB_END:Publishing Platform Job FTP Dump to Prod' can never fire here: its job name does not contain WORKSPACE 'dev', and only jobs whose name does are acted on (DUMPS route).",
@@ -243,26 +243,29 @@ describe("loadConfiguration", () => {
   it("does not warn that a prefix matcher can never start: the whole job name may contain WORKSPACE", () => {
     const { warnings } = loadConfiguration(
       { ...VALID_ENV, ALMA_TIMDEX_EXPORT_JOB_NAME_PREFIX: "TIMDEX export to" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(warnings).to.deep.equal([]);
   });
 
   it("reads ALMA_WEBHOOK_MAX_EVENT_AGE as a duration, and refuses another form", () => {
     expect(
-      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "7d" }, jobPlugins).maxEventAgeMs,
+      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "7d" }, deployedPlugins).maxEventAgeMs,
     ).to.equal(7 * 86_400_000);
     expect(
-      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "90m" }, jobPlugins).maxEventAgeMs,
+      loadConfiguration({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "90m" }, deployedPlugins).maxEventAgeMs,
     ).to.equal(90 * 60_000);
-    expect(loadConfiguration(VALID_ENV, jobPlugins)).not.to.have.property("maxEventAgeMs");
+    expect(loadConfiguration(VALID_ENV, deployedPlugins)).not.to.have.property("maxEventAgeMs");
     expect(problemsOf({ ...VALID_ENV, ALMA_WEBHOOK_MAX_EVENT_AGE: "a week" })).to.deep.equal([
       "Env variable ALMA_WEBHOOK_MAX_EVENT_AGE is not a duration like 7d, 12h, 90m or 3600s: 'a week'",
     ]);
   });
 
   it("leaves out inactive plugins with a warning each, and warns when none is active", () => {
-    const configuration = loadConfiguration({ WORKSPACE: "prod", ALMA_CHALLENGE_SECRET: SECRET }, jobPlugins);
+    const configuration = loadConfiguration(
+      { WORKSPACE: "prod", ALMA_CHALLENGE_SECRET: SECRET },
+      deployedPlugins,
+    );
     expect(configuration.plugins).to.deep.equal([]);
     // One warning per plugin of the list, in its order (the previous deployment's three first), then one more.
     expect(configuration.warnings).to.deep.equal([
@@ -280,7 +283,7 @@ describe("loadConfiguration", () => {
   it("reads SENTRY_DSN and the body limit", () => {
     const configuration = loadConfiguration(
       { ...VALID_ENV, SENTRY_DSN: "https://key@o1.ingest.sentry.io/42", ALMA_WEBHOOK_MAX_BODY_BYTES: "1024" },
-      jobPlugins,
+      deployedPlugins,
     );
     expect(configuration.sentryDsn).to.equal("https://key@o1.ingest.sentry.io/42");
     expect(configuration.maxBodyBytes).to.equal(1024);

@@ -8,7 +8,7 @@ import {
 import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
 import { loadConfiguration } from "../src/config.js";
-import { jobPlugins } from "../src/plugins.js";
+import { deployedPlugins } from "../src/plugins.js";
 import { JOBS, localStepFunctions, SECRET, VALID_ENV } from "./support/environment.js";
 import { handlerWithFakes } from "./support/handler.js";
 
@@ -283,11 +283,15 @@ describe("forward routes (ALMA_FORWARD_<ROUTE>_*), through the real SDK to the l
 });
 
 describe("forward route configuration", () => {
-  const load = (env: Record<string, string>) => loadConfiguration({ ...VALID_ENV, ...env }, jobPlugins);
+  const load = (env: Record<string, string>) => loadConfiguration({ ...VALID_ENV, ...env }, deployedPlugins);
   const names = (env: Record<string, string>) => load(env).plugins.map((plugin) => plugin.name);
 
   it("adds a route per ALMA_FORWARD_<ROUTE>_TARGET and _EVENTS pair, after the plugins", () => {
-    expect(names(ROUTES)).to.deep.equal([...jobPlugins.map((plugin) => plugin.name), "BIBS", "CIRCULATION"]);
+    expect(names(ROUTES)).to.deep.equal([
+      ...deployedPlugins.map((plugin) => plugin.name),
+      "BIBS",
+      "CIRCULATION",
+    ]);
     expect(load(ROUTES).problems).to.deep.equal([]);
   });
 

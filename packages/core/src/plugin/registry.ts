@@ -35,7 +35,7 @@ export interface ActivePlugin {
  *
  * @example
  * ```ts
- * const loaded: LoadedPlugins = loadPlugins(jobPlugins, process.env);
+ * const loaded: LoadedPlugins = loadPlugins(deployedPlugins, process.env);
  * for (const problem of loaded.problems) logger.error(problem);
  * ```
  */

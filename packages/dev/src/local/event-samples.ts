@@ -1,5 +1,5 @@
 import { almaEventPayload } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { type SamplePayload, samplesOf } from "./pipelines.js";
 
 // One sample per kind of webhook Alma sends, to try a forward route (ALMA_FORWARD_<ROUTE>_*) without writing
@@ -71,7 +71,7 @@ export function eventSamples(): SamplePayload[] {
       kind === "BIB"
         ? BIB
         : kind === "JOB_END"
-          ? (jobPlugins.map(samplesOf).find((samples) => samples.length > 0)?.[0] ?? {})
+          ? (deployedPlugins.map(samplesOf).find((samples) => samples.length > 0)?.[0] ?? {})
           : almaEventPayload(kind, { id: `${kind.length}751207219283555`, ...PRINCETON });
     return { name: `${kind.toLowerCase()}.json`, plugin: kind, body: bytesOf(payload) };
   });

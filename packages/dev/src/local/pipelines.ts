@@ -1,7 +1,7 @@
 import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
 import type { SettingSpec, WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment, jobEndPayload } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { DEV_SECRET } from "./defaults.js";
 
 // Everything the local tooling knows about pipelines comes from the plugin list: adding a plugin to
@@ -33,7 +33,7 @@ const namesStateMachine = (spec: SettingSpec): boolean => spec.pattern === STATE
  * stateMachineVariables(); // ["PPOD_STATE_MACHINE_ARN", "TIMDEX_STATE_MACHINE_ARN", "BURSAR_STATE_MACHINE_ARN"]
  * ```
  */
-export function stateMachineVariables(plugins: readonly WebhookPlugin[] = jobPlugins): string[] {
+export function stateMachineVariables(plugins: readonly WebhookPlugin[] = deployedPlugins): string[] {
   return plugins.flatMap((plugin) =>
     Object.values(plugin.settings)
       .filter(namesStateMachine)
@@ -50,7 +50,7 @@ export function stateMachineVariables(plugins: readonly WebhookPlugin[] = jobPlu
  * localDefaults().ALMA_POD_EXPORT_JOB_NAME; // "Publishing Platform Job PPOD EXPORT to Dev1"
  * ```
  */
-export function localDefaults(plugins: readonly WebhookPlugin[] = jobPlugins): Record<string, string> {
+export function localDefaults(plugins: readonly WebhookPlugin[] = deployedPlugins): Record<string, string> {
   const defaults: Record<string, string> = { WORKSPACE: "dev", ALMA_CHALLENGE_SECRET: DEV_SECRET };
   for (const plugin of plugins) {
     Object.assign(defaults, exampleEnvironment(plugin));
@@ -95,7 +95,7 @@ export function withDefaults(
   source: Readonly<Record<string, string | undefined>>,
   options: { readonly realAws?: boolean; readonly plugins?: readonly WebhookPlugin[] } = {},
 ): DefaultedEnvironment {
-  const plugins = options.plugins ?? jobPlugins;
+  const plugins = options.plugins ?? deployedPlugins;
   const notAgainstAws = new Set(
     options.realAws ? ["ALMA_CHALLENGE_SECRET", ...stateMachineVariables(plugins)] : [],
   );
@@ -126,7 +126,7 @@ const loaded = new Map<WebhookPlugin, readonly Readonly<Record<string, unknown>>
 export async function loadSamples(plugins: readonly WebhookPlugin[]): Promise<void> {
   for (const plugin of plugins) loaded.set(plugin, (await plugin.samplePayloads?.()) ?? []);
 }
-await loadSamples(jobPlugins);
+await loadSamples(deployedPlugins);
 
 /**
  * A plugin's sample payloads, once loaded by {@link loadSamples}.
@@ -164,7 +164,7 @@ const bytesOf = (payload: unknown): Buffer => Buffer.from(`${JSON.stringify(payl
  * ```
  */
 export function samplePayloads(
-  plugins: readonly WebhookPlugin[] = jobPlugins,
+  plugins: readonly WebhookPlugin[] = deployedPlugins,
   options: { readonly unrelated?: boolean } = {},
 ): SamplePayload[] {
   const samples: SamplePayload[] = plugins.flatMap((plugin) =>

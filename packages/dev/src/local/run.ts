@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { routeVariables } from "@alma-webhooks/aws";
 import { type ActivePlugin, ConfigurationError, type Decision, SIGNATURE_HEADER } from "@alma-webhooks/core";
 import { loadConfiguration, SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { createWebhookHandler } from "@alma-webhooks/lambda/webhook-handler";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
@@ -72,7 +72,7 @@ const SECRET_VARIABLES = new Set(["ALMA_CHALLENGE_SECRET", "ALMA_PREVIOUS_CHALLE
 /** Every variable the deployment reads: the shell's, then each plugin's, in declaration order. */
 function configurationVariables(): string[] {
   const names = Object.keys(SHELL_VARIABLES);
-  for (const plugin of jobPlugins) {
+  for (const plugin of deployedPlugins) {
     for (const spec of Object.values(plugin.settings)) names.push(spec.env);
   }
   return [...new Set(names)];
@@ -92,8 +92,8 @@ const shellWord = (word: string): string =>
 
 /** One line per plugin of the list: where its executions go, or why it is off. */
 function pipelineLines(active: readonly ActivePlugin[]): string[] {
-  const width = Math.max(...jobPlugins.map((plugin) => plugin.name.length));
-  return jobPlugins.map((plugin) => {
+  const width = Math.max(...deployedPlugins.map((plugin) => plugin.name.length));
+  return deployedPlugins.map((plugin) => {
     const loaded = active.find((candidate) => candidate.plugin === plugin);
     const samples = samplesOf(plugin).length;
     const state = loaded === undefined ? "inactive" : `starts ${loaded.target}`;
@@ -106,7 +106,7 @@ function routeLines(
   active: readonly ActivePlugin[],
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  const routes = active.filter((loaded) => !jobPlugins.includes(loaded.plugin));
+  const routes = active.filter((loaded) => !deployedPlugins.includes(loaded.plugin));
   if (routes.length === 0) return ["Forward routes: none (ALMA_FORWARD_<ROUTE>_TARGET and _EVENTS add one)"];
   const width = Math.max(...routes.map((route) => route.name.length));
   return [
@@ -150,7 +150,7 @@ function banner(
   const secretPrefix = devSecret ? "" : "ALMA_CHALLENGE_SECRET=<your secret> ";
   const cli = `${secretPrefix}node ${path(BIN)}`;
   const names = configurationVariables();
-  const sampled = jobPlugins.find((plugin) => samplesOf(plugin).length > 0);
+  const sampled = deployedPlugins.find((plugin) => samplesOf(plugin).length > 0);
   const width = Math.max(...names.map((name) => name.length));
   return [
     // The machine-readable line: tests and scripts read the port from it.
@@ -257,7 +257,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const webhookJournalPath = journalPathOf(processEnv, process.cwd());
   const statePath = serverStatePath(webhookJournalPath);
   // Fail here, with every problem listed, rather than answer each request 500.
-  const configuration = loadConfiguration(env, jobPlugins);
+  const configuration = loadConfiguration(env, deployedPlugins);
   // A deployed function answers a broken plugin's jobs 500; a developer wants to hear about it now.
   if (configuration.problems.length > 0) throw new ConfigurationError(configuration.problems);
   const warnings = [...configuration.warnings];
@@ -277,7 +277,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       }
     }
     // Every plugin's local state machine stays known even when overridden, plus those the user configured.
-    const arns = new Set(jobPlugins.map(localStateMachineArn));
+    const arns = new Set(deployedPlugins.map(localStateMachineArn));
     for (const name of stateMachineVariables()) {
       const value = env[name]?.trim();
       if (value) arns.add(value);

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordingDispatcher } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
@@ -169,7 +169,7 @@ describe("alma-webhook CLI", () => {
     });
 
     it("sends any plugin's sample with --sample NAME[:N]", async () => {
-      for (const plugin of jobPlugins) {
+      for (const plugin of deployedPlugins) {
         const ofPlugin = starts.filter((start) => start.plugin === plugin.name);
         for (const [i] of ofPlugin.entries()) {
           const io = fakeIo();
@@ -187,7 +187,7 @@ describe("alma-webhook CLI", () => {
       expect(dispatcher.requests.map((r) => r.name)).to.deep.equal(starts.map((start) => start.name));
       const unknown = fakeIo();
       expect(await runCli(["send", "--url", server.url, "--sample", "NOPE"], unknown)).to.equal(2);
-      expect(unknown.err.join("")).to.include(jobPlugins.map((plugin) => plugin.name).join(", "));
+      expect(unknown.err.join("")).to.include(deployedPlugins.map((plugin) => plugin.name).join(", "));
     });
 
     it("sends a challenge with --challenge, and an unsigned POST with --unsigned (exit 1: refused)", async () => {

@@ -1,6 +1,6 @@
 import type { WebhookPlugin } from "@alma-webhooks/core";
 import { counter, jobEndPayload, signBody } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
 import { type ExpectedStart, expectedStarts } from "../local/expected-starts.js";
@@ -135,7 +135,7 @@ describe("integration: the webhook end to end", function () {
     expect(answer.status).to.equal(401);
   });
 
-  for (const plugin of jobPlugins) {
+  for (const plugin of deployedPlugins) {
     it(`starts the ${plugin.name} pipeline for each of its sample payloads, with the input the plugin builds`, async function () {
       const ofPlugin = starts.filter((start) => start.plugin === plugin.name);
       if (ofPlugin.length === 0) this.skip(); // not active on this target, or no samples

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ROUTE_VARIABLES } from "@alma-webhooks/aws";
 import { SHELL_VARIABLES } from "@alma-webhooks/lambda/config";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { expect } from "chai";
 
 const run = promisify(execFile);
@@ -53,7 +53,7 @@ describe("the configuration table of docs/configuration.md (scripts/config-table
     const names = [
       ...Object.keys(SHELL_VARIABLES),
       ...Object.keys(ROUTE_VARIABLES),
-      ...jobPlugins.flatMap((plugin) => Object.values(plugin.settings).map((spec) => spec.env)),
+      ...deployedPlugins.flatMap((plugin) => Object.values(plugin.settings).map((spec) => spec.env)),
     ];
     for (const name of names) expect(section, name).to.match(new RegExp(`^\\| \`${name}\` +\\|`, "m"));
     expect(section.match(/^\| `/gm)).to.have.length(names.length);

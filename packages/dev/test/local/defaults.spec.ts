@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { stateMachineArnSetting } from "@alma-webhooks/aws";
 import { definePlugin, exactName, jobId } from "@alma-webhooks/core";
 import { jobEndPayload } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { LocalSettingsError, LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { expect } from "chai";
 import { DEFAULT_JOURNAL_PATH, DEV_SECRET, localSettings } from "../../src/local/defaults.js";
@@ -40,7 +40,7 @@ describe("local defaults, derived from the plugin list", () => {
     await loadSamples([extraPlugin]);
     const defaults = localDefaults();
     expect(defaults).to.include({ WORKSPACE: "dev", ALMA_CHALLENGE_SECRET: DEV_SECRET });
-    for (const plugin of jobPlugins) {
+    for (const plugin of deployedPlugins) {
       for (const spec of Object.values(plugin.settings)) {
         const expected = stateMachineVariables([plugin]).includes(spec.env)
           ? localStateMachineArn(plugin)
@@ -48,7 +48,7 @@ describe("local defaults, derived from the plugin list", () => {
         expect(defaults[spec.env], spec.env).to.equal(expected);
       }
     }
-    expect(localStateMachineArn(jobPlugins[0] as (typeof jobPlugins)[number])).to.match(
+    expect(localStateMachineArn(deployedPlugins[0] as (typeof deployedPlugins)[number])).to.match(
       /^arn:aws:states:us-east-1:123456789012:stateMachine:[a-z0-9_]+-local$/,
     );
   });
@@ -73,7 +73,7 @@ describe("local defaults, derived from the plugin list", () => {
   });
 
   it("keeps what the user set, the empty string included (that turns a plugin off)", () => {
-    const jobName = jobPlugins[0]?.settings[jobPlugins[0].activatedBy]?.env as string;
+    const jobName = deployedPlugins[0]?.settings[deployedPlugins[0].activatedBy]?.env as string;
     const { env, defaulted } = withDefaults({ WORKSPACE: "stage", [jobName]: "" });
     expect(env.WORKSPACE).to.equal("stage");
     expect(env[jobName]).to.equal("");
@@ -89,7 +89,7 @@ describe("local defaults, derived from the plugin list", () => {
 
   it("sends every plugin's samples, in plugin order, then one job no plugin claims", async () => {
     const expected = [];
-    for (const plugin of jobPlugins) {
+    for (const plugin of deployedPlugins) {
       for (const payload of (await plugin.samplePayloads?.()) ?? []) expected.push([plugin.name, payload]);
     }
     const samples = samplePayloads();
@@ -97,7 +97,7 @@ describe("local defaults, derived from the plugin list", () => {
       expected,
     );
     expect(samples.at(-1)?.name).to.equal("unrelated.json");
-    expect(samplePayloads(jobPlugins, { unrelated: false })).to.have.length(expected.length);
+    expect(samplePayloads(deployedPlugins, { unrelated: false })).to.have.length(expected.length);
   });
 });
 

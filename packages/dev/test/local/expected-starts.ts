@@ -1,6 +1,6 @@
 import type { Environment, WebhookPlugin } from "@alma-webhooks/core";
 import { createPluginHarness } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 
 /** A webhook body and the execution its plugin asks for: where, under which name, with which input. */
 export interface ExpectedStart {
@@ -24,7 +24,7 @@ export async function expectedStarts(
   ) => Readonly<Record<string, unknown>> = (payload) => payload,
 ): Promise<ExpectedStart[]> {
   const starts: ExpectedStart[] = [];
-  for (const plugin of jobPlugins) {
+  for (const plugin of deployedPlugins) {
     const jobName = plugin.settings[plugin.activatedBy]?.env;
     if (jobName === undefined || !env[jobName]) continue;
     const harness = createPluginHarness(plugin, env, { workspace: env.WORKSPACE ?? "dev" });

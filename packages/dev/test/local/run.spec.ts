@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigurationError, type WebhookPlugin } from "@alma-webhooks/core";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 import { expect } from "chai";
 import { runCli } from "../../src/cli/cli.js";
@@ -88,7 +88,7 @@ describe("local run (in process)", () => {
   });
 
   it("with ALMA_LOCAL_SFN=off starts no endpoint and asks for real state machine ARNs", async () => {
-    const [first, ...others] = jobPlugins as [WebhookPlugin<string>, ...WebhookPlugin<string>[]];
+    const [first, ...others] = deployedPlugins as [WebhookPlugin<string>, ...WebhookPlugin<string>[]];
     const error = await start({ ALMA_LOCAL_SFN: "off", ALMA_CHALLENGE_SECRET: "my-own-secret" }).then(
       () => expect.fail("expected a rejection"),
       (e: unknown) => e,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { signBody, signedPost } from "@alma-webhooks/core/testing";
-import { jobPlugins } from "@alma-webhooks/lambda/plugins";
+import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
 import { DEV_SECRET } from "../../src/local/defaults.js";
@@ -29,7 +29,7 @@ describe("local server (alma-webhook serve, as a child process)", () => {
   let server: ServerChild;
   let sfn: SFNClient;
   let starts: ExpectedStart[];
-  const lastPlugin = jobPlugins.at(-1)?.name as string;
+  const lastPlugin = deployedPlugins.at(-1)?.name as string;
 
   before(async () => {
     starts = await expectedStarts(localDefaults());
@@ -61,12 +61,14 @@ describe("local server (alma-webhook serve, as a child process)", () => {
   });
 
   it("lists the plugins of the list in its banner", () => {
-    for (const plugin of jobPlugins)
+    for (const plugin of deployedPlugins)
       expect(server.output()).to.match(new RegExp(`^  ${plugin.name} +starts `, "m"));
   });
 
   it("starts every plugin's pipeline for each of its signed sample payloads and journals its input", async () => {
-    expect(starts.map((start) => start.plugin)).to.include.members(jobPlugins.map((plugin) => plugin.name));
+    expect(starts.map((start) => start.plugin)).to.include.members(
+      deployedPlugins.map((plugin) => plugin.name),
+    );
     for (const { plugin, payload } of starts) {
       const body = Buffer.from(JSON.stringify(payload));
       const response = await post(`${server.url}/`, body, signBody(body, DEV_SECRET));

@@ -2,7 +2,7 @@ import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
 import type { WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment } from "@alma-webhooks/core/testing";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
-import { jobPlugins } from "../../src/plugins.js";
+import { deployedPlugins } from "../../src/plugins.js";
 
 /** The variables of a plugin's settings that name state machines. */
 const stateMachineVariables = (plugin: WebhookPlugin): string[] =>
@@ -16,7 +16,7 @@ const testArn = (name: string): string =>
   `arn:aws:states:us-east-1:123456789012:stateMachine:${name.toLowerCase()}-test`;
 /** The three pipelines of the previous deployment, by name, then every other plugin of the list. */
 export const ARNS: Readonly<Record<"PPOD" | "TIMDEX" | "BURSAR", string> & Record<string, string>> = {
-  ...Object.fromEntries(jobPlugins.map((plugin) => [plugin.name, testArn(plugin.name)])),
+  ...Object.fromEntries(deployedPlugins.map((plugin) => [plugin.name, testArn(plugin.name)])),
   PPOD: testArn("PPOD"),
   TIMDEX: testArn("TIMDEX"),
   BURSAR: testArn("BURSAR"),
@@ -28,7 +28,7 @@ export const JOBS = {
 } as const;
 
 /** The plugins of the list other than the previous deployment's three: those a plugin author added. */
-export const ADDED_PLUGINS = jobPlugins.filter(
+export const ADDED_PLUGINS = deployedPlugins.filter(
   (plugin) => !["PPOD", "TIMDEX", "BURSAR"].includes(plugin.name),
 );
 

@@ -1,0 +1,101 @@
+// The delivery ledger as the Lambda shell wires it: its code (ledger.ts) and the DynamoDB client are loaded
+// on the first webhook that needs them, so a function without ALMA_IDEMPOTENCY_TABLE never loads either,
+// and one with it pays for them only once a webhook is verified.
+import type {
+  Decision,
+  DispatchResult,
+  ExecutionDispatcher,
+  ExecutionRequest,
+  Logger,
+} from "@alma-webhooks/core";
+import { type Clock, describe } from "./deadline.js";
+
+type LedgerModule = typeof import("./ledger.js");
+type Loaded = {
+  readonly ledger: LedgerModule;
+  readonly table: InstanceType<LedgerModule["LedgerTable"]>;
+  readonly history: InstanceType<LedgerModule["DeliveryHistory"]>;
+};
+
+/**
+ * The ledger of one DynamoDB table (`ALMA_IDEMPOTENCY_TABLE`): {@link DeliveryLedger.around} records each
+ * delivery of a dispatcher (`LedgerDispatcher`), and `begin`/`record`/`settle` keep the delivery history of
+ * every verified webhook (`DeliveryHistory`). Nothing is loaded until a webhook needs it.
+ *
+ * @example
+ * ```ts
+ * const ledger = new DeliveryLedger("alma-webhooks-ledger", systemClock, logger);
+ * const dispatcher = ledger.around(new TargetDispatcher(logger, systemClock));
+ * ```
+ */
+export class DeliveryLedger {
+  private loading: Promise<Loaded> | undefined;
+  private receivedAt: number | undefined;
+  private pending: Promise<void>[] = [];
+
+  constructor(
+    readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  private load(): Promise<Loaded> {
+    this.loading ??= import("./ledger.js").then(
+      (ledger) => {
+        const table = new ledger.LedgerTable(this.tableName, this.clock);
+        return { ledger, table, history: new ledger.DeliveryHistory(table, this.logger) };
+      },
+      (error: unknown) => {
+        this.loading = undefined; // the next webhook tries again
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  /** `inner` with each delivery recorded in the ledger: a redelivery goes only where it has not arrived. */
+  around(inner: ExecutionDispatcher): ExecutionDispatcher {
+    let dispatcher: ExecutionDispatcher | undefined;
+    return {
+      start: async (request: ExecutionRequest): Promise<DispatchResult> => {
+        try {
+          dispatcher ??= await this.load().then(
+            ({ ledger, table }) => new ledger.LedgerDispatcher(inner, table, this.logger),
+          );
+        } catch (error) {
+          return { status: "failed", transient: true, error: `LedgerUnavailable: ${describe(error)}` };
+        }
+        return (dispatcher as ExecutionDispatcher).start(request);
+      },
+    };
+  }
+
+  /** Marks a request's arrival: its history record's `receivedAt`. */
+  begin(): void {
+    this.receivedAt = this.clock.now();
+  }
+
+  /** Writes the decision's history record (verified webhooks only); never throws. */
+  record(decision: Decision): void {
+    const receivedAt = this.receivedAt ?? this.clock.now();
+    this.receivedAt = undefined;
+    this.pending.push(
+      this.load().then(
+        ({ history }) => {
+          history.record(decision, receivedAt);
+          return history.settle();
+        },
+        (error: unknown) => {
+          this.logger.warn("delivery history not written", { error: describe(error) });
+        },
+      ),
+    );
+  }
+
+  /** Waits for the history writes started so far (each bounded by `HISTORY_WAIT_MS`). */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+  }
+}
