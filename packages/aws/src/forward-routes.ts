@@ -108,12 +108,8 @@ export function loadForwardRoutes(env: Environment, taken: ReadonlySet<string>):
     }
     const checked = checkForwardEvents(events);
     const workspace = env.WORKSPACE?.trim().toLowerCase();
-    for (const entry of checked.valid) {
-      const job = /^JOB_END:(.+)$/i
-        .exec(entry)?.[1]
-        ?.trim()
-        .replace(/^"(.*)"$/, "$1");
-      if (workspace && job && !job.toLowerCase().includes(workspace)) {
+    for (const { entry, job } of checked.jobEnds) {
+      if (workspace && !job.toLowerCase().includes(workspace)) {
         warnings.push(
           `${variables.EVENTS}: the entry '${entry}' can never fire here: its job name does not contain WORKSPACE '${env.WORKSPACE?.trim()}', and only jobs whose name does are acted on (${route} route).`,
         );

@@ -1,5 +1,9 @@
 import type { SecretSource } from "./secret-source.js";
 
+/** An error as one line for an answer, a log field or a plugin result: `Name: message`. Internal. */
+export const messageOf = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /**
  * Base class of every error that core throws on purpose. Each subclass has a `name` that says what went
  * wrong and a message that says what to do about it.

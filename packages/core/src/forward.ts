@@ -64,12 +64,15 @@ function entryProblem(entry: string): string | undefined {
  * @example
  * ```ts
  * checkForwardEvents('LOAN:LOAN_CREATED, BIB, JOB_END:"Export, daily to Dev1", loan');
- * // { valid: ["LOAN:LOAN_CREATED", "BIB", 'JOB_END:"Export, daily to Dev1"'], malformed: ["loan"], problems: [...] }
+ * // { valid: ["LOAN:LOAN_CREATED", "BIB", 'JOB_END:"Export, daily to Dev1"'], malformed: ["loan"],
+ * //   jobEnds: [{ entry: 'JOB_END:"Export, daily to Dev1"', job: "Export, daily to Dev1" }], problems: [...] }
  * ```
  */
 export function checkForwardEvents(entries: readonly string[] | string): {
   readonly valid: readonly string[];
   readonly malformed: readonly string[];
+  /** The valid `JOB_END:<job name>` entries, each with its job name as it will be matched (quotes gone). */
+  readonly jobEnds: readonly { readonly entry: string; readonly job: string }[];
   readonly problems: readonly string[];
 } {
   const valid: string[] = [];
@@ -84,7 +87,11 @@ export function checkForwardEvents(entries: readonly string[] | string): {
       problems.push(problem);
     }
   }
-  return { valid, malformed, problems };
+  const jobEnds = valid.flatMap((entry) => {
+    const { action, rest } = split(entry);
+    return action === "JOB_END" && rest !== undefined ? [{ entry, job: rest }] : [];
+  });
+  return { valid, malformed, jobEnds, problems };
 }
 
 /** The rules of valid entries. */

@@ -1,7 +1,7 @@
 // The decision chain after the signature, in small named steps: claim (which plugins act), plan (each
 // plugin's execution, or why not), dispatch (start it). The router (router.ts) strings them together.
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { DispatchFailedError, InvalidPayloadError } from "./errors.js";
+import { DispatchFailedError, InvalidPayloadError, messageOf } from "./errors.js";
 import { contentHash, executionName } from "./execution-name.js";
 import type { Logger } from "./logger.js";
 import type { PluginResult } from "./outcome.js";
@@ -34,9 +34,6 @@ export interface PlanContext {
   readonly now: () => number;
   readonly report: (error: unknown, context: Record<string, unknown>) => Promise<void>;
 }
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 function institutionOf(payload: WebhookPayload): string | undefined {
   const { institution } = payload;

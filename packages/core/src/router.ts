@@ -1,6 +1,6 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { InvalidPayloadError, InvalidRouterOptionsError } from "./errors.js";
+import { InvalidPayloadError, InvalidRouterOptionsError, messageOf } from "./errors.js";
 import { webhookIdentity } from "./execution-name.js";
 import {
   fromHttpRequest,
@@ -134,9 +134,6 @@ export interface WebhookRouter {
 
 /** The decision line, filled in as the request travels. */
 type Facts = { -readonly [P in keyof Decision]?: Decision[P] };
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * Builds the webhook router from its options. Checks them at once (cold start), so a misconfigured router

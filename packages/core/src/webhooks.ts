@@ -6,7 +6,7 @@ import type {
   ExecutionDispatcher,
   ExecutionRequest,
 } from "./dispatcher.js";
-import { InvalidPluginError } from "./errors.js";
+import { InvalidPluginError, messageOf } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { eventValueOf, type PayloadOf } from "./payload/kinds.js";
 import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
@@ -194,9 +194,6 @@ export interface Webhooks extends WebhookRouter {
 
 const WORD = "[A-Z][A-Z0-9_]*";
 const EVENT_NAME = new RegExp(`^(${WORD})(?:\\.(${WORD}))?$`);
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 const isTransient = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { transient?: unknown }).transient === true;
