@@ -6,6 +6,10 @@ const MAX_LENGTH = 80; // The longest name AWS pipelines accept, and so the port
 const ALLOWED = /^[0-9A-Za-z_-]+$/;
 const HASH_LENGTH = 22; // 132 bits of SHA-256, base64url: only characters every target allows.
 
+/** A job's (or a named webhook's) id as text: a string, or a whole number Alma sent unquoted. */
+const idOf = (job: JobInstance): string | undefined =>
+  typeof job.id === "string" || Number.isSafeInteger(job.id) ? String(job.id) : undefined;
+
 const hash = (data: string | Buffer): string =>
   createHash("sha256").update(data).digest("base64url").slice(0, HASH_LENGTH);
 
@@ -20,7 +24,7 @@ export function executionName(prefix: string, job: JobInstance, body: Buffer): s
   const clean = prefix.replace(/-+$/, "");
   const head = clean.replace(/[^0-9A-Za-z_-]/g, "_") || "execution";
   const time = compactEndTime(job) ?? "notime";
-  const id = typeof job.id === "string" || Number.isSafeInteger(job.id) ? String(job.id) : undefined;
+  const id = idOf(job);
   if (id === undefined)
     return `${head.slice(0, MAX_LENGTH - time.length - HASH_LENGTH - 2)}-${time}-${hash(body)}`;
   const plain = `${head}-${time}-${id}`;
@@ -61,12 +65,18 @@ export const contentHash = (payload: WebhookPayload): string => hash(canonical(p
  * {@link contentHash}. A forward's deduplication id and `alma-webhook-id` attribute are the route's prefix
  * followed by it (shortened by a hash where Step Functions' 80 characters demand).
  */
-export function webhookIdentity(payload: WebhookPayload, job?: JobInstance): string {
-  if (job) {
-    const time = compactEndTime(job) ?? "notime";
-    const id = typeof job.id === "string" || Number.isSafeInteger(job.id) ? String(job.id) : "noid";
-    return `${time}-${id}`;
-  }
-  const time = compactEndTime({ name: payload.action, end_time: payload.time } as JobInstance) ?? "notime";
-  return `${time}-${contentHash(payload)}`;
+export function webhookIdentity(
+  payload: WebhookPayload,
+  job?: JobInstance,
+  named: JobInstance = namedWebhook(payload, job),
+): string {
+  return `${compactEndTime(named) ?? "notime"}-${idOf(named) ?? "noid"}`;
 }
+
+/**
+ * What a webhook's executions are named after: the job of a JOB_END; for any other kind its action and
+ * time, with its {@link contentHash} as the id (Alma sends one `id` and `time` for several events, a loan's
+ * four, which must not share a name). Computed once per webhook, for its identity and every plugin's names.
+ */
+export const namedWebhook = (payload: WebhookPayload, job?: JobInstance): JobInstance =>
+  job ?? { name: payload.action, id: contentHash(payload), end_time: payload.time };

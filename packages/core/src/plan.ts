@@ -2,7 +2,7 @@
 // plugin's execution, or why not), dispatch (start it). The router (router.ts) strings them together.
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { DispatchFailedError, InvalidPayloadError, messageOf } from "./errors.js";
-import { contentHash, executionName } from "./execution-name.js";
+import { executionName } from "./execution-name.js";
 import type { Logger } from "./logger.js";
 import type { PluginResult } from "./outcome.js";
 import { hasRecords, jobStatus } from "./payload/job-end.js";
@@ -68,18 +68,16 @@ export function claims(active: ActivePlugin, webhook: Webhook): boolean {
  * {@link InvalidPayloadError} (400 for the whole webhook, nothing started): the status is read once, and
  * only when a working claimant accepts some statuses; the counters only for a claimant that counts them.
  */
-export function plan(claimants: readonly ActivePlugin[], webhook: Webhook, context: PlanContext): Planned[] {
+export function plan(
+  claimants: readonly ActivePlugin[],
+  webhook: Webhook,
+  named: JobInstance,
+  context: PlanContext,
+): Planned[] {
   const { job } = webhook;
   const working = claimants.filter((active) => active.problems === undefined);
   const status =
     job && working.some((active) => active.plugin.acceptedStatuses !== undefined) ? jobStatus(job) : "";
-  // An event is named like a job, by its time and, for its id, a hash of its whole content: Alma sends one
-  // `id` and `time` for several events (a loan's four), which must not share one name (one FIFO message).
-  const named: JobInstance = job ?? {
-    name: webhook.payload.action,
-    id: contentHash(webhook.payload),
-    end_time: webhook.payload.time,
-  };
   return claimants.map((active): Planned => {
     const { plugin } = active;
     const base = { plugin: active.name };

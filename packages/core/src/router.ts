@@ -1,7 +1,7 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { InvalidPayloadError, InvalidRouterOptionsError, messageOf } from "./errors.js";
-import { webhookIdentity } from "./execution-name.js";
+import { namedWebhook, webhookIdentity } from "./execution-name.js";
 import {
   fromHttpRequest,
   type HttpRequest,
@@ -226,8 +226,9 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const time = tooOld(payload, job);
     if (time !== undefined)
       return job ? { kind: "too-old", jobName: job.name, time } : { kind: "too-old", action, time };
-    facts.identity = webhookIdentity(payload, job);
-    const planned = plan(claimants, webhook, context);
+    const named = namedWebhook(payload, job);
+    facts.identity = webhookIdentity(payload, job, named);
+    const planned = plan(claimants, webhook, named, context);
     const results = await Promise.all(
       planned.map((step) =>
         dispatch(
