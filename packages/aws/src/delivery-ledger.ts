@@ -11,6 +11,18 @@ import type {
 import { type Clock, describe } from "./deadline.js";
 
 type LedgerModule = typeof import("./ledger.js");
+
+/** Outcomes of requests that were never verified webhooks: no history record, and nothing loaded for them. */
+export const UNVERIFIED_OUTCOMES: ReadonlySet<string> = new Set([
+  "not-http",
+  "method-not-allowed",
+  "challenge",
+  "challenge-missing",
+  "challenge-too-long",
+  "too-large",
+  "unauthorized",
+  "secret-unavailable",
+]);
 type Loaded = {
   readonly ledger: LedgerModule;
   readonly table: InstanceType<LedgerModule["LedgerTable"]>;
@@ -79,6 +91,8 @@ export class DeliveryLedger {
   record(decision: Decision): void {
     const receivedAt = this.receivedAt ?? this.clock.now();
     this.receivedAt = undefined;
+    // A GET challenge or a refused request loads neither the ledger's code nor the DynamoDB client.
+    if (UNVERIFIED_OUTCOMES.has(decision.outcome)) return;
     this.pending.push(
       this.load().then(
         ({ history }) => {

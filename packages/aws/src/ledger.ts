@@ -18,6 +18,7 @@ import {
   describe,
   nameOf,
 } from "./deadline.js";
+import { UNVERIFIED_OUTCOMES } from "./delivery-ledger.js";
 
 /** How long the ledger keeps things, in seconds. */
 export const LEDGER_TTL = Object.freeze({
@@ -260,16 +261,6 @@ export class LedgerDispatcher implements ExecutionDispatcher {
 }
 
 /** Outcomes of requests that were never verified as Alma's: no history record. */
-const UNVERIFIED = new Set([
-  "not-http",
-  "method-not-allowed",
-  "challenge",
-  "challenge-missing",
-  "challenge-too-long",
-  "too-large",
-  "unauthorized",
-  "secret-unavailable",
-]);
 
 /**
  * The delivery history: one record per verified webhook (`kind` `webhook`), written from the router's
@@ -300,7 +291,7 @@ export class DeliveryHistory {
 
   record(decision: Decision, receivedAt = this.receivedAt ?? this.table.clock.now()): void {
     this.receivedAt = undefined;
-    if (UNVERIFIED.has(decision.outcome)) return;
+    if (UNVERIFIED_OUTCOMES.has(decision.outcome)) return;
     const now = this.table.clock.now();
     const at = new Date(receivedAt).toISOString();
     const item: Item = {
