@@ -63,6 +63,14 @@ build: compile bundle ## compile + bundle: everything a deployment or the bundle
 test: build ## Run every package's mocha suite with coverage floors (the bundle is tested too, on this Node)
 	$(PNPM) --recursive --sequential --reporter-hide-prefix run test
 
+# A test that fails one run in N hides among green runs: every suite TEST_REPEAT times (default 3), in
+# rounds, stopping at the first failure (pnpm --recursive stops at a failing package).
+TEST_REPEAT ?= 3
+.PHONY: test-repeat
+test-repeat: build ## Run every package's suite TEST_REPEAT times (default 3), stopping at the first failure
+	@for round in $$(seq 1 $(TEST_REPEAT)); do echo "test-repeat: round $$round of $(TEST_REPEAT)"; \
+	  $(PNPM) --recursive --sequential --reporter-hide-prefix run test || exit 1; done
+
 # Lambda runs nodejs22.x; this machine may have another Node. npx fetches node@22 from the npm registry
 # (cached after the first run), which is why `make test` does not do it.
 NODE22 := npx --yes --package=node@22 -- node

@@ -1,5 +1,7 @@
-// The one place that knows what an AWS ARN of a dispatch target looks like: the patterns (settings, the
-// embedded endpoint and infra use them), which service an ARN names, and the ARN of an execution.
+// The one place that knows what an AWS ARN looks like: every pattern (settings, the shell's configuration,
+// the embedded endpoint and infra use them), every parse (which service a target is, a queue's URL, a bus's
+// region) and every ARN built (an execution's, the embedded endpoint's queues, buses, secrets, parameters).
+// `@alma-webhooks/aws/arn` exports all of it.
 import type { SettingSpec } from "@alma-webhooks/core";
 
 const PARTITION = "aws[a-z-]*";
@@ -19,6 +21,11 @@ const STATE_MACHINE_NAME = "[A-Za-z0-9_-]{1,80}";
 export const STATE_MACHINE_ARN_PATTERN = `^arn:${PARTITION}:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}$`;
 
 /**
+ * SQS's rule for a queue name: up to 80 letters, digits, `-` and `_`, the `.fifo` of a FIFO queue included.
+ */
+const QUEUE_NAME = "[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo";
+
+/**
  * Source of the pattern an SQS queue ARN must match (`.fifo` at the end of the name: a FIFO queue).
  *
  * @example
@@ -26,7 +33,7 @@ export const STATE_MACHINE_ARN_PATTERN = `^arn:${PARTITION}:states:${REGION}:${A
  * new RegExp(QUEUE_ARN_PATTERN).test("arn:aws:sqs:us-east-1:123456789012:alma-events.fifo"); // true
  * ```
  */
-export const QUEUE_ARN_PATTERN = `^arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:[A-Za-z0-9_-]{1,75}(\\.fifo)?$`;
+export const QUEUE_ARN_PATTERN = `^arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:(?:${QUEUE_NAME})$`;
 
 /**
  * Source of the pattern an EventBridge event bus ARN must match.
@@ -59,6 +66,113 @@ export const KMS_KEY_ARN_PATTERN = `^arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:k
 export const EXECUTION_ARN_PATTERN = `^arn:${PARTITION}:states:${REGION}:${ACCOUNT}:execution:${STATE_MACHINE_NAME}:${STATE_MACHINE_NAME}$`;
 
 /**
+ * Source of the pattern a Secrets Manager secret ARN must match (`ALMA_CHALLENGE_SECRET_ARN`).
+ *
+ * @example
+ * ```ts
+ * new RegExp(SECRET_ARN_PATTERN).test("arn:aws:secretsmanager:us-east-1:123456789012:secret:alma-AbCdEf"); // true
+ * ```
+ */
+export const SECRET_ARN_PATTERN = `^arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]{1,512}$`;
+
+/**
+ * Source of the pattern an SSM parameter must match, by its name (`/alma/secret`) or its ARN
+ * (`ALMA_CHALLENGE_SECRET_PARAMETER`).
+ *
+ * @example
+ * ```ts
+ * new RegExp(PARAMETER_PATTERN).test("/alma/webhook-secret"); // true
+ * ```
+ */
+export const PARAMETER_PATTERN = `^(?:arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter)?\\/?[A-Za-z0-9_.\\-/]{1,2048}$`;
+
+/**
+ * What an ARN is made of (`arn:<partition>:<service>:<region>:<account>:<resource>`).
+ *
+ * @example
+ * ```ts
+ * const parts: ArnParts = { partition: "aws", service: "sqs", region: "us-east-1", account: "123456789012", resource: "alma" };
+ * ```
+ */
+export interface ArnParts {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  /** Everything after the account: `stateMachine:ppod`, `event-bus/alma`, a queue's name. */
+  readonly resource: string;
+}
+
+/**
+ * The parts of an ARN, split as AWS writes them (the resource keeps its own `:` and `/`), without checking
+ * the service's rules; `undefined` for anything that does not start `arn:` with five fields after it.
+ *
+ * @example
+ * ```ts
+ * arnParts("arn:aws:events:eu-west-1:123456789012:event-bus/alma")?.region; // "eu-west-1"
+ * ```
+ */
+export function arnParts(arn: string): ArnParts | undefined {
+  const [prefix, partition, service, region, account, ...resource] = arn.split(":");
+  if (prefix !== "arn" || resource.length === 0) return undefined;
+  return {
+    partition: partition as string,
+    service: service as string,
+    region: region as string,
+    account: account as string,
+    resource: resource.join(":"),
+  };
+}
+
+/**
+ * The ARN of its parts (`partition` defaults to `aws`): the one way an ARN is built.
+ *
+ * @example
+ * ```ts
+ * formatArn({ service: "sqs", region: "us-east-1", account: "123456789012", resource: "alma.fifo" });
+ * // "arn:aws:sqs:us-east-1:123456789012:alma.fifo"
+ * ```
+ */
+export function formatArn(parts: Omit<ArnParts, "partition"> & { readonly partition?: string }): string {
+  return `arn:${parts.partition ?? "aws"}:${parts.service}:${parts.region}:${parts.account}:${parts.resource}`;
+}
+
+/**
+ * The queue an SQS ARN names, as `SendMessage` needs it: its region and URL, and whether it is FIFO.
+ *
+ * @example
+ * ```ts
+ * queueOf(
+ *   "arn:aws:sqs:us-east-1:123456789012:alma.fifo",
+ * ); // { region: "us-east-1", url: "https://sqs.us-east-1.amazonaws.com/123456789012/alma.fifo", fifo: true }
+ * ```
+ */
+export function queueOf(arn: string): { region: string; url: string; fifo: boolean } | undefined {
+  if (!QUEUE_ARN.test(arn)) return undefined;
+  const { partition, region, account, resource: name } = arnParts(arn) as ArnParts;
+  const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return { region, url: `https://sqs.${region}.${domain}/${account}/${name}`, fifo: name.endsWith(".fifo") };
+}
+
+const QUEUE_URL = new RegExp(`^https?://(?:sqs\\.(${REGION})\\.[^/]+|[^/]+)/(${ACCOUNT})/(${QUEUE_NAME})$`);
+
+/**
+ * The ARN of the queue a queue URL names (the URL of an endpoint that is not regional says `us-east-1`), or
+ * `undefined` when it is not a queue URL: the inverse of {@link queueOf}, for the embedded endpoint.
+ *
+ * @example
+ * ```ts
+ * queueArnOfUrl("https://sqs.eu-west-1.amazonaws.com/123456789012/alma"); // "arn:aws:sqs:eu-west-1:123456789012:alma"
+ * ```
+ */
+export function queueArnOfUrl(url: string): string | undefined {
+  const match = QUEUE_URL.exec(url);
+  if (!match) return undefined;
+  const [, region = "us-east-1", account = "", name = ""] = match;
+  return formatArn({ service: "sqs", region, account, resource: name });
+}
+
+/**
  * What a dispatch target is, by the kind of its ARN.
  *
  * @example
@@ -68,9 +182,10 @@ export const EXECUTION_ARN_PATTERN = `^arn:${PARTITION}:states:${REGION}:${ACCOU
  */
 export type TargetKind = "state-machine" | "queue" | "fifo-queue" | "event-bus";
 
+const QUEUE_ARN = new RegExp(QUEUE_ARN_PATTERN);
 const KINDS: readonly [TargetKind, RegExp][] = [
   ["state-machine", new RegExp(STATE_MACHINE_ARN_PATTERN)],
-  ["queue", new RegExp(QUEUE_ARN_PATTERN)],
+  ["queue", QUEUE_ARN],
   ["event-bus", new RegExp(EVENT_BUS_ARN_PATTERN)],
 ];
 

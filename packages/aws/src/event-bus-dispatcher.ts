@@ -1,5 +1,6 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { arnParts } from "./arn.js";
 import { perKey } from "./clients.js";
 import type { Clock } from "./deadline.js";
 import { budgetEndOf, describe, isTransient, retryRefused, SINGLE_ATTEMPT_CLIENT } from "./deadline.js";
@@ -8,7 +9,7 @@ import { EVENT_SOURCE, identityResource } from "./identity.js";
 
 export { EVENT_SOURCE, identityResource };
 
-const regionOf = (busArn: string): string => busArn.split(":")[3] ?? "";
+const regionOf = (busArn: string): string => arnParts(busArn)?.region ?? "";
 
 /**
  * Puts each request's input (the webhook payload, for a forward) on the EventBridge bus its target ARN

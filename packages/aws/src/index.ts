@@ -1,28 +1,19 @@
-// The public API of @alma-webhooks/aws: every ARN and every AWS call of alma-webhooks. The SDK clients are
+// The public API of @alma-webhooks/aws: what a shell, a plugin or infra builds with. The SDK clients are
 // loaded by the dispatchers on first use; each service's dispatcher is also its own subpath
-// (`@alma-webhooks/aws/step-functions`, `/sqs`, `/event-bus`).
+// (`@alma-webhooks/aws/step-functions`, `/sqs`, `/event-bus`), every ARN pattern, parse and builder is
+// `@alma-webhooks/aws/arn`, and the tuning (client settings, waits, the ledger's parts) is
+// `@alma-webhooks/aws/internal`, which may change in any release.
 
 export {
-  EVENT_BUS_ARN_PATTERN,
-  EXECUTION_ARN_PATTERN,
-  executionArnFor,
-  isForwardTarget,
-  KMS_KEY_ARN_PATTERN,
-  QUEUE_ARN_PATTERN,
   STATE_MACHINE_ARN_PATTERN,
-  serviceOf,
   stateMachineArnSetting,
   type TargetKind,
   targetArnSetting,
-  targetKindOf,
 } from "./arn.js";
 export {
-  BUDGETED_CLIENT,
   type Clock,
   DISPATCH_BUDGET,
   isTransient,
-  refusedBeforeArrival,
-  SINGLE_ATTEMPT_CLIENT,
   systemClock,
 } from "./deadline.js";
 export { DeliveryLedger } from "./delivery-ledger.js";
@@ -35,21 +26,7 @@ export {
   routeVariables,
 } from "./forward-routes.js";
 export { EVENT_SOURCE, IDENTITY_ATTRIBUTE, identityResource } from "./identity.js";
-export {
-  LARGE_PAYLOAD_KEY,
-  type LargePayloadPointer,
-  LargePayloadStore,
-  largePayloadKey,
-} from "./large-payloads.js";
-export {
-  DeliveryHistory,
-  deliveryKey,
-  HISTORY_WAIT_MS,
-  LEDGER_TTL,
-  LedgerDispatcher,
-  LedgerTable,
-} from "./ledger.js";
-export { deliverySize, TARGET_LIMITS } from "./limits.js";
+export { type LargePayloadPointer, LargePayloadStore } from "./large-payloads.js";
 export {
   type StepFunctionsJobPluginDefinition,
   type StepFunctionsSettingKeys,
@@ -59,8 +36,6 @@ export {
   createStoredSecrets,
   type ReadSecret,
   readWithPowertools,
-  SECRET_CLIENT,
-  SECRET_READS,
   type SecretSettings,
   type StoredSecret,
   splitSecrets,

@@ -1,5 +1,6 @@
 import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } from "@alma-webhooks/core";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { queueOf } from "./arn.js";
 import { perKey } from "./clients.js";
 import type { Clock } from "./deadline.js";
 import {
@@ -20,17 +21,6 @@ export { IDENTITY_ATTRIBUTE };
 const identityAttributes = (name: string) => ({
   [IDENTITY_ATTRIBUTE]: { DataType: "String", StringValue: name },
 });
-
-const QUEUE_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
-
-/** The queue of an ARN: its region and URL (SendMessage takes the URL), and whether it is FIFO. */
-export function queueOf(arn: string): { region: string; url: string; fifo: boolean } | undefined {
-  const match = QUEUE_ARN.exec(arn);
-  if (!match) return undefined;
-  const [, partition, region = "", account, name = ""] = match;
-  const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-  return { region, url: `https://sqs.${region}.${domain}/${account}/${name}`, fifo: name.endsWith(".fifo") };
-}
 
 /**
  * Sends each request's input (the webhook payload, for a forward) to the SQS queue its target ARN names,

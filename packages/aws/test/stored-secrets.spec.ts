@@ -4,11 +4,11 @@ import { expect } from "chai";
 import sinon from "sinon";
 import {
   createStoredSecrets,
-  SECRET_READS,
   type SecretSettings,
   type StoredSecret,
   UnusableSecretError,
 } from "../src/index.js";
+import { SECRET_READS } from "../src/internal.js";
 
 const CURRENT: StoredSecret = {
   store: "secrets-manager",

@@ -6,6 +6,7 @@ import {
   type StoredSecret,
   splitSecrets,
 } from "@alma-webhooks/aws";
+import { PARAMETER_PATTERN, SECRET_ARN_PATTERN } from "@alma-webhooks/aws/arn";
 import {
   type ActivePlugin,
   ConfigurationError,
@@ -72,8 +73,8 @@ export const SHELL_VARIABLES = {
 
 type ShellVariable = keyof typeof SHELL_VARIABLES;
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
-const PARAMETER = /^(?:arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,2048}$/;
+const SECRET_ARN = new RegExp(SECRET_ARN_PATTERN);
+const PARAMETER = new RegExp(PARAMETER_PATTERN);
 
 /** Exactly one place for a secret: its value, a Secrets Manager ARN or an SSM parameter. */
 function secretSetting(

@@ -14,11 +14,13 @@ const ROTATED = "the-rotated-secret-from-the-store";
 const UNAUTHORIZED = "Unable to validate signature. Has the webhook challenge secret changed?";
 const UNAVAILABLE = "The webhook secret could not be read; the event was not processed and may be retried.";
 const { ALMA_CHALLENGE_SECRET: _unset, ...NO_SECRET } = VALID_ENV;
+/** A job id of its own for every webhook (a counter: fifty made in one millisecond never share one). */
+let jobs = 0;
 const pod = () =>
   jobEndPayload({
     job_instance: {
       name: JOBS.PPOD,
-      id: String(Date.now() + Math.random()),
+      id: String(6_100_000 + ++jobs),
       counter: [counter("label.new.records", 2)],
     },
   });

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { EXECUTION_ARN_PATTERN, executionArnFor, STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
+import { EXECUTION_ARN_PATTERN, executionArnFor, STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws/arn";
 import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
 import { forwardOperations, type LocalMessage } from "./forward-operations.js";
 import { listen, readBody } from "./http.js";

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { formatArn, queueArnOfUrl } from "@alma-webhooks/aws/arn";
 import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
 
 /** A message or event the local endpoint took: SQS `SendMessage` or one EventBridge `PutEvents` entry. */
@@ -18,9 +19,11 @@ export interface LocalMessage {
   readonly startDate: Date;
 }
 
+/** The region and account of what the endpoint names itself: AWS's documentation account, never a real one. */
+export const LOCAL = { region: "us-east-1", account: "123456789012" } as const;
+
 /** SQS keeps a FIFO deduplication id this long. */
 const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
-const QUEUE_URL = /^https?:\/\/(?:sqs\.([a-z0-9-]+)\.[^/]+|[^/]+)\/(\d{12})\/([A-Za-z0-9_.-]{1,80})$/;
 /** SQS's limit on a message, its body and attributes together (1 MiB since January 2026). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** EventBridge's limit on one entry (source, detail type, detail, resources) and on a whole PutEvents. */
@@ -54,10 +57,11 @@ export function forwardOperations(
 
   function sendMessage(body: JsonObject): JsonObject {
     const url = requiredString(body, "QueueUrl");
-    const match = QUEUE_URL.exec(url);
-    if (!match) throw new ApiError("QueueDoesNotExist", `The specified queue does not exist: ${url}`);
-    const [, region = "us-east-1", account, name = ""] = match;
-    const targetArn = `arn:aws:sqs:${region}:${account}:${name}`;
+    const targetArn = queueArnOfUrl(url);
+    if (targetArn === undefined) {
+      throw new ApiError("QueueDoesNotExist", `The specified queue does not exist: ${url}`);
+    }
+    const name = targetArn.slice(targetArn.lastIndexOf(":") + 1);
     const messageBody = requiredString(body, "MessageBody");
     if (messageBody === "") throw new ApiError("InvalidParameterValue", "MessageBody must not be empty");
     const size = Buffer.byteLength(messageBody) + attributeBytes(body.MessageAttributes);
@@ -163,7 +167,7 @@ export function forwardOperations(
       const id = randomUUID();
       const targetArn = bus.startsWith("arn:")
         ? bus
-        : `arn:aws:events:us-east-1:123456789012:event-bus/${bus}`;
+        : formatArn({ ...LOCAL, service: "events", resource: `event-bus/${bus}` });
       record({
         kind: "message",
         service: "eventbridge",

@@ -1,4 +1,6 @@
+import { formatArn } from "@alma-webhooks/aws/arn";
 import { ApiError, type JsonObject, requiredString } from "./aws-json.js";
+import { LOCAL } from "./forward-operations.js";
 
 /**
  * The secret reads of the local endpoint: Secrets Manager's `secretsmanager.GetSecretValue` and SSM's
@@ -24,7 +26,9 @@ export function secretOperations(
     }
     const name = id.startsWith("arn:") ? id.slice(id.lastIndexOf(":") + 1) : id;
     return {
-      ARN: id.startsWith("arn:") ? id : `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
+      ARN: id.startsWith("arn:")
+        ? id
+        : formatArn({ ...LOCAL, service: "secretsmanager", resource: `secret:${id}` }),
       Name: name,
       SecretString: value,
       VersionId: `local-${value.length}`,
@@ -46,7 +50,7 @@ export function secretOperations(
         DataType: "text",
         ARN: name.startsWith("arn:")
           ? name
-          : `arn:aws:ssm:us-east-1:123456789012:parameter/${name.replace(/^\//, "")}`,
+          : formatArn({ ...LOCAL, service: "ssm", resource: `parameter/${name.replace(/^\//, "")}` }),
         LastModifiedDate: Math.floor(Date.now() / 1000),
       },
     };

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { executionArnFor } from "@alma-webhooks/aws";
+import { executionArnFor } from "@alma-webhooks/aws/arn";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { SFNClientConfig } from "@aws-sdk/client-sfn";
 import {

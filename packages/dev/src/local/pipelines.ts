@@ -1,4 +1,4 @@
-import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
+import { formatArn, STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws/arn";
 import type { SettingSpec, WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment, jobEndPayload } from "@alma-webhooks/core/testing";
 import { deployedPlugins } from "@alma-webhooks/lambda/plugins";
@@ -8,7 +8,7 @@ import { DEV_SECRET } from "./defaults.js";
 // src/plugins.ts gives it local defaults, a local state machine and demo payloads with nothing to edit here.
 
 /** Account and region of the local state machines: AWS's documentation account, never a real one. */
-const LOCAL_ARN_PREFIX = "arn:aws:states:us-east-1:123456789012:stateMachine:";
+const LOCAL = { region: "us-east-1", account: "123456789012" } as const;
 
 /**
  * The local state machine of a plugin, e.g. `arn:aws:states:us-east-1:123456789012:stateMachine:ppod-local`.
@@ -19,7 +19,11 @@ const LOCAL_ARN_PREFIX = "arn:aws:states:us-east-1:123456789012:stateMachine:";
  * ```
  */
 export function localStateMachineArn(plugin: WebhookPlugin): string {
-  return `${LOCAL_ARN_PREFIX}${plugin.name.toLowerCase()}-local`;
+  return formatArn({
+    ...LOCAL,
+    service: "states",
+    resource: `stateMachine:${plugin.name.toLowerCase()}-local`,
+  });
 }
 
 /** A setting that names a state machine: declared with core's state machine ARN pattern. */
