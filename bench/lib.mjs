@@ -8,6 +8,7 @@ export const LAMBDA_DIST = join(ROOT, "packages", "lambda", "dist");
 // BENCH_BUNDLE: another copy of the bundle (webhook.mjs with its chunks/ beside it), to compare two builds.
 export const BUNDLE = process.env.BENCH_BUNDLE ?? join(LAMBDA_DIST, "webhook.mjs");
 export const CORE = join(ROOT, "packages", "core", "dist", "src", "index.js");
+export const CORE_LAMBDA = join(ROOT, "packages", "core", "dist", "src", "adapters", "lambda.js");
 export const CORE_TESTING = join(ROOT, "packages", "core", "dist", "src", "testing", "index.js");
 export const LOCAL_SFN = join(ROOT, "packages", "local-aws", "dist", "src", "endpoint.js");
 

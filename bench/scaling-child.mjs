@@ -2,13 +2,14 @@
 // A silent logger and core's RecordingDispatcher, so only the router's own cost is measured. Results on fd 3.
 import { createHmac } from "node:crypto";
 import { writeSync } from "node:fs";
-import { CORE, CORE_TESTING, jobEndBody, SECRET } from "./lib.mjs";
+import { CORE, CORE_LAMBDA, CORE_TESTING, jobEndBody, SECRET } from "./lib.mjs";
 import { interleaved } from "./timing.mjs";
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const n = (count) => Math.max(1, Math.round(count * scale));
 const core = await import(CORE);
 const testing = await import(CORE_TESTING);
+const { handleLambdaEvent } = await import(CORE_LAMBDA);
 
 const jobNameOf = (i) => `Bench Export Job number ${i} to Dev1`;
 const ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:bench";
@@ -45,7 +46,7 @@ function routerWith(count) {
 }
 
 const check = async (router, event, part) => {
-  const response = await router.handle(event);
+  const response = await handleLambdaEvent(router, event);
   if (response.statusCode !== 200 || !response.body.includes(part))
     throw new Error(`unexpected answer ${response.statusCode} ${response.body}`);
 };
@@ -58,12 +59,12 @@ for (const count of [3, 10, 100]) {
   const claimed = testing.signedPost(jobEndBody(testing, { jobName: jobNameOf(count - 1) }), SECRET);
   await check(router, unclaimed, "no action taken");
   await check(router, claimed, "BENCH_");
-  cases[`unclaimed-${count}`] = { op: () => router.handle(unclaimed), count: n(8_000) };
+  cases[`unclaimed-${count}`] = { op: () => handleLambdaEvent(router, unclaimed), count: n(8_000) };
   cases[`lastClaims-${count}`] = {
     op: () => {
       // The recording dispatcher keeps every request; keep its memory flat.
       if (dispatcher.requests.length > 1000) dispatcher.requests.length = 0;
-      return router.handle(claimed);
+      return handleLambdaEvent(router, claimed);
     },
     count: n(8_000),
   };
@@ -79,7 +80,7 @@ for (const [label, bytes] of Object.entries(sizes)) {
   const count = n(Math.max(6, Math.round(4_000 / Math.ceil(bytes / 16_384))));
   const measured = await interleaved(
     {
-      router: { op: () => router.handle(event), count },
+      router: { op: () => handleLambdaEvent(router, event), count },
       floor: {
         op: () => {
           createHmac("sha256", SECRET).update(body).digest("base64");

@@ -1,4 +1,5 @@
 import { createWebhookRouter, loadPlugins } from "@alma-webhooks/core";
+import { handleLambdaEvent } from "@alma-webhooks/core/lambda";
 import { InMemoryQueue } from "./in-memory-queue.js";
 import { loanNoticePlugin } from "./loan-notice-plugin.js";
 import { QueueDispatcher } from "./queue-dispatcher.js";
@@ -16,4 +17,4 @@ const router = createWebhookRouter({
   dispatcher: new QueueDispatcher(queue),
 });
 
-export const handler = (event: unknown) => router.handle(event);
+export const handler = (event: unknown) => handleLambdaEvent(router, event);

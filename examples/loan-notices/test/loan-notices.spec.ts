@@ -1,4 +1,5 @@
 import { createWebhookRouter, type Decision, loadPlugins } from "@alma-webhooks/core";
+import { handleLambdaEvent } from "@alma-webhooks/core/lambda";
 import { almaEventPayload, jobEndPayload, signedPost, toAlmaXml } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import sinon from "sinon";
@@ -22,9 +23,13 @@ function service(env: Record<string, string> = {}, timeoutMs?: number) {
     dispatcher: new QueueDispatcher(queue, timeoutMs),
     onDecision: (decision) => decisions.push(decision),
   });
-  const deliver = (payload: Record<string, unknown>) => router.handle(signedPost(payload, SECRET));
+  const deliver = (payload: Record<string, unknown>) =>
+    handleLambdaEvent(router, signedPost(payload, SECRET));
   const deliverXml = (payload: Record<string, unknown>) =>
-    router.handle(signedPost(toAlmaXml(payload), SECRET, { headers: { "Content-Type": "application/xml" } }));
+    handleLambdaEvent(
+      router,
+      signedPost(toAlmaXml(payload), SECRET, { headers: { "Content-Type": "application/xml" } }),
+    );
   return { queue, decisions, router, deliver, deliverXml };
 }
 
@@ -189,7 +194,7 @@ describe("loan notices (another webhook project built on @alma-webhooks/core)", 
 
   it("answers 401 to a body signed with another secret, and queues nothing", async () => {
     const { queue, router } = service();
-    const response = await router.handle(signedPost(almaEventPayload("LOAN"), "not-the-secret"));
+    const response = await handleLambdaEvent(router, signedPost(almaEventPayload("LOAN"), "not-the-secret"));
     expect(response.statusCode).to.equal(401);
     expect(queue.sent).to.deep.equal([]);
   });

@@ -1,13 +1,7 @@
 // The delivery ledger as the Lambda shell wires it: its code (ledger.ts) and the DynamoDB client are loaded
 // on the first webhook that needs them, so a function without ALMA_IDEMPOTENCY_TABLE never loads either,
 // and one with it pays for them only once a webhook is verified.
-import type {
-  Decision,
-  DispatchResult,
-  ExecutionDispatcher,
-  ExecutionRequest,
-  Logger,
-} from "@alma-webhooks/core";
+import type { DecisionRecord, ExecutionDispatcher, Logger } from "@alma-webhooks/core";
 import { type Clock, describe } from "./deadline.js";
 
 type LedgerModule = typeof import("./ledger.js");
@@ -69,7 +63,7 @@ export class DeliveryLedger {
   around(inner: ExecutionDispatcher): ExecutionDispatcher {
     let dispatcher: ExecutionDispatcher | undefined;
     return {
-      start: async (request: ExecutionRequest): Promise<DispatchResult> => {
+      start: async (request) => {
         try {
           dispatcher ??= await this.load().then(
             ({ ledger, table }) => new ledger.LedgerDispatcher(inner, table, this.logger),
@@ -88,7 +82,7 @@ export class DeliveryLedger {
   }
 
   /** Writes the decision's history record (verified webhooks only); never throws. */
-  record(decision: Decision): void {
+  record(decision: DecisionRecord): void {
     const receivedAt = this.receivedAt ?? this.clock.now();
     this.receivedAt = undefined;
     // A GET challenge or a refused request loads neither the ledger's code nor the DynamoDB client.

@@ -1,8 +1,9 @@
 import { AlmaWebhooksError } from "@alma-webhooks/core";
 
 /**
- * A Step Functions call did not finish inside the dispatch budget (`DISPATCH_BUDGET.totalMs` for the
- * whole dispatch, or the smaller share a follow-up call is given). Transient: a later retry may succeed.
+ * An AWS call of a dispatch (Step Functions, SQS, EventBridge, S3, DynamoDB) did not finish inside the dispatch
+ * budget (`DISPATCH_BUDGET.totalMs` for the whole dispatch, or the smaller share a follow-up call is given).
+ * Transient: a later retry may succeed.
  *
  * @example
  * ```ts

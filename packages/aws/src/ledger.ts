@@ -2,7 +2,7 @@
 // webhook goes only where it has not gone, and one record per verified webhook, the delivery history.
 import { randomUUID } from "node:crypto";
 import type {
-  Decision,
+  DecisionRecord,
   DispatchResult,
   ExecutionDispatcher,
   ExecutionRequest,
@@ -271,7 +271,7 @@ export class LedgerDispatcher implements ExecutionDispatcher {
  * @example
  * ```ts
  * onDecision: (decision) => history.record(decision);
- * const response = await router.handle(event); await history.settle(); return response;
+ * const response = await handleLambdaEvent(router, event); await history.settle(); return response;
  * ```
  */
 export class DeliveryHistory {
@@ -289,7 +289,7 @@ export class DeliveryHistory {
     this.receivedAt = at;
   }
 
-  record(decision: Decision, receivedAt = this.receivedAt ?? this.table.clock.now()): void {
+  record(decision: DecisionRecord, receivedAt = this.receivedAt ?? this.table.clock.now()): void {
     this.receivedAt = undefined;
     if (UNVERIFIED_OUTCOMES.has(decision.outcome)) return;
     const now = this.table.clock.now();

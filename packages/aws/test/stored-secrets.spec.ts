@@ -1,4 +1,5 @@
 import { createWebhookRouter, type Logger } from "@alma-webhooks/core";
+import { handleLambdaEvent } from "@alma-webhooks/core/lambda";
 import { httpEvent, jobEndPayload, RecordingDispatcher, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import sinon from "sinon";
@@ -61,7 +62,9 @@ describe("createStoredSecrets", () => {
     });
     /** The status codes of webhooks signed with each secret, sent together, once every read has ended. */
     return async (...secrets: string[]): Promise<number[]> => {
-      const answers = Promise.all(secrets.map((secret) => router.handle(signedPost(payload, secret))));
+      const answers = Promise.all(
+        secrets.map((secret) => handleLambdaEvent(router, signedPost(payload, secret))),
+      );
       await clock.tickAsync(SECRET_READS.readMs);
       return (await answers).map((answer) => answer.statusCode);
     };
@@ -141,8 +144,8 @@ describe("createStoredSecrets", () => {
       headers: { "content-type": "application/json" },
     });
     const empty = signedPost(payload, OLD, { headers: { "X-Exl-Signature": "" } });
-    expect((await router.handle(unsigned)).statusCode).to.equal(401);
-    expect((await router.handle(empty)).statusCode).to.equal(401);
+    expect((await handleLambdaEvent(router, unsigned)).statusCode).to.equal(401);
+    expect((await handleLambdaEvent(router, empty)).statusCode).to.equal(401);
     expect(read.callCount).to.equal(0);
   });
 
@@ -281,7 +284,7 @@ describe("createStoredSecrets", () => {
       plugins: [],
       dispatcher: new RecordingDispatcher(),
     });
-    const answer = router.handle(signedPost(payload, OLD));
+    const answer = handleLambdaEvent(router, signedPost(payload, OLD));
     await clock.tickAsync(SECRET_READS.readMs);
     expect([(await answer).statusCode, (await answer).body]).to.deep.equal([503, UNAVAILABLE]);
   });

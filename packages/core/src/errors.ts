@@ -47,7 +47,7 @@ export class DuplicatePluginError extends AlmaWebhooksError {
  * @example
  * ```ts
  * // throws InvalidPluginError: the name must be 1-32 upper-case letters, digits or '_' …
- * defineJobPlugin({ name: "my plugin", ... });
+ * definePlugin({ name: "my plugin", ... });
  * ```
  */
 export class InvalidPluginError extends AlmaWebhooksError {}

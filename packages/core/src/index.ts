@@ -23,7 +23,7 @@ export {
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
-export type { HttpRequest, WebhookRequest } from "./http/request.js";
+export type { HttpRequest, UnreadableRequest, WebhookRequest } from "./http/request.js";
 export { type HttpResponse, toHttpResponse } from "./http/response.js";
 export { type LogFields, type Logger, silentLogger } from "./logger.js";
 export type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
@@ -60,6 +60,7 @@ export {
   createWebhookRouter,
   DEFAULT_MAX_BODY_BYTES,
   type Decision,
+  type DecisionRecord,
   type WebhookRouter,
   type WebhookRouterOptions,
 } from "./router.js";

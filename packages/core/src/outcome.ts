@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const outcome = await router.decide(event);
+ * const outcome = await router.outcomeOf(request);
  * if (outcome.kind === "handled") {
  *   for (const result of outcome.results) if (result.decision === "started") console.log(result.executionName);
  * }
@@ -53,7 +53,7 @@ export type PluginResult =
  *
  * @example
  * ```ts
- * const outcome = await router.decide(event);
+ * const outcome = await router.outcomeOf(request);
  * if (outcome.kind === "handled") console.log(outcome.results.map((r) => r.decision));
  * ```
  */

@@ -3,10 +3,10 @@ import type { ExecutionDispatcher } from "./dispatcher.js";
 import { InvalidPayloadError, InvalidRouterOptionsError, messageOf } from "./errors.js";
 import { namedWebhook, webhookIdentity } from "./execution-name.js";
 import {
-  fromHttpRequest,
   type HttpRequest,
   type NormaliseResult,
-  normaliseEvent,
+  readRequest,
+  type UnreadableRequest,
   type WebhookRequest,
 } from "./http/request.js";
 import { type HttpResponse, toHttpResponse } from "./http/response.js";
@@ -23,7 +23,7 @@ import type { ActivePlugin } from "./plugin/registry.js";
 import { checkSignature, type SecretSource, type Secrets } from "./secret-source.js";
 
 /**
- * Lambda's own limit on a synchronous request payload: the default body limit.
+ * The default body limit, 6 MiB: far above any Alma webhook, and what a synchronous Lambda invocation takes.
  *
  * @example
  * ```ts
@@ -33,15 +33,16 @@ import { checkSignature, type SecretSource, type Secrets } from "./secret-source
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /**
- * What the router tells {@link WebhookRouterOptions.onDecision} about each request: the facts of the decision
- * line (request id, action, job, outcome, status code, each plugin's result).
+ * The record of one decision: what the router logs as the decision line and tells
+ * {@link WebhookRouterOptions.onDecision} (request id, action, job, outcome, status code, each plugin's
+ * result). The decision itself, typed, is an {@link Outcome} (`router.outcomeOf`).
  *
  * @example
  * ```ts
- * onDecision: (decision) => metrics.count(decision.outcome),
+ * onDecision: (record: DecisionRecord) => metrics.count(record.outcome),
  * ```
  */
-export type Decision = {
+export type DecisionRecord = {
   readonly requestId?: string;
   readonly front?: string;
   readonly method?: string;
@@ -58,6 +59,17 @@ export type Decision = {
   readonly reason?: string;
   readonly error?: string;
 };
+
+/**
+ * The former name of {@link DecisionRecord}.
+ *
+ * @deprecated Use {@link DecisionRecord}: the decision is the {@link Outcome}, this is its log record.
+ * @example
+ * ```ts
+ * const record: Decision = { outcome: "challenge", statusCode: 200 };
+ * ```
+ */
+export type Decision = DecisionRecord;
 
 /**
  * Everything the router needs; build it once per cold start.
@@ -107,33 +119,33 @@ export interface WebhookRouterOptions {
    */
   readonly reportError?: (error: unknown, context: Readonly<Record<string, unknown>>) => unknown;
   /** Called with every decision after it is logged: the place for metrics. Its own failures are ignored. */
-  readonly onDecision?: (decision: Decision) => void;
+  readonly onDecision?: (decision: DecisionRecord) => void;
 }
 
 /**
- * The webhook router: a request in, an HTTP answer out, with one decision line logged. Never throws.
- * `handleRequest` serves any HTTP server (the `node` and `fetch` adapters use it); `handle` takes a Lambda
- * event. Both make the same decisions, in one implementation.
+ * The webhook router: an HTTP request in, an HTTP answer out, with one decision line logged. Never throws.
+ * Every adapter serves it through `handleRequest`: `node`, `fetch`, `fastify`, and `lambda`
+ * (`handleLambdaEvent(router, event)`, for the Lambda HTTP fronts).
  *
  * @example
  * ```ts
- * export const handler = (event: unknown) => router.handle(event);
  * const answer = await router.handleRequest({ method: "GET", headers: {}, query: { challenge: "abc" }, body: "" });
  * ```
  */
 export interface WebhookRouter {
-  /** Decides and answers a Lambda HTTP event (Function URL, API Gateway v1 or v2, ALB). */
-  handle(event: unknown): Promise<HttpResponse>;
-  /** Decides and answers a request from any HTTP server. */
-  handleRequest(request: HttpRequest): Promise<HttpResponse>;
-  /** Decides only: the typed outcome of a Lambda event, for tests and other shells. */
-  decide(event: unknown): Promise<Outcome>;
+  /**
+   * Decides and answers a request from any HTTP server, or an adapter's {@link UnreadableRequest} (answered
+   * 400, `not-http`).
+   */
+  handleRequest(request: HttpRequest | UnreadableRequest): Promise<HttpResponse>;
+  /** Decides only: the typed outcome of a request, for tests and other shells (nothing is logged). */
+  outcomeOf(request: HttpRequest | UnreadableRequest): Promise<Outcome>;
   /** The body limit in force: an adapter that reads a stream stops there. */
   readonly maxBodyBytes: number;
 }
 
 /** The decision line, filled in as the request travels. */
-type Facts = { -readonly [P in keyof Decision]?: Decision[P] };
+type Facts = { -readonly [P in keyof DecisionRecord]?: DecisionRecord[P] };
 
 /**
  * Builds the webhook router from its options. Checks them at once (cold start), so a misconfigured router
@@ -149,7 +161,7 @@ type Facts = { -readonly [P in keyof Decision]?: Decision[P] };
  *   dispatcher,
  *   logger,
  * });
- * const response = await router.handle(event);
+ * const response = await router.handleRequest(request);
  * ```
  */
 export function createWebhookRouter(options: WebhookRouterOptions): WebhookRouter {
@@ -205,8 +217,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       const job = checkJobEnd(payload).job_instance;
       facts.jobName = job.name;
       if (typeof job.id === "string") facts.jobId = job.id;
-      // Folded once per request for the environment gate and every matcher: with 100 plugins an unclaimed job
-      // costs 0.97 × what it costs with 3, against 1.38 × when each matcher folded it (make bench, 2026-12-01).
+      // Folded once per request for the environment gate and every matcher, not once per plugin: the cost of
+      // an unclaimed job then stays flat as plugins are added (make bench's scaling figures).
       const folded = foldJobName(job.name);
       if (environmentMark !== undefined && !folded.includes(environmentMark)) {
         return { kind: "other-environment", workspace, jobName: job.name };
@@ -294,8 +306,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
   }
 
-  function logDecision(facts: Facts, outcome: Outcome, statusCode: number): Decision {
-    const decision: Decision = {
+  function logDecision(facts: Facts, outcome: Outcome, statusCode: number): DecisionRecord {
+    const decision: DecisionRecord = {
       ...facts,
       outcome: outcome.kind,
       statusCode,
@@ -327,9 +339,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   }
 
   return {
-    decide: (event) => decideWith(() => normaliseEvent(event), {}),
-    handle: (event) => answer(() => normaliseEvent(event)),
-    handleRequest: (request) => answer(() => ({ ok: true, request: fromHttpRequest(request) })),
+    outcomeOf: (request) => decideWith(() => readRequest(request), {}),
+    handleRequest: (request) => answer(() => readRequest(request)),
     maxBodyBytes,
   };
 }

@@ -159,7 +159,7 @@ export type WebhooksOptions = Omit<WebhookRouterOptions, "secrets" | "plugins" |
 /**
  * Handlers of Alma webhooks, by kind: a {@link WebhookRouter} too, so every adapter serves it
  * (`createNodeMiddleware(webhooks)`, `createFetchHandler(webhooks)`, `createFastifyPlugin(webhooks)`, and on
- * Lambda `(event) => webhooks.handle(event)`). Register handlers before serving; each registration returns
+ * Lambda `(event) => handleLambdaEvent(webhooks, event)`). Register handlers before serving; each registration returns
  * the object, so calls chain.
  *
  * @example
@@ -368,9 +368,8 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     get plugins() {
       return [...plugins];
     },
-    handle: (event) => current().handle(event),
     handleRequest: (request) => current().handleRequest(request),
-    decide: (event) => current().decide(event),
+    outcomeOf: (request) => current().outcomeOf(request),
     maxBodyBytes: router.maxBodyBytes,
   };
   return webhooks;

@@ -3,6 +3,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { createFetchHandler } from "../src/adapters/fetch.js";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import { createNodeMiddleware } from "../src/adapters/node.js";
 import { createWebhookRouter, type HttpRequest, type WebhookRouter } from "../src/index.js";
 import {
@@ -50,7 +51,7 @@ describe("router.handleRequest", () => {
       ],
     ];
     for (const [event, request] of pairs) {
-      expect(await router.handleRequest(request)).to.deep.equal(await router.handle(event));
+      expect(await router.handleRequest(request)).to.deep.equal(await handleLambdaEvent(router, event));
     }
   });
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import { createWebhookRouter, type ExecutionDispatcher } from "../src/index.js";
 import { signedPost } from "../src/testing/index.js";
 
@@ -8,7 +9,7 @@ describe("a signed body nested too deep to handle", () => {
 
   it("is answered 400 naming the depth when it is JSON 200,000 levels deep", async () => {
     const deep = `{"action":"LOAN","x":${"[".repeat(200_000)}${"]".repeat(200_000)}}`;
-    const response = await router.handle(signedPost(deep, "s"));
+    const response = await handleLambdaEvent(router, signedPost(deep, "s"));
     expect(response.statusCode).to.equal(400);
     expect(response.body).to.equal(
       "Malformed webhook body. The body nests more than 64 levels deep; Alma's webhooks nest a few.",
@@ -17,7 +18,8 @@ describe("a signed body nested too deep to handle", () => {
 
   it("is answered 400 when it is XML 50,000 levels deep", async () => {
     const xml = `<webhook><action>LOAN</action>${"<a>".repeat(50_000)}${"</a>".repeat(50_000)}</webhook>`;
-    const response = await router.handle(
+    const response = await handleLambdaEvent(
+      router,
       signedPost(xml, "s", { headers: { "content-type": "application/xml" } }),
     );
     expect(response.statusCode).to.equal(400);
@@ -25,6 +27,6 @@ describe("a signed body nested too deep to handle", () => {
 
   it("still takes a body 64 levels deep", async () => {
     const body = `{"action":"LOAN","x":${"[".repeat(62)}${"]".repeat(62)}}`;
-    expect((await router.handle(signedPost(body, "s"))).statusCode).to.equal(200);
+    expect((await handleLambdaEvent(router, signedPost(body, "s"))).statusCode).to.equal(200);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import {
   activatePlugin,
   createWebhookRouter,
@@ -83,7 +84,7 @@ describe("event plugins (webhooks other than JOB_END)", () => {
     signedPost(toAlmaXml(payload), SECRET, { headers: { "Content-Type": "application/xml" } });
 
   it("starts the plugin that claims the action and event, with its typed payload", async () => {
-    const response = await router().handle(signedPost(almaEventPayload("LOAN"), SECRET));
+    const response = await handleLambdaEvent(router(), signedPost(almaEventPayload("LOAN"), SECRET));
     expect(response.body).to.equal(`${VALIDATED}, LOAN_NOTICES pipeline initiated.`);
     expect(dispatcher.requests).to.have.length(1);
     expect(dispatcher.requests[0]).to.deep.include({ plugin: "LOAN_NOTICES", target: QUEUE });
@@ -99,7 +100,7 @@ describe("event plugins (webhooks other than JOB_END)", () => {
     const lost = almaEventPayload("LOAN");
     (lost.item_loan as Record<string, unknown>).loan_status = "LOST";
     for (const payload of [returned, lost, { ...almaEventPayload("LOAN"), event: undefined }]) {
-      expect((await router().handle(signedPost(payload, SECRET))).body).to.equal(
+      expect((await handleLambdaEvent(router(), signedPost(payload, SECRET))).body).to.equal(
         `${VALIDATED}, no action taken.`,
       );
     }
@@ -108,8 +109,10 @@ describe("event plugins (webhooks other than JOB_END)", () => {
 
   it("gates on the institution allow-list a plugin declares", async () => {
     const loan = signedPost(almaEventPayload("LOAN"), SECRET);
-    expect((await router("01PRI_INST").handle(loan)).body).to.equal(`${VALIDATED}, no action taken.`);
-    expect((await router("01MIT_INST").handle(loan)).body).to.equal(
+    expect((await handleLambdaEvent(router("01PRI_INST"), loan)).body).to.equal(
+      `${VALIDATED}, no action taken.`,
+    );
+    expect((await handleLambdaEvent(router("01MIT_INST"), loan)).body).to.equal(
       `${VALIDATED}, LOAN_NOTICES pipeline initiated.`,
     );
   });
@@ -122,7 +125,7 @@ describe("event plugins (webhooks other than JOB_END)", () => {
       dispatcher,
     });
     for (const action of ["LOAN", "BIB", "USER", "SOMETHING_NEW"]) {
-      expect((await plain.handle(signedPost(almaEventPayload(action), SECRET))).body).to.equal(
+      expect((await handleLambdaEvent(plain, signedPost(almaEventPayload(action), SECRET))).body).to.equal(
         `${VALIDATED}, not a JOB_END webhook so no action was taken.`,
       );
     }
@@ -131,7 +134,7 @@ describe("event plugins (webhooks other than JOB_END)", () => {
   it("answers 400 naming a field the plugin reads that is missing, and starts nothing", async () => {
     const payload = almaEventPayload("LOAN");
     delete (payload.item_loan as Record<string, unknown>).loan_id;
-    const response = await router().handle(signedPost(payload, SECRET));
+    const response = await handleLambdaEvent(router(), signedPost(payload, SECRET));
     expect([response.statusCode, response.body]).to.deep.equal([
       400,
       "Malformed webhook body. item_loan.loan_id is required.",
@@ -142,8 +145,8 @@ describe("event plugins (webhooks other than JOB_END)", () => {
   it("names an event without a webhook id by a hash of the body, the same for the same bytes", async () => {
     const { id: _id, ...withoutId } = almaEventPayload("LOAN");
     const delivery = signedPost(withoutId, SECRET);
-    await router().handle(delivery);
-    await router().handle(delivery);
+    await handleLambdaEvent(router(), delivery);
+    await handleLambdaEvent(router(), delivery);
     const [first, second] = dispatcher.requests;
     expect(first?.name).to.match(/^loan-notice-20241106T150000-[0-9A-Za-z_-]{22}$/);
     expect(second?.name).to.equal(first?.name);
@@ -162,8 +165,8 @@ describe("event plugins (webhooks other than JOB_END)", () => {
     ];
     for (const [title, payload] of cases) {
       it(`for ${title}`, async () => {
-        const fromJson = await router().handle(signedPost(payload, SECRET));
-        const fromXml = await router().handle(xmlPost(payload));
+        const fromJson = await handleLambdaEvent(router(), signedPost(payload, SECRET));
+        const fromXml = await handleLambdaEvent(router(), xmlPost(payload));
         expect([fromXml.statusCode, fromXml.body]).to.deep.equal([fromJson.statusCode, fromJson.body]);
         expect(fromJson.statusCode).to.equal(200);
         const [json, xml] = [dispatcher.requests[0], dispatcher.requests[1]];

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import {
   activatePlugin,
   createWebhookRouter,
@@ -51,7 +52,7 @@ describe("forwardPlugin", () => {
       dispatcher,
     });
   const post = async (payload: unknown, institutions?: string, broken?: boolean) =>
-    router(institutions, broken).handle(signedPost(payload, SECRET));
+    handleLambdaEvent(router(institutions, broken), signedPost(payload, SECRET));
 
   it("forwards a claimed event's payload as it came, with the action, and answers naming the route", async () => {
     const loan = almaEventPayload("LOAN");
@@ -68,7 +69,8 @@ describe("forwardPlugin", () => {
   it("forwards an XML body as the same JSON as its JSON form, under the same name", async () => {
     const bib = almaEventPayload("BIB");
     await post(bib);
-    await router().handle(
+    await handleLambdaEvent(
+      router(),
       signedPost(toAlmaXml(bib), SECRET, { headers: { "Content-Type": "application/xml" } }),
     );
     const [json, xml] = dispatcher.requests;
@@ -115,7 +117,8 @@ describe("forwardPlugin", () => {
       plugins: [activeSample, activatePlugin(both, { target: BUS })],
       dispatcher,
     });
-    const response = await routed.handle(
+    const response = await handleLambdaEvent(
+      routed,
       signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET),
     );
     expect(response.body).to.equal(`${VALIDATED}, SAMPLE pipeline initiated, JOBS forwarded.`);
@@ -125,8 +128,12 @@ describe("forwardPlugin", () => {
     ]);
     dispatcher.behaveAs("transient-failure");
     expect(
-      (await routed.handle(signedPost(jobEndPayload({ job_instance: { name: "Other job Dev1" } }), SECRET)))
-        .statusCode,
+      (
+        await handleLambdaEvent(
+          routed,
+          signedPost(jobEndPayload({ job_instance: { name: "Other job Dev1" } }), SECRET),
+        )
+      ).statusCode,
     ).to.equal(503);
   });
 
@@ -150,11 +157,14 @@ describe("forwardPlugin", () => {
       dispatcher,
     });
     for (const value of events) {
-      await routed.handle(signedPost(almaEventPayload("LOAN", { event: { value } }), SECRET));
+      await handleLambdaEvent(routed, signedPost(almaEventPayload("LOAN", { event: { value } }), SECRET));
     }
     const names = dispatcher.requests.map((r) => r.name);
     expect(new Set(names).size).to.equal(4);
-    await routed.handle(signedPost(almaEventPayload("LOAN", { event: { value: "LOAN_RENEWED" } }), SECRET));
+    await handleLambdaEvent(
+      routed,
+      signedPost(almaEventPayload("LOAN", { event: { value: "LOAN_RENEWED" } }), SECRET),
+    );
     expect(dispatcher.requests[4]?.name).to.equal(names[1]);
   });
 

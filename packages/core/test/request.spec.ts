@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { normaliseEvent } from "../src/http/request.js";
+import { normaliseEvent } from "../src/adapters/lambda.js";
 import { albEvent, apiGatewayV1Event, functionUrlEvent } from "../src/testing/index.js";
 
 function requestOf(event: unknown) {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import sinon from "sinon";
+import { handleLambdaEvent, lambdaOutcomeOf } from "../src/adapters/lambda.js";
 import {
   type ActivePlugin,
   createWebhookRouter,
@@ -64,7 +65,8 @@ describe("createWebhookRouter", () => {
       logger: log.logger,
       ...overrides,
     });
-  const post = (payload: unknown, options = {}) => router().handle(signedPost(payload, SECRET, options));
+  const post = (payload: unknown, options = {}) =>
+    handleLambdaEvent(router(), signedPost(payload, SECRET, options));
   const pod = (job: Record<string, unknown> = {}) =>
     jobEndPayload({ job_instance: { name: POD_JOB, ...job } });
 
@@ -92,26 +94,28 @@ describe("createWebhookRouter", () => {
   describe("GET challenge", () => {
     for (const front of LAMBDA_FRONTS) {
       it(`echoes the challenge as text/plain (${front})`, async () => {
-        expect(await router().handle(challengeEvent("d4f3-a1b2 ünï", front))).to.deep.equal(
+        expect(await handleLambdaEvent(router(), challengeEvent("d4f3-a1b2 ünï", front))).to.deep.equal(
           text(200, "d4f3-a1b2 ünï"),
         );
       });
 
       it(`answers 400 without a challenge parameter (${front})`, async () => {
-        expect(await router().handle(httpEvent(front, { method: "GET" }))).to.deep.equal(
+        expect(await handleLambdaEvent(router(), httpEvent(front, { method: "GET" }))).to.deep.equal(
           text(400, "Malformed request, 'challenge' query parameter required."),
         );
       });
     }
 
     it("answers 400 with a null query map", async () => {
-      expect((await router().handle(apiGatewayV1Event({ method: "GET", query: null }))).statusCode).to.equal(
-        400,
-      );
+      expect(
+        (await handleLambdaEvent(router(), apiGatewayV1Event({ method: "GET", query: null }))).statusCode,
+      ).to.equal(400);
     });
 
     it("answers JSON in json mode", async () => {
-      expect(await router({ challengeFormat: "json" }).handle(challengeEvent("abc"))).to.deep.equal({
+      expect(
+        await handleLambdaEvent(router({ challengeFormat: "json" }), challengeEvent("abc")),
+      ).to.deep.equal({
         statusCode: 200,
         headers: { ...HEADERS, "content-type": "application/json" },
         body: '{"challenge":"abc"}',
@@ -120,9 +124,9 @@ describe("createWebhookRouter", () => {
     });
 
     it("refuses a challenge longer than the limit", async () => {
-      expect(await router({ maxChallengeLength: 8 }).handle(challengeEvent("123456789"))).to.deep.equal(
-        text(400, "Malformed request, 'challenge' query parameter longer than 8 characters."),
-      );
+      expect(
+        await handleLambdaEvent(router({ maxChallengeLength: 8 }), challengeEvent("123456789")),
+      ).to.deep.equal(text(400, "Malformed request, 'challenge' query parameter longer than 8 characters."));
     });
 
     it("starts nothing, even with a signed JOB_END body", async () => {
@@ -131,7 +135,7 @@ describe("createWebhookRouter", () => {
         query: { challenge: "x" },
         body: JSON.stringify(pod()),
       });
-      await router().handle(event);
+      await handleLambdaEvent(router(), event);
       expect(dispatcher.requests).to.deep.equal([]);
     });
   });
@@ -139,7 +143,7 @@ describe("createWebhookRouter", () => {
   describe("other methods", () => {
     for (const method of ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]) {
       it(`answers 405 to ${method}`, async () => {
-        expect(await router().handle(functionUrlEvent({ method }))).to.deep.equal(
+        expect(await handleLambdaEvent(router(), functionUrlEvent({ method }))).to.deep.equal(
           text(405, `HTTP method ${method} not allowed. Supported methods: GET, POST.`),
         );
       });
@@ -148,13 +152,13 @@ describe("createWebhookRouter", () => {
 
   describe("events that are not HTTP", () => {
     it("answers 400 to an empty event instead of throwing", async () => {
-      expect(await router().handle({})).to.deep.equal(
+      expect(await handleLambdaEvent(router(), {})).to.deep.equal(
         text(400, "Malformed request: the event is not an HTTP event (no HTTP method found)."),
       );
     });
 
     it("answers 400 to undefined", async () => {
-      expect((await router().handle(undefined)).statusCode).to.equal(400);
+      expect((await handleLambdaEvent(router(), undefined)).statusCode).to.equal(400);
     });
   });
 
@@ -163,29 +167,34 @@ describe("createWebhookRouter", () => {
 
     it("answers 401 without the signature header", async () => {
       const event = functionUrlEvent({ body: JSON.stringify(pod()) });
-      expect(await router().handle(event)).to.deep.equal(unauthorised);
+      expect(await handleLambdaEvent(router(), event)).to.deep.equal(unauthorised);
     });
 
     it("answers 401 to a signature made with another secret", async () => {
-      expect(await router().handle(signedPost(pod(), "not-the-secret"))).to.deep.equal(unauthorised);
+      expect(await handleLambdaEvent(router(), signedPost(pod(), "not-the-secret"))).to.deep.equal(
+        unauthorised,
+      );
       expect(dispatcher.requests).to.deep.equal([]);
     });
 
     it("answers 401 to a tampered body", async () => {
       const event = signedPost(pod(), SECRET);
       const tampered = { ...event, body: JSON.stringify(pod({ id: "999" })) };
-      expect(await router().handle(tampered)).to.deep.equal(unauthorised);
+      expect(await handleLambdaEvent(router(), tampered)).to.deep.equal(unauthorised);
     });
 
     it("accepts the previous secret during a rotation", async () => {
-      const response = await router({ secrets: ["new-secret", SECRET] }).handle(signedPost(pod(), SECRET));
+      const response = await handleLambdaEvent(
+        router({ secrets: ["new-secret", SECRET] }),
+        signedPost(pod(), SECRET),
+      );
       expect(response).to.deep.equal(text(200, `${VALIDATED}, SAMPLE pipeline initiated.`));
     });
 
     it("finds the header whatever its case on API Gateway v1", async () => {
       const body = JSON.stringify(pod());
       const event = apiGatewayV1Event({ body, headers: { "x-EXL-sIgNaTuRe": signBody(body, SECRET) } });
-      expect((await router().handle(event)).statusCode).to.equal(200);
+      expect((await handleLambdaEvent(router(), event)).statusCode).to.equal(200);
       expect(dispatcher.requests).to.have.length(1);
     });
 
@@ -202,14 +211,14 @@ describe("createWebhookRouter", () => {
         base64: true,
         headers: { "x-exl-signature": signBody(encoded, SECRET) },
       });
-      expect((await router().handle(event)).statusCode).to.equal(401);
+      expect((await handleLambdaEvent(router(), event)).statusCode).to.equal(401);
     });
   });
 
   describe("body", () => {
     it("answers 413 before hashing a body over the limit", async () => {
       const event = functionUrlEvent({ body: "x".repeat(101), headers: { "x-exl-signature": "sig" } });
-      expect(await router({ maxBodyBytes: 100 }).handle(event)).to.deep.equal(
+      expect(await handleLambdaEvent(router({ maxBodyBytes: 100 }), event)).to.deep.equal(
         text(413, "Request body of 101 bytes is larger than the limit of 100 bytes."),
       );
     });
@@ -456,7 +465,7 @@ describe("createWebhookRouter", () => {
       router({ maxEventAgeMs: 7 * DAY, now: () => Date.parse("2024-11-20T00:00:00Z"), ...overrides });
 
     it("answers a claimed webhook sent longer ago than the limit 'too old', starts nothing, and warns", async () => {
-      const response = await aged().handle(signedPost(pod(), SECRET)); // sent 2024-11-06T14:43
+      const response = await handleLambdaEvent(aged(), signedPost(pod(), SECRET)); // sent 2024-11-06T14:43
       expect(response).to.deep.equal(
         text(
           200,
@@ -469,11 +478,11 @@ describe("createWebhookRouter", () => {
 
     it("acts on a webhook within the limit, and reads end_time when time is absent", async () => {
       const recent = router({ maxEventAgeMs: 30 * DAY, now: () => Date.parse("2024-11-20T00:00:00Z") });
-      expect((await recent.handle(signedPost(pod(), SECRET))).body).to.equal(
+      expect((await handleLambdaEvent(recent, signedPost(pod(), SECRET))).body).to.equal(
         `${VALIDATED}, SAMPLE pipeline initiated.`,
       );
       const { time: _time, ...withoutTime } = pod({ end_time: "2023-08-15" });
-      expect((await aged().handle(signedPost(withoutTime, SECRET))).body).to.contain(
+      expect((await handleLambdaEvent(aged(), signedPost(withoutTime, SECRET))).body).to.contain(
         "is too old (2023-08-15)",
       );
     });
@@ -482,7 +491,8 @@ describe("createWebhookRouter", () => {
       const { time: _time, ...undated } = pod({ end_time: undefined });
       expect(
         (
-          await aged().handle(
+          await handleLambdaEvent(
+            aged(),
             signedPost(
               { ...undated, job_instance: { ...undated.job_instance, end_time: undefined } },
               SECRET,
@@ -490,9 +500,9 @@ describe("createWebhookRouter", () => {
           )
         ).statusCode,
       ).to.equal(400);
-      expect((await aged().handle(signedPost(pod({ name: "Other job to Dev1" }), SECRET))).body).to.equal(
-        `${VALIDATED}, no action taken.`,
-      );
+      expect(
+        (await handleLambdaEvent(aged(), signedPost(pod({ name: "Other job to Dev1" }), SECRET))).body,
+      ).to.equal(`${VALIDATED}, no action taken.`);
     });
 
     it("is off by default: the previous deployment's integration bodies carry old dates", async () => {
@@ -521,7 +531,7 @@ describe("createWebhookRouter", () => {
         "<webhook><a\u0001b>x</a\u0001b></webhook>",
         "<web\u0002hook/>",
       ]) {
-        const response = await router().handle(signedPost(body, SECRET));
+        const response = await handleLambdaEvent(router(), signedPost(body, SECRET));
         expect(response.statusCode, body).to.equal(400);
         expect(hasControl(response.body), response.body).to.equal(false);
       }
@@ -533,7 +543,8 @@ describe("createWebhookRouter", () => {
     const daily = () => jobEndPayload({ job_instance: { name: `${TIMDEX_PREFIX} Daily` } });
 
     it("dispatches every plugin that claims the job", async () => {
-      const response = await router({ plugins: [activePrefixed, both("OTHER")] }).handle(
+      const response = await handleLambdaEvent(
+        router({ plugins: [activePrefixed, both("OTHER")] }),
         signedPost(daily(), SECRET),
       );
       expect(response.body).to.equal(`${VALIDATED}, PREFIXED, OTHER pipelines initiated.`);
@@ -550,7 +561,8 @@ describe("createWebhookRouter", () => {
           },
         },
       };
-      const response = await router({ plugins: [broken, activePrefixed] }).handle(
+      const response = await handleLambdaEvent(
+        router({ plugins: [broken, activePrefixed] }),
         signedPost(daily(), SECRET),
       );
       expect(response).to.deep.equal(text(500, `${VALIDATED}, but starting the BROKEN pipeline failed.`));
@@ -573,7 +585,8 @@ describe("createWebhookRouter", () => {
             ? { status: "failed", transient: true, error: "throttled" }
             : { status: "started", executionArn: "arn" },
         );
-      const response = await router({ plugins: [activePrefixed, both("OTHER")], dispatcher: flaky }).handle(
+      const response = await handleLambdaEvent(
+        router({ plugins: [activePrefixed, both("OTHER")], dispatcher: flaky }),
         signedPost(daily(), SECRET),
       );
       expect(response.statusCode).to.equal(503);
@@ -583,7 +596,7 @@ describe("createWebhookRouter", () => {
 
   describe("logging", () => {
     it("writes one decision line with the request's facts", async () => {
-      await router().handle(signedPost(pod(), SECRET, { requestId: "req-42" }));
+      await handleLambdaEvent(router(), signedPost(pod(), SECRET, { requestId: "req-42" }));
       const decisions = log.lines.filter((line) => line.message === "webhook decision");
       expect(decisions).to.have.length(1);
       expect(decisions[0]?.fields).to.deep.include({
@@ -601,9 +614,9 @@ describe("createWebhookRouter", () => {
     it("never logs the secret or the signature", async () => {
       const event = signedPost(pod(), SECRET);
       const signature = (event.headers as Record<string, string>)["x-exl-signature"] as string;
-      await router().handle(event);
-      await router().handle(signedPost(pod(), "wrong"));
-      await router().handle({ ...event, body: "garbage" });
+      await handleLambdaEvent(router(), event);
+      await handleLambdaEvent(router(), signedPost(pod(), "wrong"));
+      await handleLambdaEvent(router(), { ...event, body: "garbage" });
       const written = JSON.stringify(log.lines);
       expect(written).not.to.contain(SECRET);
       expect(written).not.to.contain(signature);
@@ -622,12 +635,14 @@ describe("createWebhookRouter", () => {
           throw new Error("disk full");
         },
       };
-      expect((await router({ logger: throwing }).handle(challengeEvent("x"))).statusCode).to.equal(200);
+      expect(
+        (await handleLambdaEvent(router({ logger: throwing }), challengeEvent("x"))).statusCode,
+      ).to.equal(200);
     });
 
     it("is silent by default", async () => {
       const quiet = createWebhookRouter({ secrets: [SECRET], workspace: "dev", plugins: [], dispatcher });
-      expect((await quiet.handle(challengeEvent("x"))).body).to.equal("x");
+      expect((await handleLambdaEvent(quiet, challengeEvent("x"))).body).to.equal("x");
     });
   });
 
@@ -642,7 +657,7 @@ describe("createWebhookRouter", () => {
           },
         },
       };
-      const response = await router({ plugins: [exploding] }).handle(signedPost(pod(), SECRET));
+      const response = await handleLambdaEvent(router({ plugins: [exploding] }), signedPost(pod(), SECRET));
       expect(response).to.deep.equal(
         text(500, "Internal error while handling the webhook; it was not acted on and may be retried."),
       );
@@ -652,7 +667,9 @@ describe("createWebhookRouter", () => {
     });
 
     it("decide returns the typed outcome", async () => {
-      expect(await router().decide(signedPost(pod({ name: "Other to Dev1" }), SECRET))).to.deep.equal({
+      expect(
+        await lambdaOutcomeOf(router(), signedPost(pod({ name: "Other to Dev1" }), SECRET)),
+      ).to.deep.equal({
         kind: "unclaimed",
         jobName: "Other to Dev1",
       });
@@ -682,7 +699,8 @@ describe("createWebhookRouter reportError", () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       reported.push(error);
     };
-    const response = await createWebhookRouter({ ...options, reportError }).handle(
+    const response = await handleLambdaEvent(
+      createWebhookRouter({ ...options, reportError }),
       signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET),
     );
     expect(response.statusCode).to.equal(500);
@@ -693,8 +711,12 @@ describe("createWebhookRouter reportError", () => {
       reportError: () => Promise.reject(new Error("tracker down")),
     });
     expect(
-      (await failing.handle(signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET)))
-        .statusCode,
+      (
+        await handleLambdaEvent(
+          failing,
+          signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET),
+        )
+      ).statusCode,
     ).to.equal(500);
   });
 });
@@ -711,7 +733,7 @@ describe("createWebhookRouter permanent dispatch failures", () => {
       reportError: (error) => reported.push(error),
     });
     const delivery = signedPost(jobEndPayload({ job_instance: { name: POD_JOB } }), SECRET);
-    expect((await router.handle(delivery)).statusCode).to.equal(500);
+    expect((await handleLambdaEvent(router, delivery)).statusCode).to.equal(500);
     expect(reported).to.have.length(1);
     expect(reported[0]).to.be.instanceOf(DispatchFailedError);
     expect(reported[0]).to.deep.include({
@@ -720,7 +742,7 @@ describe("createWebhookRouter permanent dispatch failures", () => {
     });
     expect((reported[0] as Error).message).to.contain("AccessDeniedException");
     dispatcher.behaveAs("transient-failure");
-    expect((await router.handle(delivery)).statusCode).to.equal(503);
+    expect((await handleLambdaEvent(router, delivery)).statusCode).to.equal(503);
     expect(reported).to.have.length(1);
   });
 });

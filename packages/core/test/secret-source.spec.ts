@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import sinon from "sinon";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import {
   createWebhookRouter,
   InvalidRouterOptionsError,
@@ -39,10 +40,10 @@ describe("a SecretSource as the router's secrets", () => {
   it("verifies with what current() gives, asking it for every signed request but not for a challenge", async () => {
     const current = sinon.stub().resolves([OLD]);
     const { router, dispatcher } = routerWith({ current });
-    expect((await router.handle(challengeEvent("c"))).body).to.equal("c");
+    expect((await handleLambdaEvent(router, challengeEvent("c"))).body).to.equal("c");
     expect(current.callCount).to.equal(0);
-    expect((await router.handle(signedPost(pod, OLD))).statusCode).to.equal(200);
-    expect((await router.handle(signedPost(pod, NEW))).statusCode).to.equal(401);
+    expect((await handleLambdaEvent(router, signedPost(pod, OLD))).statusCode).to.equal(200);
+    expect((await handleLambdaEvent(router, signedPost(pod, NEW))).statusCode).to.equal(401);
     expect(current.callCount).to.equal(2);
     expect(dispatcher.requests).to.have.length(1);
   });
@@ -53,13 +54,15 @@ describe("a SecretSource as the router's secrets", () => {
     const source: SecretSource = { current: () => [OLD], refresh };
     const { router } = routerWith(source);
     stored = NEW;
-    expect((await router.handle(signedPost(pod, NEW))).statusCode).to.equal(200);
+    expect((await handleLambdaEvent(router, signedPost(pod, NEW))).statusCode).to.equal(200);
     expect(refresh.callCount).to.equal(1);
-    expect((await router.handle(signedPost(pod, OLD))).statusCode).to.equal(200);
+    expect((await handleLambdaEvent(router, signedPost(pod, OLD))).statusCode).to.equal(200);
     expect(refresh.callCount).to.equal(1); // a match needs no refresh
 
     // The store was read after the mismatch and does not hold that secret.
-    expect((await router.handle(signedPost(pod, "a-secret-never-stored"))).statusCode).to.equal(401);
+    expect((await handleLambdaEvent(router, signedPost(pod, "a-secret-never-stored"))).statusCode).to.equal(
+      401,
+    );
     expect(refresh.callCount).to.equal(2);
 
     // The source will not read again yet: the store may hold the secret, so Alma is asked to retry.
@@ -68,7 +71,7 @@ describe("a SecretSource as the router's secrets", () => {
       { current: () => [OLD], refresh: async () => undefined },
       { reportError },
     );
-    const answer = await limited.handle(signedPost(pod, NEW));
+    const answer = await handleLambdaEvent(limited, signedPost(pod, NEW));
     expect([answer.statusCode, answer.body]).to.deep.equal([503, UNAVAILABLE]);
     expect(reportError.firstCall.args[0]).to.be.instanceOf(NoSecretError);
   });
@@ -86,7 +89,7 @@ describe("a SecretSource as the router's secrets", () => {
     const empty = signedPost(pod, OLD, { headers: { "X-Exl-Signature": "" } });
     const blank = signedPost(pod, OLD, { headers: { "X-Exl-Signature": "   " }, front: "api-gateway-v1" });
     for (const event of [unsigned, empty, blank]) {
-      const answer = await router.handle(event);
+      const answer = await handleLambdaEvent(router, event);
       expect([answer.statusCode, answer.body]).to.deep.equal([401, UNAUTHORIZED]);
     }
     expect(current.callCount).to.equal(0);
@@ -106,7 +109,7 @@ describe("a SecretSource as the router's secrets", () => {
       { current: () => Promise.reject(new Error("AccessDenied")) },
       { reportError, logger },
     );
-    const answer = await failing.router.handle(signedPost(pod, OLD));
+    const answer = await handleLambdaEvent(failing.router, signedPost(pod, OLD));
     expect(answer.statusCode).to.equal(503);
     expect(answer.body).to.equal(UNAVAILABLE);
     expect(reportError.callCount).to.equal(1);
@@ -116,14 +119,14 @@ describe("a SecretSource as the router's secrets", () => {
     expect(failing.dispatcher.requests).to.have.length(0);
 
     const empty = routerWith({ current: () => [""] }, { reportError });
-    expect((await empty.router.handle(signedPost(pod, OLD))).statusCode).to.equal(503);
+    expect((await handleLambdaEvent(empty.router, signedPost(pod, OLD))).statusCode).to.equal(503);
     expect(reportError.secondCall.args[0]).to.be.instanceOf(NoSecretError);
 
     const refreshFails = routerWith({
       current: () => [OLD],
       refresh: () => Promise.reject(new Error("timeout")),
     });
-    expect((await refreshFails.router.handle(signedPost(pod, NEW))).statusCode).to.equal(503);
+    expect((await handleLambdaEvent(refreshFails.router, signedPost(pod, NEW))).statusCode).to.equal(503);
   });
 
   it("is refused at creation when it is neither a list nor a source", () => {

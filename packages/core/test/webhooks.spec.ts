@@ -9,6 +9,7 @@ import {
   type FastifyRequestLike,
 } from "../src/adapters/fastify.js";
 import { createFetchHandler } from "../src/adapters/fetch.js";
+import { handleLambdaEvent, lambdaOutcomeOf } from "../src/adapters/lambda.js";
 import { createNodeMiddleware } from "../src/adapters/node.js";
 import {
   createWebhooks,
@@ -38,7 +39,7 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const make = (options: Partial<Parameters<typeof createWebhooks>[0]> = {}): Webhooks =>
   createWebhooks({ secret: SECRET, logger: quiet, ...options });
 const deliver = async (webhooks: Webhooks, payload: unknown) => {
-  const { statusCode, body } = await webhooks.handle(signedPost(payload, SECRET));
+  const { statusCode, body } = await handleLambdaEvent(webhooks, signedPost(payload, SECRET));
   return { statusCode, body };
 };
 
@@ -180,8 +181,8 @@ describe("createWebhooks", () => {
     const error = sinon.stub(console, "error");
     const info = sinon.stub(console, "info");
     const webhooks = createWebhooks({ secrets: [SECRET] });
-    expect((await webhooks.handle(challengeEvent("abc"))).body).to.equal("abc");
-    expect((await webhooks.decide(challengeEvent("abc"))).kind).to.equal("challenge");
+    expect((await handleLambdaEvent(webhooks, challengeEvent("abc"))).body).to.equal("abc");
+    expect((await lambdaOutcomeOf(webhooks, challengeEvent("abc"))).kind).to.equal("challenge");
     const parsed = await webhooks.handleRequest({
       method: "POST",
       headers: {},

@@ -211,7 +211,7 @@ export function loadConfiguration(env: Environment, plugins: readonly WebhookPlu
     const spec = active.plugin.settings[active.plugin.activatedBy];
     const jobName = active.settings[active.plugin.activatedBy] ?? "";
     // Only an exact name is the whole job name: a prefix or a pattern may match names that contain WORKSPACE.
-    const exact = active.plugin.jobMatcher(active.settings).description.startsWith("name equals");
+    const exact = active.plugin.jobMatcher(active.settings).exactName !== undefined;
     if (spec && exact && !jobName.toLowerCase().includes(workspace.toLowerCase())) {
       warnings.push(
         `${active.name} plugin can never start: its job name '${jobName}' (${spec.env}) does not contain WORKSPACE '${workspace}', and only jobs whose name does are acted on.`,

@@ -1,4 +1,5 @@
 import { type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
+import { handleLambdaEvent } from "@alma-webhooks/core/lambda";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
@@ -59,9 +60,9 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
   const history = container.resolve(TOKENS.Ledger);
   return async (event, context) => {
     if (context) logger.addContext(context);
-    if (history === null) return router.handle(event);
+    if (history === null) return handleLambdaEvent(router, event);
     history.begin();
-    const response = await router.handle(event);
+    const response = await handleLambdaEvent(router, event);
     // The history write is bounded (HISTORY_WAIT_MS) and never fails: awaited so Lambda does not freeze it.
     await history.settle();
     return response;

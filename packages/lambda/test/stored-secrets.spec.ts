@@ -31,6 +31,11 @@ describe("stored webhook secrets (Secrets Manager, SSM), through Powertools and 
   let stop: () => Promise<void>;
   let clock: sinon.SinonFakeTimers | undefined;
 
+  // The SDK clients load on the first read, inside the read's budget: on a busy machine their first load alone
+  // can outlast it (a 503 the test did not ask for). Loaded here, the budget times only the read.
+  before(async () => {
+    await Promise.all([import("@aws-sdk/client-ssm"), import("@aws-sdk/client-secrets-manager")]);
+  });
   beforeEach(
     async () => ({ endpoint, stop } = await localStepFunctions({ [ARN]: FIRST, [PARAMETER]: FIRST })),
   );

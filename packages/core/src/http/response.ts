@@ -5,7 +5,7 @@ import type { Outcome, PluginResult } from "../outcome.js";
  *
  * @example
  * ```ts
- * const response: HttpResponse = await router.handle(event);
+ * const response: HttpResponse = await router.handleRequest(request);
  * // { statusCode: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "…" }
  * ```
  */

@@ -12,6 +12,11 @@ export interface JobMatcher {
   /** For logs and docs: what the matcher looks for. */
   readonly description: string;
   /**
+   * The one job name claimed, when the matcher claims no other ({@link exactName}): a shell checks it against
+   * the workspace. Absent for a prefix or a pattern, which may match names that contain the workspace.
+   */
+  readonly exactName?: string;
+  /**
    * Whether the job named `jobName` (as sent) is claimed. The router also passes `folded`, the name trimmed
    * and lowercased, computed once per request for every matcher: case-insensitive matchers use it rather
    * than fold the name again (with 100 plugins, once instead of 100 times).
@@ -42,6 +47,7 @@ export function exactName(name: string): JobMatcher {
   const expected = fold(name);
   return {
     description: `name equals '${name}'`,
+    exactName: name,
     matches: (jobName, folded = fold(jobName)) => folded === expected,
   };
 }

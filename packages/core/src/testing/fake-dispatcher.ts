@@ -18,7 +18,7 @@ export type FakeBehaviour = "start" | "duplicate" | "transient-failure" | "perma
  * @example
  * ```ts
  * const dispatcher = new RecordingDispatcher();
- * await router.handle(signedPost(payload, secret));
+ * await handleLambdaEvent(router, signedPost(payload, secret));
  * expect(dispatcher.requests[0]?.name).to.match(/^ppod-upload-/);
  * dispatcher.behaveAs("transient-failure");
  * ```

@@ -1,3 +1,4 @@
+import { handleLambdaEvent } from "../adapters/lambda.js";
 import type { ExecutionRequest } from "../dispatcher.js";
 import { ConfigurationError } from "../errors.js";
 import type { HttpResponse } from "../http/response.js";
@@ -82,7 +83,7 @@ export function createPluginHarness(
     dispatcher,
     async deliver(payload) {
       const before = dispatcher.requests.length;
-      const response = await router.handle(signedPost(payload, secret));
+      const response = await handleLambdaEvent(router, signedPost(payload, secret));
       const request = dispatcher.requests[before];
       return request === undefined ? { response } : { response, request, input: JSON.parse(request.input) };
     },

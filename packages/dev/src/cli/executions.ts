@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { LocalMessage } from "@alma-webhooks/local-aws/endpoint";
 import { DEFAULT_JOURNAL_PATH } from "../local/defaults.js";
 import { CliError, type CliIo } from "./io.js";
 
@@ -14,17 +15,11 @@ export interface ExecutionEntry {
   readonly startDate: string;
 }
 
+/** What the journal holds of a record of the local endpoint: its JSON, a date as its ISO text. */
+type Journaled<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K] };
+
 /** One journal line: a message sent to a queue or an event put on a bus (a forward). */
-export interface MessageEntry {
-  readonly kind: "message";
-  readonly service: "sqs" | "eventbridge";
-  readonly targetArn: string;
-  readonly id: string;
-  /** The FIFO deduplication id, or the event's detail type. */
-  readonly name: string;
-  readonly input: string;
-  readonly startDate: string;
-}
+export type MessageEntry = Journaled<LocalMessage>;
 
 export type JournalEntry = ExecutionEntry | MessageEntry;
 

@@ -1,10 +1,9 @@
-import { DISPATCH_BUDGET, isTransient } from "@alma-webhooks/aws";
-import { createStepFunctionsClient, StepFunctionsDispatcher } from "@alma-webhooks/aws/step-functions";
 import { silentLogger } from "@alma-webhooks/core";
 import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
-import { systemClock } from "../src/services.js";
-import { ARNS, localStepFunctions } from "./support/environment.js";
+import { DISPATCH_BUDGET, isTransient, systemClock } from "../src/index.js";
+import { createStepFunctionsClient, StepFunctionsDispatcher } from "../src/step-functions-dispatcher.js";
+import { STATE_MACHINES as ARNS, localEndpoint } from "./support/local-endpoint.js";
 
 const logger = { ...silentLogger, addContext: () => {} };
 const request = (name: string, input = '{"job_id":"1"}') => ({
@@ -21,7 +20,7 @@ describe("StepFunctionsDispatcher", function () {
   let dispatcher: StepFunctionsDispatcher;
 
   beforeEach(async () => {
-    ({ endpoint, stop } = await localStepFunctions());
+    ({ endpoint, stop } = await localEndpoint());
     dispatcher = new StepFunctionsDispatcher(createStepFunctionsClient(), logger, systemClock);
   });
 
