@@ -56,13 +56,19 @@ export function lambdaEnv({ sfnUrl, sentryDsn, metrics = false } = {}) {
 }
 
 /**
+ * BENCH_NODE: the Node binary the cold starts run under (`make bench BENCH_NODE=22` fetches Node 22, Lambda's
+ * runtime, with npx); default this process's own. The floor (`node -e 0`) runs under it too.
+ */
+export const COLD_NODE = process.env.BENCH_NODE || process.execPath;
+
+/**
  * Runs `node args…` with exactly `env`, stdout to /dev/null, and reads one JSON result from fd 3.
  * Resolves with the result and the wall time from spawn to exit, in ms.
  */
-export function runNode(args, env, { timeoutMs = 600_000 } = {}) {
+export function runNode(args, env, { timeoutMs = 600_000, node = process.execPath } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    const child = spawn(node, args, { env, stdio: ["ignore", "ignore", "pipe", "pipe"] });
     let stderr = "";
     let result = "";
     child.stderr.on("data", (chunk) => {

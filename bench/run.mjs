@@ -1,13 +1,14 @@
 // `make bench`: cold starts, warm in-process cost, scaling and bundle sizes of the webhook Lambda, against
 // the targets of docs/performance.md. Writes .bench/results.json and .bench/results.md, prints the table.
 // BENCH_RUNS (default 25) sets the cold-start runs per case; BENCH_SCALE (default 1) the warm iterations.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import {
   BUNDLE,
+  COLD_NODE,
   CORE_TESTING,
   JOBS,
   jobEndBody,
@@ -52,6 +53,7 @@ function machine() {
     cpu: model,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    coldNode: execFileSync(COLD_NODE, ["-p", "process.version"], { encoding: "utf8" }).trim(),
   };
 }
 
@@ -107,7 +109,7 @@ async function coldStarts(servers) {
     const order = names.map((_, i) => names[(i + Math.max(0, round)) % names.length]);
     for (const name of order) {
       const spec = cases[name];
-      const { wallMs, result } = await runNode(spec.args(), spec.env);
+      const { wallMs, result } = await runNode(spec.args(), spec.env, { node: COLD_NODE });
       if (spec.expect && !(result?.statusCode === 200 && result.body.includes(spec.expect)))
         throw new Error(`${name}: unexpected answer ${JSON.stringify(result)}`);
       if (round < 0) continue;
@@ -299,7 +301,7 @@ function markdown(results) {
   const parts = [];
   const m = results.machine;
   parts.push(
-    `## Benchmark results (${results.date})\n\nMachine: ${m.nproc} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}. ` +
+    `## Benchmark results (${results.date})\n\nMachine: ${m.nproc} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, cold starts on Node ${m.coldNode}. ` +
       `Cold-start runs per case: ${results.runs}. Took ${f(results.seconds, 0)} s.`,
   );
   parts.push(
