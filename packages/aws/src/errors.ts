@@ -10,6 +10,8 @@ import { AlmaWebhooksError } from "@alma-webhooks/core";
  * ```
  */
 export class DispatchTimeoutError extends AlmaWebhooksError {
+  /** Read by core's `isTransient`. */
+  readonly transient = true;
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,

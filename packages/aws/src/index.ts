@@ -69,3 +69,10 @@ export {
   TargetDispatcher,
   type TargetDispatcherOptions,
 } from "./target-dispatcher.js";
+export {
+  KEPT_ID,
+  type KeptWebhook,
+  UndeliveredStore,
+  type UndeliveredWebhook,
+  undeliveredKey,
+} from "./undelivered.js";
