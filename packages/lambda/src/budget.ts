@@ -50,14 +50,18 @@ export class InvocationBudget {
     private readonly limits: typeof INVOCATION_BUDGET = INVOCATION_BUDGET,
   ) {}
 
-  /** Starts an invocation's budget: `answerMs` from now, or the context's remaining time less the margin. */
-  begin(context?: RemainingTime): void {
+  /**
+   * Starts an invocation's budget: `answerMs` from when the invocation started (`elapsedMs` ago: a cold
+   * start builds the handler inside its first invocation), or the context's remaining time less the margin,
+   * whichever ends first.
+   */
+  begin(context?: RemainingTime, elapsedMs = 0): void {
     const remaining = context?.getRemainingTimeInMillis?.();
     const hosted =
       typeof remaining === "number" && Number.isFinite(remaining)
         ? remaining - this.limits.marginMs
         : Number.POSITIVE_INFINITY;
-    this.answerAt = this.clock.now() + Math.max(0, Math.min(this.limits.answerMs, hosted));
+    this.answerAt = this.clock.now() + Math.max(0, Math.min(this.limits.answerMs - elapsedMs, hosted));
   }
 
   /** The invocation is over: until the next `begin`, the limits count from each use. */

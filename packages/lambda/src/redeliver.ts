@@ -99,8 +99,9 @@ export const eventOfKept = (kept: KeptWebhook): Record<string, unknown> => ({
 export interface RedeliveryServices {
   readonly store: UndeliveredStore | null;
   readonly logger: Logger;
-  /** Milliseconds the invocation has left, and when the read of a kept object must end. */
-  readonly left: () => number;
+  /** Starts the next webhook's share of the invocation (its one deadline); the milliseconds it has. */
+  readonly beginNext: () => number;
+  /** When the read of a kept object must end. */
   readonly readBy: () => number;
   /** Routes one webhook event as an HTTP invocation would (keeper, history, metrics); its outcome. */
   readonly serve: (event: Record<string, unknown>) => Promise<{ response: HttpResponse; outcome: string }>;
@@ -139,7 +140,7 @@ export async function redeliver(
   }
   const results: RedeliveryResult[] = [];
   for (const id of ids) {
-    if (services.left() < REDELIVERY_MIN_LEFT_MS) {
+    if (services.beginNext() < REDELIVERY_MIN_LEFT_MS) {
       results.push({
         id,
         statusCode: 503,

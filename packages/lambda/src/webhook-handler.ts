@@ -12,7 +12,12 @@ import { TOKENS } from "./tokens.js";
  * `{"redeliver": {"ids": [...]}}`) in, its results out. Never throws.
  */
 export type WebhookHandler = (event: unknown, context?: Context) => Promise<HttpResponse>;
-type AnyHandler = (event: unknown, context?: Context) => Promise<HttpResponse | RedeliveryAnswer>;
+/** `elapsedMs`: how long the invocation ran before the handler was ready (a cold start builds it). */
+type AnyHandler = (
+  event: unknown,
+  context?: Context,
+  elapsedMs?: number,
+) => Promise<HttpResponse | RedeliveryAnswer>;
 
 /**
  * Answered when the router has not decided by the invocation's answer deadline (a hang no budget caught):
@@ -96,9 +101,10 @@ async function start(options: WebhookHandlerOptions): Promise<AnyHandler> {
     await raceDeadline(Promise.all([history?.settle(), keeper.settle()]), budget.left(), () => undefined);
     return response;
   }
-  return async (event, context) => {
+  return async (event, context, elapsedMs = 0) => {
+    const invoked = Date.now() - elapsedMs;
     if (context) logger.addContext(context);
-    budget.begin(context);
+    budget.begin(context, elapsedMs);
     try {
       const redelivery = redeliveryOf(event);
       if (redelivery === undefined) return await serve(event);
@@ -109,13 +115,15 @@ async function start(options: WebhookHandlerOptions): Promise<AnyHandler> {
       return await redeliver(redelivery.ids, {
         store: container.resolve(TOKENS.Undelivered),
         logger,
-        left: () => budget.left(),
+        beginNext: () => {
+          // Each kept webhook gets what the invocation has left, as a webhook from Alma would.
+          budget.begin(context, Date.now() - invoked);
+          return budget.left();
+        },
         readBy: () => budget.dispatchBy ?? budget.answerBy,
         markBy: () => budget.answerBy,
         now: () => clock.now(),
         serve: async (kept) => {
-          // Each kept webhook gets the invocation's remaining time, as a webhook from Alma would.
-          budget.begin(context);
           const response = await serve(kept);
           return { response, outcome: keeper.last?.outcome ?? "unknown" };
         },
