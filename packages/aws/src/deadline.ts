@@ -1,29 +1,12 @@
 // What every dispatcher of the shell shares: the time budget that keeps a request inside Alma's 5 seconds,
 // the SDK client settings that enforce it per attempt, and which failures are worth a retry (503).
-import { raceDeadline } from "@alma-webhooks/core";
+
+// The one clock of the project is core's: re-exported here, where the shell's modules have always found it.
+import type { Clock } from "@alma-webhooks/core";
+import { isTransient as isTransientOf, messageOf, raceDeadline } from "@alma-webhooks/core";
 import { DispatchTimeoutError } from "./errors.js";
 
-/**
- * Time, injectable so tests control it.
- *
- * @example
- * ```ts
- * const clock: Clock = { now: () => Date.now() };
- * ```
- */
-export interface Clock {
-  now(): number;
-}
-
-/**
- * The real clock.
- *
- * @example
- * ```ts
- * new TargetDispatcher(logger, systemClock);
- * ```
- */
-export const systemClock: Clock = { now: () => Date.now() };
+export { type Clock, systemClock } from "@alma-webhooks/core";
 
 /**
  * The time budget of a webhook, so that its answer leaves inside the function's 4 s timeout and Alma's 5 s
@@ -129,57 +112,6 @@ export async function retryRefused<T>(
   }
 }
 
-/**
- * Error names that mean "not now, maybe later". The SDK's own throttling codes (the names its standard
- * retry strategy treats as throttling), Step Functions' throttling of the KMS key that encrypts the
- * execution data (and SQS's of a queue's key: `KmsThrottled`), the "unavailable" and timeout names, and one
- * quota:
- *
- * `ExecutionLimitExceeded` is Step Functions' limit of open (running) executions per account and region.
- * It is not a fault of this request: it clears as running executions end, so it is answered as transient
- * (503) and Alma's own retries, after 1 h, 3 h and 6 h, deliver the job again when there is room. A 500
- * would lose the event. Still logged at ERROR, so a limit that never clears is seen.
- */
-const TRANSIENT_NAMES = new Set([
-  "BandwidthLimitExceeded",
-  "EC2ThrottledException",
-  "LimitExceededException",
-  "PriorRequestNotComplete",
-  "ProvisionedThroughputExceededException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-  "ThrottledException",
-  "Throttling",
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "TransactionInProgressException",
-  "KmsThrottlingException",
-  "KmsThrottled",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "InternalServerError",
-  "InternalFailure",
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "AbortError",
-  "ExecutionLimitExceeded",
-]);
-/** Node's codes for a connection that failed, was reset or timed out. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
-
 interface SdkError {
   name?: string;
   code?: string;
@@ -191,43 +123,21 @@ interface SdkError {
 }
 
 /**
- * Whether a failed Step Functions call may succeed if tried later, so the webhook answers 503 and Alma
- * retries. Transient: whatever the SDK itself marks retryable (`$retryable`, throttling included), HTTP
- * 429 and 5xx, the throttling, unavailable and timeout names above (`ThrottlingException`,
- * `KmsThrottlingException`, `ServiceUnavailable`, `TimeoutError`, `AbortError`, …), network resets and
- * timeouts (`ECONNRESET`, `ETIMEDOUT`, …, also as the `cause` of another error), the dispatch budget
- * running out, and the `ExecutionLimitExceeded` quota. Not transient: a bad ARN, missing permissions,
- * invalid input, a missing state machine.
+ * Whether a failed AWS call may succeed if tried later, so the webhook answers 503 and Alma retries: core's
+ * one `isTransient` (throttling, unavailable and timeout names, 429 and 5xx, network resets, the budget
+ * running out, `ExecutionLimitExceeded`), re-exported where the shell's modules have always found it.
  *
  * @example
  * ```ts
  * isTransient({ name: "ThrottlingException" }); // true
- * isTransient({ name: "Error", $metadata: { httpStatusCode: 429 } }); // true
- * isTransient({ name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }); // false
  * ```
  */
-export function isTransient(error: unknown, depth = 0): boolean {
-  if (error === null || typeof error !== "object") return false;
-  if (error instanceof DispatchTimeoutError) return true;
-  const { name = "", code = "", cause, $fault, $retryable, $metadata } = error as SdkError;
-  const status = $metadata?.httpStatusCode ?? 0;
-  return (
-    $retryable !== undefined ||
-    TRANSIENT_NAMES.has(name) ||
-    status === 429 ||
-    (status >= 500 && status <= 599) ||
-    $fault === "server" ||
-    NETWORK_CODES.has(code) ||
-    (cause !== undefined && depth < 5 && isTransient(cause, depth + 1))
-  );
-}
+export const isTransient = isTransientOf;
 
 export const nameOf = (error: unknown): string => ((error ?? {}) as SdkError).name ?? "";
 
-export const describe = (error: unknown): string => {
-  const { name = "Error", message = String(error) } = (error ?? {}) as SdkError;
-  return `${name}: ${message}`;
-};
+/** The one error-text helper, core's `messageOf`, under the name the shell's modules use. */
+export const describe = messageOf;
 
 /**
  * When the dispatch of `request` must be over: its own budget from `started`, or the request's deadline

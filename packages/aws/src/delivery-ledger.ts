@@ -81,8 +81,8 @@ export class DeliveryLedger {
     this.receivedAt = this.clock.now();
   }
 
-  /** Writes the decision's history record (verified webhooks only); never throws. */
-  record(decision: DecisionRecord): void {
+  /** Writes the decision's history record (verified webhooks only; `keptAs`: where its bytes are kept); never throws. */
+  record(decision: DecisionRecord & { readonly keptAs?: string }): void {
     const receivedAt = this.receivedAt ?? this.clock.now();
     this.receivedAt = undefined;
     // A GET challenge or a refused request loads neither the ledger's code nor the DynamoDB client.

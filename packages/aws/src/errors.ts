@@ -11,6 +11,8 @@ import { AlmaWebhooksError } from "@alma-webhooks/core";
  * ```
  */
 export class DispatchTimeoutError extends AlmaWebhooksError {
+  /** Read by core's `isTransient`. */
+  readonly transient = true;
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,

@@ -44,3 +44,10 @@ export {
   TargetDispatcher,
   type TargetDispatcherOptions,
 } from "./target-dispatcher.js";
+export {
+  KEPT_ID,
+  type KeptWebhook,
+  UndeliveredStore,
+  type UndeliveredWebhook,
+  undeliveredKey,
+} from "./undelivered.js";

@@ -140,12 +140,13 @@ export class LedgerDispatcher implements ExecutionDispatcher {
       const held = await this.existing(request, id, end, owner);
       if (held !== "ours") return held;
     }
+    // The closing write has the last CLOSING_RESERVE_MS before the webhook's deadline, never time past it.
     const result = await this.inner.start({ ...request, deadline: end - CLOSING_RESERVE_MS });
     if (result.status === "started" || result.status === "duplicate") {
-      await this.complete(request, id, result, end + CLOSING_RESERVE_MS);
+      await this.complete(request, id, result, end);
     } else if (result.status === "too-large" || !result.transient) {
       // Refused for good: nothing arrived, so the claim goes and a retry (after a fix) sends.
-      await this.release(id, owner, end + CLOSING_RESERVE_MS);
+      await this.release(id, owner, end);
     }
     // A transient failure may have arrived (a timeout): the claim expires, a retry sends again.
     return result;
@@ -289,7 +290,14 @@ export class DeliveryHistory {
     this.receivedAt = at;
   }
 
-  record(decision: DecisionRecord, receivedAt = this.receivedAt ?? this.table.clock.now()): void {
+  /**
+   * Starts the write of a decision's record. A not-delivered webhook's record holds its reason
+   * (`notDelivered`) and, when its bytes are kept, their object key (`keptAs`).
+   */
+  record(
+    decision: DecisionRecord & { readonly keptAs?: string },
+    receivedAt = this.receivedAt ?? this.table.clock.now(),
+  ): void {
     this.receivedAt = undefined;
     if (UNVERIFIED_OUTCOMES.has(decision.outcome)) return;
     const now = this.table.clock.now();
@@ -312,6 +320,8 @@ export class DeliveryHistory {
       "identity",
       "reason",
       "error",
+      "notDelivered",
+      "keptAs",
     ] as const) {
       const value = decision[key];
       if (typeof value === "string" && value !== "") item[key] = s(value);

@@ -45,16 +45,20 @@ export type ReadSecret = (secret: StoredSecret) => Promise<string>;
 
 /**
  * How secrets are read. A read runs in the request path (the first signed request of a cold start, or after
- * a mismatch) ahead of the dispatch's own 3 s: it is cut off, as a failure (503), after `readMs`, so the
- * answer still leaves inside Alma's 5 s. A read starts at most once per `intervalMs`, whether it looks for
- * a rotation after a mismatch or tries again after a failed read.
+ * a mismatch), inside the webhook's one deadline: it is cut off, as a failure (503), after `readMs` or at the
+ * deadline, whichever comes first, so the answer still leaves inside the function's timeout. A store that
+ * answers within 1.5 s is read. A read starts at most once per `intervalMs`, whether it looks for a rotation
+ * after a mismatch or tries again after a failed read.
  */
-export const SECRET_READS = Object.freeze({ readMs: 1200, intervalMs: 5000 });
+export const SECRET_READS = Object.freeze({ readMs: 1700, intervalMs: 5000 });
 
-/** The SDK settings of the stores' clients: two attempts, each inside {@link SECRET_READS}' `readMs`. */
+/**
+ * The SDK settings of the stores' clients: a store answering in up to 1.6 s is waited for (one attempt takes
+ * the whole of `readMs`); a second attempt follows only a fast failure (a reset, a 5xx), inside `readMs`.
+ */
 export const SECRET_CLIENT = Object.freeze({
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 300, requestTimeout: 500, throwOnRequestTimeout: true },
+  requestHandler: { connectionTimeout: 300, requestTimeout: 1600, throwOnRequestTimeout: true },
 });
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -91,12 +95,22 @@ export function createStoredSecrets(
 ): SecretSource {
   const { current, previous, jsonField, developmentSecret, minLength = 0 } = settings;
   const warnedShort = new Set<string>();
+  const warnedTrimmed = new Set<string>();
+  /** A stored value's surrounding whitespace (`--secret-string file://secret.txt` ends in a newline) goes. */
+  function trimmed(value: string, where: string): string {
+    const kept = value.trim();
+    if (kept !== value && !warnedTrimmed.has(where)) {
+      warnedTrimmed.add(where);
+      logger.warn(`${where} holds a secret with surrounding whitespace: it is used without it.`);
+    }
+    return kept;
+  }
   async function readOne(secret: StoredSecret): Promise<string> {
     const where = `${secret.store} ${secret.id}`;
     const raw = await within(read(secret), SECRET_READS.readMs, where);
     const value = jsonField === undefined ? raw : fieldOf(raw, jsonField, where);
     if (value.trim() === "") throw new UnusableSecretError(`${where} holds an empty secret`);
-    return value;
+    return trimmed(value, where);
   }
   function checked(value: string, secret: StoredSecret): string {
     const where = `${secret.store} ${secret.id}`;
@@ -116,7 +130,9 @@ export function createStoredSecrets(
   let previousRead: readonly string[] = [];
   const readPrevious = (stored: StoredSecret): Promise<readonly string[]> =>
     readOne(stored)
-      .then((value) => splitSecrets(value).map((secret) => checked(secret, stored)))
+      .then((value) =>
+        splitSecrets(value).map((secret) => checked(trimmed(secret, `${stored.store} ${stored.id}`), stored)),
+      )
       .then(
         (secrets) => (previousRead = secrets),
         (error: unknown) => {

@@ -1,4 +1,27 @@
 /**
+ * Time, injectable so tests control it: the one clock of the project (core's router, the AWS shell's
+ * dispatchers, ledger and stores, the Lambda handler's budget all take this).
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => Date.now() };
+ * ```
+ */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * The real clock.
+ *
+ * @example
+ * ```ts
+ * createWebhookRouter({ ...options, now: () => systemClock.now() });
+ * ```
+ */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
  * `promise`, or what `timedOut` gives (or throws) once `ms` have passed, whichever comes first: the one
  * deadline race of the project (secret reads, AWS calls, error reports). The timer never outlives the race.
  *

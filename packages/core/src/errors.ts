@@ -1,8 +1,24 @@
 import type { SecretSource } from "./secret-source.js";
 
-/** An error as one line for an answer, a log field or a plugin result: `Name: message`. Internal. */
-export const messageOf = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/**
+ * An error as one line for an answer, a log field or a plugin result: `Name: message`. The one error-text
+ * helper of the project (the AWS shell's `describe` is this): an `Error`, or an object with a `name` or a
+ * `message` (as the AWS SDK's service errors are), gives `Name: message`; anything else its text.
+ *
+ * @example
+ * ```ts
+ * messageOf(new TypeError("bad")); // "TypeError: bad"
+ * messageOf({ name: "ThrottlingException", message: "Rate exceeded" }); // "ThrottlingException: Rate exceeded"
+ * ```
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === "object" && error !== null && ("name" in error || "message" in error)) {
+    const { name = "Error", message = String(error) } = error as { name?: unknown; message?: unknown };
+    return `${String(name)}: ${String(message)}`;
+  }
+  return String(error);
+}
 
 /**
  * Base class of every error that core throws on purpose. Each subclass has a `name` that says what went
@@ -95,6 +111,30 @@ export class InvalidRouterOptionsError extends AlmaWebhooksError {}
 export class NoSecretError extends AlmaWebhooksError {}
 
 /**
+ * A webhook that may be Alma's was not delivered (see `notDeliveredReason`): what the router hands to the
+ * `reportError` option for a not-delivered decision that no other error was reported for (a body refused
+ * after its signature verified, a dispatch that failed for now or at the deadline, a broken plugin).
+ *
+ * @example
+ * ```ts
+ * createWebhookRouter({ ...options, reportError: (error) => {
+ *   if (error instanceof WebhookNotDeliveredError) console.error(error.reason, error.webhookId);
+ * } });
+ * ```
+ */
+export class WebhookNotDeliveredError extends AlmaWebhooksError {
+  constructor(
+    readonly reason: string,
+    readonly webhookId: string | undefined,
+    detail: string | undefined,
+  ) {
+    super(
+      `Webhook ${webhookId ?? "(no id: not checked)"} was not delivered (${reason})${detail ? `: ${detail}` : ""}`,
+    );
+  }
+}
+
+/**
  * A dispatcher could not start a plugin's execution, for a reason a retry will not mend (missing
  * permissions, an unknown target, a refused input). The router answers 500 and hands this error to
  * the `reportError` option, so the error tracker sees it even though the dispatcher did not throw.
@@ -138,8 +178,10 @@ export class InvalidPayloadError extends AlmaWebhooksError {
 
 /**
  * Thrown by a handler of `createWebhooks` when a later retry may succeed (a database briefly unreachable,
- * a rate limit): the webhook is answered 503, so Alma sends it again (after 1, 3 and 6 hours). Any other
- * throw is answered 500. An error of another class with `transient: true` counts as one too.
+ * a rate limit): the webhook is answered 503, so Alma sends it again (after 1, 3 and 6 hours). An error of
+ * another class with `transient: true` counts as one too, and so does a failure that `isTransient` knows a
+ * retry may mend (an AWS SDK throttling or 5xx error, a timeout, a reset connection); `transient: false`
+ * says it is not. Any other throw is answered 500.
  *
  * @example
  * ```ts

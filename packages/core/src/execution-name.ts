@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { compactEndTime } from "./payload/job-end.js";
 import type { JobInstance, WebhookPayload } from "./payload/types.js";
@@ -52,12 +53,33 @@ function canonical(value: unknown): string | undefined {
   return JSON.stringify(String(value));
 }
 
+/** Whether a parsed value holds a number that may not be what the body said (JSON.parse rounds past 2^53). */
+function hasInexactNumber(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(hasInexactNumber);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasInexactNumber);
+  return false;
+}
+
 /**
  * A hash (22 characters of `[0-9A-Za-z_-]`) of the webhook's content: its action, event, record, time and
  * everything else it says, as parsed (so its JSON and XML forms share it). A redelivery of the same webhook
- * gets the same one; two webhooks that differ in anything get two.
+ * gets the same one; two webhooks that differ in anything get two. Where the parsed form may hide a
+ * difference of the bytes, the raw bytes (`body`) are hashed in too: a body that is not valid UTF-8 (its
+ * invalid sequences all parse as U+FFFD) and a body holding a number that is not a safe integer (unquoted
+ * `12345678901234567891` and `…892` parse as one number; a fraction may be rounded). Every other webhook
+ * keeps the identity it had before this rule.
+ *
+ * @example
+ * ```ts
+ * contentHash(payload, request.body); // "q0Vx3…", 22 characters
+ * ```
  */
-export const contentHash = (payload: WebhookPayload): string => hash(canonical(payload) ?? "");
+export function contentHash(payload: WebhookPayload, body?: Buffer): string {
+  const text = canonical(payload) ?? "";
+  if (body === undefined || (isUtf8(body) && !hasInexactNumber(payload))) return hash(text);
+  return hash(`${text}\n${createHash("sha256").update(body).digest("base64url")}`);
+}
 
 /**
  * The webhook's identity, `<compact time>-<what>`: for a JOB_END the job run (end time and job id, as the
@@ -78,5 +100,16 @@ export function webhookIdentity(
  * time, with its {@link contentHash} as the id (Alma sends one `id` and `time` for several events, a loan's
  * four, which must not share a name). Computed once per webhook, for its identity and every plugin's names.
  */
-export const namedWebhook = (payload: WebhookPayload, job?: JobInstance): JobInstance =>
-  job ?? { name: payload.action, id: contentHash(payload), end_time: payload.time };
+export const namedWebhook = (payload: WebhookPayload, job?: JobInstance, body?: Buffer): JobInstance =>
+  job ?? { name: payload.action, id: contentHash(payload, body), end_time: payload.time };
+
+/**
+ * The identity of a webhook that was not delivered before it was named (a body refused after its signature
+ * verified): `body-` and a hash (22 characters) of its bytes, so Alma's retries of the same bytes share it.
+ *
+ * @example
+ * ```ts
+ * bodyIdentity(Buffer.from("{}")); // "body-RBNvo1WzZ4oRRq0W9-hknp"
+ * ```
+ */
+export const bodyIdentity = (body: Buffer): string => `body-${hash(body)}`;

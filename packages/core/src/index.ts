@@ -1,7 +1,7 @@
 // The public API of @alma-webhooks/core: what plugin authors, shells and other webhook projects use.
 // Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
 
-export { raceDeadline } from "./deadline.js";
+export { type Clock, raceDeadline, systemClock } from "./deadline.js";
 // Routing
 export type {
   DispatchedWebhook,
@@ -18,15 +18,23 @@ export {
   InvalidPayloadError,
   InvalidPluginError,
   InvalidRouterOptionsError,
+  messageOf,
   NoSecretError,
   TransientError,
+  WebhookNotDeliveredError,
 } from "./errors.js";
 // Plugins
 export { checkForwardEvents, type ForwardPluginDefinition, forwardPlugin } from "./forward.js";
 export type { HttpRequest, UnreadableRequest, WebhookRequest } from "./http/request.js";
 export { type HttpResponse, toHttpResponse } from "./http/response.js";
 export { type LogFields, type Logger, silentLogger } from "./logger.js";
-export type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
+export {
+  type ChallengeFormat,
+  type NotDeliveredReason,
+  notDeliveredReason,
+  type Outcome,
+  type PluginResult,
+} from "./outcome.js";
 // Payloads
 export { jobEndDate, jobId, PUBLISHING_RECORD_COUNTERS } from "./payload/job-end.js";
 export {
@@ -66,6 +74,7 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
+export { isTransient } from "./transient.js";
 // Handlers
 export {
   type ActionOf,

@@ -93,3 +93,84 @@ export type Outcome =
  * ```
  */
 export type ChallengeFormat = "text" | "json";
+
+/**
+ * Why a webhook was not delivered, in the words of the `WebhooksNotDelivered` metric's `reason` dimension:
+ * `invalid-body` (400 after the signature: malformed, unusable values), `too-large` (413: larger than the
+ * router's or an adapter's limit, or than a target takes), `unsupported-body` (415), `dispatch-failed` (a
+ * dispatch refused or failed: 500 or 503), `deadline` (a dispatch given up at the webhook's deadline: 503),
+ * `secret-unavailable` (503), `internal-error` (500, a bug), `misconfigured` (500: a broken plugin, or a
+ * body an adapter's server had already read).
+ *
+ * @example
+ * ```ts
+ * const reason: NotDeliveredReason = "dispatch-failed";
+ * ```
+ */
+export type NotDeliveredReason =
+  | "invalid-body"
+  | "too-large"
+  | "unsupported-body"
+  | "dispatch-failed"
+  | "deadline"
+  | "secret-unavailable"
+  | "internal-error"
+  | "misconfigured";
+
+/** A transient failure whose error says the time ran out (the dispatch budget or the webhook's deadline). */
+const TIMED_OUT = /^(DispatchTimeoutError|TimeoutError|AbortError|RequestTimeout\w*)\b/;
+
+/** Each plugin result's reason, or undefined when it was delivered or deliberately not (declined, filtered). */
+function resultReason(result: PluginResult): NotDeliveredReason | undefined {
+  switch (result.decision) {
+    case "misconfigured":
+      return "misconfigured";
+    case "too-large":
+      return "too-large";
+    case "failed":
+      return result.transient && TIMED_OUT.test(result.error) ? "deadline" : "dispatch-failed";
+    default:
+      return undefined;
+  }
+}
+
+/** The order the answer weighs results in (toHttpResponse): a broken plugin, then a failure, then a size. */
+const RESULT_ORDER: readonly NotDeliveredReason[] = [
+  "misconfigured",
+  "deadline",
+  "dispatch-failed",
+  "too-large",
+];
+
+/**
+ * The one classification of a decision as not delivered: the reason a webhook that may be Alma's (its
+ * signature verified, or not checkable: too large to check, the secret unavailable) was not delivered, or
+ * undefined for everything else: delivered, a duplicate, and the deliberate non-actions (no plugin or route
+ * claims it, another environment, a status filter, zero records, too old, declined), the challenge, a
+ * refused signature, a wrong method. The router logs a not-delivered decision at ERROR and reports it; the
+ * metrics, the delivery history and the kept bytes read it from {@link Decision.notDelivered}.
+ *
+ * @example
+ * ```ts
+ * notDeliveredReason({ kind: "invalid-body", reason: "…" }); // "invalid-body"
+ * notDeliveredReason({ kind: "unclaimed", jobName: "Export" }); // undefined
+ * ```
+ */
+export function notDeliveredReason(outcome: Outcome): NotDeliveredReason | undefined {
+  switch (outcome.kind) {
+    case "too-large":
+    case "invalid-body":
+    case "unsupported-body":
+    case "secret-unavailable":
+    case "internal-error":
+      return outcome.kind;
+    case "body-already-read":
+      return "misconfigured";
+    case "handled": {
+      const reasons = new Set(outcome.results.map(resultReason));
+      return RESULT_ORDER.find((reason) => reasons.has(reason));
+    }
+    default:
+      return undefined;
+  }
+}

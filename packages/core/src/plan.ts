@@ -1,5 +1,6 @@
 // The decision chain after the signature, in small named steps: claim (which plugins act), plan (each
 // plugin's execution, or why not), dispatch (start it). The router (router.ts) strings them together.
+import { isUtf8 } from "node:buffer";
 import type { ExecutionDispatcher } from "./dispatcher.js";
 import { DispatchFailedError, InvalidPayloadError, messageOf } from "./errors.js";
 import { executionName } from "./execution-name.js";
@@ -114,6 +115,23 @@ export function plan(
   });
 }
 
+/**
+ * The text dispatched for a plan's input. A plan that sends the payload as it is (a forward) sends a JSON
+ * body as it was received, its bytes as text (a leading byte-order mark dropped): an unquoted number past
+ * 2^53 arrives as Alma wrote it, not as JSON.parse rounded it. An XML body (forwarded as its JSON form), a
+ * body that is not valid UTF-8 (queues and buses take only Unicode text: its JSON form, each invalid
+ * sequence as U+FFFD) and every other input are serialised.
+ */
+function inputText(
+  input: object,
+  webhook: { readonly payload: WebhookPayload; readonly rawBody: Buffer; readonly format?: string },
+): string {
+  if (input !== webhook.payload || webhook.format !== "json" || !isUtf8(webhook.rawBody))
+    return JSON.stringify(input);
+  const text = webhook.rawBody.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Starts one plan through the dispatcher (a result already is passed on, its bug reported). Never throws. */
 export async function dispatch(
   planned: Planned,
@@ -123,6 +141,8 @@ export async function dispatch(
     readonly deadline?: number;
     readonly payload: WebhookPayload;
     readonly rawBody: Buffer;
+    /** The body's format: a JSON body forwarded as it is goes as received. */
+    readonly format?: "json" | "xml";
   },
   context: PlanContext,
 ): Promise<PluginResult> {
@@ -140,7 +160,7 @@ export async function dispatch(
         plugin: active.name,
         target: active.target,
         name: execution.name,
-        input: JSON.stringify(execution.input),
+        input: inputText(execution.input, webhook),
         action: webhook.action,
         ...(webhook.deadline ? { deadline: webhook.deadline } : {}),
       },

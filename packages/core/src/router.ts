@@ -1,7 +1,12 @@
 import { answerChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from "./challenge.js";
 import type { ExecutionDispatcher } from "./dispatcher.js";
-import { InvalidPayloadError, InvalidRouterOptionsError, messageOf } from "./errors.js";
-import { namedWebhook, webhookIdentity } from "./execution-name.js";
+import {
+  InvalidPayloadError,
+  InvalidRouterOptionsError,
+  messageOf,
+  WebhookNotDeliveredError,
+} from "./errors.js";
+import { bodyIdentity, namedWebhook, webhookIdentity } from "./execution-name.js";
 import {
   type HttpRequest,
   type NormaliseResult,
@@ -11,7 +16,13 @@ import {
 } from "./http/request.js";
 import { type HttpResponse, toHttpResponse } from "./http/response.js";
 import { type Logger, silentLogger } from "./logger.js";
-import type { ChallengeFormat, Outcome, PluginResult } from "./outcome.js";
+import {
+  type ChallengeFormat,
+  type NotDeliveredReason,
+  notDeliveredReason,
+  type Outcome,
+  type PluginResult,
+} from "./outcome.js";
 import { eventAge } from "./payload/age.js";
 import { parseBody } from "./payload/formats.js";
 import { checkJobEnd } from "./payload/job-end.js";
@@ -58,6 +69,13 @@ export type DecisionRecord = {
   readonly plugins?: readonly PluginResult[];
   readonly reason?: string;
   readonly error?: string;
+  /**
+   * Set when a webhook that may be Alma's was not delivered ({@link notDeliveredReason}): the line is logged
+   * at ERROR and reported; metrics, the delivery history and the kept bytes read the reason here.
+   */
+  readonly notDelivered?: NotDeliveredReason;
+  /** The signature verified: the body is Alma's (a not-delivered one is worth keeping). */
+  readonly verified?: boolean;
 };
 
 /**
@@ -111,8 +129,17 @@ export interface WebhookRouterOptions {
    * No limit by default; the Lambda shell sets one that ends inside its function timeout and Alma's 5 s.
    */
   readonly timeBudgetMs?: number;
-  /** The clock, for the event age; default `Date.now`. */
+  /**
+   * The clock, for the event age and the webhook's deadline (the secret read and every dispatch measure
+   * their time on it); default `Date.now`. The Lambda shell gives its one `Clock`.
+   */
   readonly now?: () => number;
+  /**
+   * The end of the time the host gives this request, asked once per POST (the Lambda shell: what the
+   * invocation has left, less what the steps after the decision need); the webhook's deadline is the
+   * earlier of it and `timeBudgetMs`. Undefined: `timeBudgetMs` alone.
+   */
+  readonly deadline?: () => number | undefined;
   /**
    * Called, and awaited, with every unexpected error (a bug in core, a plugin or the dispatcher) before the
    * 500 answer is returned: the place to capture and flush to an error tracker. Its own failures are ignored.
@@ -197,6 +224,13 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     }
   }
   const context: PlanContext = { workspace, logger, dispatcher, now, report };
+  /** The webhook's one deadline: `timeBudgetMs` from now, or the host's end when that comes first. */
+  function deadlineOf(): number | undefined {
+    const budgeted = options.timeBudgetMs === undefined ? undefined : now() + options.timeBudgetMs;
+    const host = options.deadline?.();
+    if (host === undefined) return budgeted;
+    return budgeted === undefined ? host : Math.min(budgeted, host);
+  }
 
   function tooOld(payload: WebhookPayload, job?: Record<string, unknown>): string | undefined {
     if (maxEventAgeMs === undefined) return undefined;
@@ -210,6 +244,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     request: WebhookRequest,
     facts: Facts,
     deadline: number | undefined,
+    steps: PlanContext,
   ): Promise<Outcome> {
     const { action } = payload;
     let webhook: Webhook;
@@ -238,9 +273,9 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const time = tooOld(payload, job);
     if (time !== undefined)
       return job ? { kind: "too-old", jobName: job.name, time } : { kind: "too-old", action, time };
-    const named = namedWebhook(payload, job);
+    const named = namedWebhook(payload, job, request.body);
     facts.identity = webhookIdentity(payload, job, named);
-    const planned = plan(claimants, webhook, named, context);
+    const planned = plan(claimants, webhook, named, steps);
     const results = await Promise.all(
       planned.map((step) =>
         dispatch(
@@ -251,15 +286,16 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
             ...(deadline ? { deadline } : {}),
             payload,
             rawBody: request.body,
+            ...(facts.format ? { format: facts.format } : {}),
           },
-          context,
+          steps,
         ),
       ),
     );
     return job ? { kind: "handled", jobName: job.name, results } : { kind: "handled", action, results };
   }
 
-  async function evaluate(normalised: NormaliseResult, facts: Facts): Promise<Outcome> {
+  async function evaluate(normalised: NormaliseResult, facts: Facts, reported: Reported): Promise<Outcome> {
     if (!normalised.ok) return { kind: "not-http", reason: normalised.reason };
     const { request } = normalised;
     facts.requestId = request.requestId;
@@ -272,15 +308,17 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const size = request.bodyBytes ?? request.body.length;
     const limit = Math.min(maxBodyBytes, request.bodyLimit ?? maxBodyBytes);
     if (size > limit) return { kind: "too-large", size, limit };
-    const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
+    const deadline = deadlineOf();
     let signed: boolean;
     try {
-      signed = await checkSignature(request, secrets, deadline);
+      signed = await checkSignature(request, secrets, deadline, now);
     } catch (error) {
-      await report(error, { ...facts });
+      await reported.report(error, { ...facts });
       return { kind: "secret-unavailable", error: messageOf(error) };
     }
     if (!signed) return { kind: "unauthorized" };
+    facts.verified = true;
+    reported.body = request.body;
     const parsed = parseBody(request);
     if (!parsed.ok)
       return parsed.unsupported
@@ -290,23 +328,49 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const { payload } = parsed;
     facts.action = payload.action;
     try {
-      return await route(payload, request, facts, deadline);
+      return await route(payload, request, facts, deadline, { ...context, report: reported.report });
     } catch (error) {
       if (error instanceof InvalidPayloadError) return { kind: "invalid-body", reason: error.message };
       throw error;
     }
   }
 
-  async function decideWith(read: () => NormaliseResult, facts: Facts): Promise<Outcome> {
+  async function decideWith(
+    read: () => NormaliseResult,
+    facts: Facts,
+    reported: Reported = reportedOnce(),
+  ): Promise<Outcome> {
+    let outcome: Outcome;
     try {
-      return await evaluate(read(), facts);
+      outcome = await evaluate(read(), facts, reported);
     } catch (error) {
-      await report(error, { ...facts });
-      return { kind: "internal-error", error: messageOf(error) };
+      await reported.report(error, { ...facts });
+      outcome = { kind: "internal-error", error: messageOf(error) };
     }
+    // A verified webhook refused before it was named still gets an id: what its kept bytes are filed under.
+    if (reported.body !== undefined && facts.identity === undefined && notDeliveredReason(outcome))
+      facts.identity = bodyIdentity(reported.body);
+    return outcome;
+  }
+
+  /**
+   * One request's reports (whether any was made, so that a not-delivered webhook is reported once) and,
+   * once its signature verified, its body.
+   */
+  type Reported = { made: boolean; body?: Buffer; readonly report: PlanContext["report"] };
+  function reportedOnce(): Reported {
+    const reported: Reported = {
+      made: false,
+      report: (error, context) => {
+        reported.made = true;
+        return report(error, context);
+      },
+    };
+    return reported;
   }
 
   function logDecision(facts: Facts, outcome: Outcome, statusCode: number): DecisionRecord {
+    const notDelivered = notDeliveredReason(outcome);
     const decision: DecisionRecord = {
       ...facts,
       outcome: outcome.kind,
@@ -314,12 +378,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       ...(outcome.kind === "handled" ? { plugins: outcome.results } : {}),
       ...("error" in outcome ? { error: outcome.error } : {}),
       ...("reason" in outcome ? { reason: outcome.reason } : {}),
+      ...(notDelivered ? { notDelivered } : {}),
     };
-    const refused = outcome.kind === "handled" && outcome.results.some((r) => r.decision === "too-large");
     if (outcome.kind === "body-already-read")
       logger.error("webhook decision: configuration error", { ...decision, reason: outcome.cause });
-    else if (outcome.kind === "internal-error" || outcome.kind === "secret-unavailable" || refused)
-      logger.error("webhook decision", decision);
+    else if (notDelivered !== undefined) logger.error("webhook decision", decision);
     else if (outcome.kind === "too-old") logger.warn("webhook decision", decision);
     else logger.info("webhook decision", decision);
     return decision;
@@ -327,13 +390,27 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
 
   async function answer(read: () => NormaliseResult): Promise<HttpResponse> {
     const facts: Facts = {};
-    const outcome = await decideWith(read, facts);
+    const reported = reportedOnce();
+    const outcome = await decideWith(read, facts, reported);
     const response = toHttpResponse(outcome);
+    let decision: Decision | undefined;
     try {
-      const decision = logDecision(facts, outcome, response.statusCode);
+      decision = logDecision(facts, outcome, response.statusCode);
       options.onDecision?.(decision);
     } catch {
       // A failing logger or metrics sink must not turn a decided request into a crash.
+    }
+    // Every webhook that is not delivered reaches the error tracker once: with the error that caused it
+    // when one was reported on the way, with what the decision says otherwise.
+    if (decision?.notDelivered !== undefined && !reported.made) {
+      await report(
+        new WebhookNotDeliveredError(
+          decision.notDelivered,
+          decision.identity,
+          decision.reason ?? decision.error,
+        ),
+        decision,
+      );
     }
     return response;
   }

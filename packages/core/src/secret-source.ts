@@ -62,6 +62,7 @@ export async function checkSignature(
   request: WebhookRequest,
   secrets: Secrets,
   deadline?: number,
+  now: () => number = Date.now,
 ): Promise<boolean> {
   const received = request.headers[SIGNATURE_HEADER];
   if (received === undefined || received.trim() === "") return false;
@@ -71,7 +72,7 @@ export async function checkSignature(
   const inTime = <T>(read: Promise<T> | T): Promise<T> =>
     deadline === undefined
       ? Promise.resolve(read)
-      : raceDeadline(Promise.resolve(read), deadline - Date.now(), (): never => {
+      : raceDeadline(Promise.resolve(read), deadline - now(), (): never => {
           throw new NoSecretError("The webhook secrets were not read within the webhook's time budget.");
         });
   if (verifySignature(request.body, received, usable(await inTime(source.current())))) return true;

@@ -1,5 +1,6 @@
 // Handlers: a function per kind of webhook, as short as octokit's. A handler is a plugin (definePlugin)
 // whose target is the function and whose dispatch calls it: one mechanism, the router's, not a second one.
+
 import type {
   DispatchedWebhook,
   DispatchResult,
@@ -16,6 +17,7 @@ import { exactName } from "./plugin/matchers.js";
 import { type ActivePlugin, activatePlugin } from "./plugin/registry.js";
 import { createWebhookRouter, type WebhookRouter, type WebhookRouterOptions } from "./router.js";
 import type { Secrets } from "./secret-source.js";
+import { isTransient } from "./transient.js";
 
 /**
  * The webhook actions Alma sends: what {@link Webhooks.onAny} listens to.
@@ -194,9 +196,6 @@ export interface Webhooks extends WebhookRouter {
 
 const WORD = "[A-Z][A-Z0-9_]*";
 const EVENT_NAME = new RegExp(`^(${WORD})(?:\\.(${WORD}))?$`);
-
-const isTransient = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && (error as { transient?: unknown }).transient === true;
 
 const consoleLogger: Logger = {
   debug: () => {},

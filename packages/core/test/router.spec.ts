@@ -9,6 +9,7 @@ import {
   InvalidRouterOptionsError,
   type Logger,
   toHttpResponse,
+  WebhookNotDeliveredError,
   type WebhookRouterOptions,
 } from "../src/index.js";
 import {
@@ -722,7 +723,7 @@ describe("createWebhookRouter reportError", () => {
 });
 
 describe("createWebhookRouter permanent dispatch failures", () => {
-  it("are handed to reportError as a DispatchFailedError; transient ones are not", async () => {
+  it("are handed to reportError as a DispatchFailedError; transient ones are not (issue 31: they are reported as not delivered)", async () => {
     const reported: unknown[] = [];
     const dispatcher = new RecordingDispatcher().behaveAs("permanent-failure");
     const router = createWebhookRouter({
@@ -743,6 +744,12 @@ describe("createWebhookRouter permanent dispatch failures", () => {
     expect((reported[0] as Error).message).to.contain("AccessDeniedException");
     dispatcher.behaveAs("transient-failure");
     expect((await handleLambdaEvent(router, delivery)).statusCode).to.equal(503);
-    expect(reported).to.have.length(1);
+    expect(reported).to.have.length(2);
+    expect(reported[1]).not.to.be.instanceOf(DispatchFailedError);
+    expect(reported[1]).to.be.instanceOf(WebhookNotDeliveredError);
+    expect(reported[1]).to.deep.include({
+      reason: "dispatch-failed",
+      webhookId: "20241106T144310-6219373120004761",
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   DISPATCH_BUDGET,
   readWithPowertools,
   TargetDispatcher,
+  UndeliveredStore,
 } from "@alma-webhooks/aws";
 import {
   createWebhookRouter,
@@ -15,7 +16,9 @@ import {
   type WebhookPlugin,
 } from "@alma-webhooks/core";
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from "tsyringe";
+import { InvocationBudget } from "./budget.js";
 import { type Configuration, loadConfiguration } from "./config.js";
+import { WebhookKeeper } from "./keeper.js";
 import { createLogger } from "./logger.js";
 import { deployedPlugins } from "./plugins.js";
 import { createSentryReporter } from "./sentry.js";
@@ -68,6 +71,29 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
   );
   container.register(TOKENS.Clock, { useValue: systemClock });
   container.register(
+    TOKENS.Budget,
+    cached((c) => new InvocationBudget(c.resolve(TOKENS.Clock))),
+  );
+  container.register(
+    TOKENS.Undelivered,
+    cached((c) => {
+      const bucket = c.resolve(TOKENS.Environment).ALMA_UNDELIVERED_BUCKET?.trim();
+      return bucket ? new UndeliveredStore(bucket, c.resolve(TOKENS.Clock)) : null;
+    }),
+  );
+  container.register(
+    TOKENS.Keeper,
+    cached(
+      (c) =>
+        new WebhookKeeper(
+          c.resolve(TOKENS.Undelivered),
+          c.resolve(TOKENS.Budget),
+          c.resolve(TOKENS.Clock),
+          c.resolve(TOKENS.Logger),
+        ),
+    ),
+  );
+  container.register(
     TOKENS.Dispatcher,
     cached((c) => {
       const logger = c.resolve(TOKENS.Logger);
@@ -84,7 +110,8 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
     TOKENS.ErrorReporter,
     cached((c) => {
       const { sentryDsn, workspace } = c.resolve(TOKENS.Configuration);
-      return sentryDsn ? createSentryReporter(sentryDsn, workspace) : noErrorReporter;
+      const budget = c.resolve(TOKENS.Budget);
+      return sentryDsn ? createSentryReporter(sentryDsn, workspace, () => budget.left()) : noErrorReporter;
     }),
   );
   container.register(
@@ -111,6 +138,9 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
       const reporter = c.resolve(TOKENS.ErrorReporter);
       const metrics = c.isRegistered(TOKENS.Metrics, true) ? c.resolve(TOKENS.Metrics) : undefined;
       const history = c.resolve(TOKENS.Ledger);
+      const keeper = c.resolve(TOKENS.Keeper);
+      const clock = c.resolve(TOKENS.Clock);
+      const budget = c.resolve(TOKENS.Budget);
       return createWebhookRouter({
         secrets: c.resolve(TOKENS.Secrets),
         workspace: configuration.workspace,
@@ -119,17 +149,18 @@ export function createAppContainer(options: AppContainerOptions = {}): Dependenc
         logger: c.resolve(TOKENS.Logger),
         maxBodyBytes: configuration.maxBodyBytes,
         timeBudgetMs: DISPATCH_BUDGET.webhookMs,
+        // One clock and one deadline for the secret read, the ledger and every dispatch (budget.ts).
+        now: () => clock.now(),
+        deadline: () => budget.dispatchBy,
         ...(configuration.maxEventAgeMs ? { maxEventAgeMs: configuration.maxEventAgeMs } : {}),
         reportError: (error, context) => reporter.report(error, context),
-        ...(metrics || history || options.onDecision
-          ? {
-              onDecision: (decision: Decision) => {
-                history?.record(decision);
-                metrics?.record(decision);
-                options.onDecision?.(decision);
-              },
-            }
-          : {}),
+        onDecision: (decision: Decision) => {
+          // Kept first, so the history record says where its bytes are.
+          const keptAs = keeper.keep(decision);
+          history?.record(keptAs ? { ...decision, keptAs } : decision);
+          metrics?.record(decision);
+          options.onDecision?.(decision);
+        },
       });
     }),
   );

@@ -19,6 +19,9 @@ type MetricsSdk = typeof import("./metrics-sdk.js");
  * (`POWERTOOLS_SERVICE_NAME`, default `alma-webhooks`):
  * - `SignatureFailures` (Count): requests answered 401, a changed secret or a forged call — alarm on it;
  * - `DispatchFailures` (Count): pipeline starts that failed, transient or permanent — alarm on it;
+ * - `WebhooksNotDelivered` (Count): 0 or 1 on every decision, 1 when a webhook that may be Alma's was not
+ *   delivered (`Decision.notDelivered`, core's `notDeliveredReason`) — the stack alarms on it; when 1, also
+ *   by `reason` (`invalid-body`, `too-large`, `dispatch-failed`, `deadline`, …) for the dashboard;
  * - `Decisions` (Count) by `outcome`; `PluginDecisions` (Count) by `plugin` and `decision`;
  * - `DispatchLatency` (Milliseconds) by `plugin` and `decision`; `ColdStart` (Count), once per cold start.
  *
@@ -39,6 +42,7 @@ export async function createDecisionMetrics(env: Environment): Promise<DecisionM
   const alarms = new Metrics(options); // [service]: what the alarms watch
   const outcomes = new Metrics(options); // [service, outcome]
   const plugins = new Metrics(options); // [service, plugin, decision]
+  const reasons = new Metrics(options); // [service, reason]
   let cold = true;
   return {
     record(decision) {
@@ -60,7 +64,14 @@ export async function createDecisionMetrics(env: Environment): Promise<DecisionM
       outcomes.publishStoredMetrics();
       alarms.addMetric("SignatureFailures", MetricUnit.Count, decision.outcome === "unauthorized" ? 1 : 0);
       alarms.addMetric("DispatchFailures", MetricUnit.Count, failures);
+      alarms.addMetric("WebhooksNotDelivered", MetricUnit.Count, decision.notDelivered ? 1 : 0);
       alarms.publishStoredMetrics();
+      if (decision.notDelivered) {
+        reasons
+          .addDimension("reason", decision.notDelivered)
+          .addMetric("WebhooksNotDelivered", MetricUnit.Count, 1);
+        reasons.publishStoredMetrics();
+      }
     },
   };
 }

@@ -3,8 +3,8 @@ import type { ErrorReporter } from "./services.js";
 
 /**
  * How long one report may take, loading Sentry included on the first one: import, init, capture and
- * flush all happen before the function answers, and must leave the answer inside the function's 4 s timeout
- * (secret read and dispatches end by `DISPATCH_BUDGET.webhookMs`, 2.8 s).
+ * flush all happen before the function answers, and never past the invocation's answer deadline
+ * (`INVOCATION_BUDGET` in budget.ts: the webhook's deadline ends 0.8 s before it).
  */
 export const SENTRY_REPORT_BUDGET_MS = 800;
 
@@ -52,7 +52,12 @@ function initialise(Sentry: SentrySdk, dsn: string, environment: string): void {
  * const reporter = configuration.sentryDsn ? createSentryReporter(dsn, "dev") : noErrorReporter;
  * ```
  */
-export function createSentryReporter(dsn: string, environment: string): ErrorReporter {
+export function createSentryReporter(
+  dsn: string,
+  environment: string,
+  /** What the invocation has left (InvocationBudget): a report never waits past the answer's deadline. */
+  left: () => number = () => SENTRY_REPORT_BUDGET_MS,
+): ErrorReporter {
   let loading: Promise<SentrySdk> | undefined;
   const load = (): Promise<SentrySdk> => {
     loading ??= import("./sentry-sdk.js").then(
@@ -71,7 +76,8 @@ export function createSentryReporter(dsn: string, environment: string): ErrorRep
   return {
     enabled: true,
     async report(error, context) {
-      const deadline = Date.now() + SENTRY_REPORT_BUDGET_MS;
+      const budget = Math.max(0, Math.min(SENTRY_REPORT_BUDGET_MS, left()));
+      const deadline = Date.now() + budget;
       const captured = load().then((Sentry) => {
         Sentry.withScope((scope) => {
           scope.setContext("webhook", { ...context });
@@ -79,14 +85,15 @@ export function createSentryReporter(dsn: string, environment: string): ErrorRep
         });
         return Sentry;
       });
-      const Sentry = await raceDeadline(captured, SENTRY_REPORT_BUDGET_MS, () => undefined);
+      const Sentry = await raceDeadline(captured, budget, () => undefined);
       // Still loading after the budget: the error is captured once Sentry is loaded, and sent by a
       // later flush (or, in Lambda, when the process next runs); the answer does not wait for it.
       if (Sentry === undefined) {
         captured.catch(() => {});
         return;
       }
-      await Sentry.flush(Math.max(1, deadline - Date.now()));
+      const flushMs = deadline - Date.now();
+      if (flushMs > 0) await Sentry.flush(flushMs);
     },
   };
 }

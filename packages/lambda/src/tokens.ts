@@ -1,7 +1,9 @@
-import type { DeliveryLedger, ReadSecret } from "@alma-webhooks/aws";
+import type { DeliveryLedger, ReadSecret, UndeliveredStore } from "@alma-webhooks/aws";
 import type { ExecutionDispatcher, Secrets, WebhookPlugin, WebhookRouter } from "@alma-webhooks/core";
 import type { InjectionToken } from "tsyringe";
+import type { InvocationBudget } from "./budget.js";
 import type { Configuration } from "./config.js";
+import type { WebhookKeeper } from "./keeper.js";
 import type { DecisionMetrics } from "./metrics.js";
 import type { Clock, ErrorReporter, LambdaLogger } from "./services.js";
 
@@ -26,4 +28,10 @@ export const TOKENS = {
   Router: Symbol("Router") as InjectionToken<WebhookRouter>,
   /** The delivery ledger's table (`ALMA_IDEMPOTENCY_TABLE`), or null without one. Loads nothing until used. */
   Ledger: Symbol("Ledger") as InjectionToken<DeliveryLedger | null>,
+  /** The invocation's one deadline, on the Clock: begun by the handler at each invocation. */
+  Budget: Symbol("Budget") as InjectionToken<InvocationBudget>,
+  /** The bucket of undelivered webhooks (`ALMA_UNDELIVERED_BUCKET`), or null without one. Loads nothing until used. */
+  Undelivered: Symbol("Undelivered") as InjectionToken<UndeliveredStore | null>,
+  /** Keeps the bytes of the invocation's webhook when it is not delivered (into `Undelivered`). */
+  Keeper: Symbol("Keeper") as InjectionToken<WebhookKeeper>,
 } as const;

@@ -1,14 +1,33 @@
-import { type HttpResponse, toHttpResponse } from "@alma-webhooks/core";
+import { type HttpResponse, raceDeadline, toHttpResponse } from "@alma-webhooks/core";
 import { handleLambdaEvent } from "@alma-webhooks/core/lambda";
 import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
 import { type AppContainerOptions, createAppContainer } from "./container.js";
 import { createDecisionMetrics } from "./metrics.js";
+import { type RedeliveryAnswer, redeliver, redeliveryOf } from "./redeliver.js";
 import { TOKENS } from "./tokens.js";
 
-/** The webhook Lambda's handler: any HTTP event in, an HTTP answer out; never throws. */
+/**
+ * The webhook Lambda's handler: any HTTP event in, an HTTP answer out; a redelivery event (a direct invoke,
+ * `{"redeliver": {"ids": [...]}}`) in, its results out. Never throws.
+ */
 export type WebhookHandler = (event: unknown, context?: Context) => Promise<HttpResponse>;
+/** `elapsedMs`: how long the invocation ran before the handler was ready (a cold start builds it). */
+type AnyHandler = (
+  event: unknown,
+  context?: Context,
+  elapsedMs?: number,
+) => Promise<HttpResponse | RedeliveryAnswer>;
+
+/**
+ * Answered when the router has not decided by the invocation's answer deadline (a hang no budget caught):
+ * 503, so that Alma retries, sent before the function's timeout would answer nothing at all.
+ */
+export const DEADLINE_PASSED: HttpResponse = {
+  ...toHttpResponse({ kind: "secret-unavailable", error: "" }),
+  body: "The webhook was not processed in time; the event was not processed and may be retried.",
+};
 
 // The same 500 core gives a bug; only the wording differs for a misconfiguration.
 const INTERNAL_ERROR = toHttpResponse({ kind: "internal-error", error: "" });
@@ -24,7 +43,7 @@ export interface WebhookHandlerOptions extends AppContainerOptions {
   readonly container?: DependencyContainer;
 }
 
-async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
+async function start(options: WebhookHandlerOptions): Promise<AnyHandler> {
   const container = options.container ?? createAppContainer(options);
   const logger = container.resolve(TOKENS.Logger);
   let configuration: Configuration;
@@ -58,14 +77,61 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
     },
   );
   const history = container.resolve(TOKENS.Ledger);
-  return async (event, context) => {
-    if (context) logger.addContext(context);
-    if (history === null) return handleLambdaEvent(router, event);
-    history.begin();
-    const response = await handleLambdaEvent(router, event);
-    // The history write is bounded (HISTORY_WAIT_MS) and never fails: awaited so Lambda does not freeze it.
-    await history.settle();
+  const budget = container.resolve(TOKENS.Budget);
+  const keeper = container.resolve(TOKENS.Keeper);
+  const clock = container.resolve(TOKENS.Clock);
+  /** One webhook event, from the request to the answer, inside the invocation's one deadline. */
+  async function serve(event: unknown): Promise<HttpResponse> {
+    keeper.begin(event);
+    history?.begin();
+    let late = false;
+    const response = await raceDeadline(handleLambdaEvent(router, event), budget.left(), () => {
+      late = true;
+      return DEADLINE_PASSED;
+    });
+    if (late) {
+      logger.error("webhook decision", {
+        outcome: "internal-error",
+        statusCode: DEADLINE_PASSED.statusCode,
+        notDelivered: "deadline",
+        error: "DeadlineError: the router did not decide by the invocation's answer deadline",
+      });
+    }
+    // The history write, the kept bytes (started with the decision) are awaited only until the answer is
+    // due: a hung store never holds the answer back. Each is bounded on its own as well.
+    await raceDeadline(Promise.all([history?.settle(), keeper.settle()]), budget.left(), () => undefined);
     return response;
+  }
+  return async (event, context, elapsedMs = 0) => {
+    const invoked = Date.now() - elapsedMs;
+    if (context) logger.addContext(context);
+    budget.begin(context, elapsedMs);
+    try {
+      const redelivery = redeliveryOf(event);
+      if (redelivery === undefined) return await serve(event);
+      if ("refused" in redelivery) {
+        logger.error("redelivery refused", { error: redelivery.refused });
+        return { error: redelivery.refused, results: [] };
+      }
+      return await redeliver(redelivery.ids, {
+        store: container.resolve(TOKENS.Undelivered),
+        logger,
+        beginNext: () => {
+          // Each kept webhook gets what the invocation has left, as a webhook from Alma would.
+          budget.begin(context, Date.now() - invoked);
+          return budget.left();
+        },
+        readBy: () => budget.dispatchBy ?? budget.answerBy,
+        markBy: () => budget.answerBy,
+        now: () => clock.now(),
+        serve: async (kept) => {
+          const response = await serve(kept);
+          return { response, outcome: keeper.last?.outcome ?? "unknown" };
+        },
+      });
+    } finally {
+      budget.end();
+    }
   };
 }
 
@@ -79,11 +145,14 @@ async function start(options: WebhookHandlerOptions): Promise<WebhookHandler> {
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions = {}): WebhookHandler {
-  let ready: Promise<WebhookHandler> | undefined;
+  let ready: Promise<AnyHandler> | undefined;
   return async (event, context) => {
     try {
       ready ??= start(options);
-      return await (await ready)(event, context);
+      // A redelivery's answer is JSON, not an HTTP answer: the type serves the HTTP callers.
+      return (await (
+        await ready
+      )(event, context)) as HttpResponse;
     } catch (error) {
       // Only a bug gets here (the router itself never throws); the next request starts afresh.
       ready = undefined;

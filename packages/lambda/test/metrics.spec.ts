@@ -85,6 +85,29 @@ describe("decision metrics (Powertools, embedded metric format)", () => {
     });
   });
 
+  it("count WebhooksNotDelivered (C1): 0 or 1 with [service] on every decision, and by reason when 1", async () => {
+    const metrics = await createDecisionMetrics({ POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks" });
+    const delivered = await emitted(() => metrics?.record({ outcome: "handled", statusCode: 200 }));
+    expect(delivered.find((line) => "WebhooksNotDelivered" in line)).to.include({
+      WebhooksNotDelivered: 0,
+      service: "alma-webhooks",
+    });
+    expect(delivered.filter((line) => "reason" in line)).to.deep.equal([]);
+    const lost = await emitted(() =>
+      metrics?.record({ outcome: "invalid-body", statusCode: 400, notDelivered: "invalid-body" }),
+    );
+    const alarmed = lost.find((line) => "WebhooksNotDelivered" in line && !("reason" in line));
+    expect(alarmed).to.include({ WebhooksNotDelivered: 1, SignatureFailures: 0 });
+    expect(
+      (alarmed?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] } | undefined)?.CloudWatchMetrics[0]
+        ?.Dimensions,
+    ).to.deep.equal([["service"]]);
+    expect(lost.find((line) => line.reason === "invalid-body")).to.include({
+      WebhooksNotDelivered: 1,
+      service: "alma-webhooks",
+    });
+  });
+
   it("are written by the handler for every decision when the namespace is set", async () => {
     const { handler } = handlerWithFakes({
       env: { ...VALID_ENV, POWERTOOLS_METRICS_NAMESPACE: "AlmaWebhooks" },

@@ -264,14 +264,16 @@ describe("the handler's answers for these dispatch results", function () {
     }
   }
 
-  it("answers 503 to a 429 and to KmsThrottlingException, and reports neither", async () => {
+  it("answers 503 to a 429 and to KmsThrottlingException, and reports neither as a failed start (issue 31: each once as not delivered)", async () => {
     for (const fault of [
       () => ({ status: 429, body: { message: "Rate exceeded" } }),
       () => awsError("KmsThrottlingException"),
     ]) {
       const { response, reports } = await answer({ StartExecution: fault });
       expect(response.statusCode).to.equal(503);
-      expect(reports).to.deep.equal([]);
+      expect(reports.map((report) => String(report))).to.deep.equal([
+        "WebhookNotDeliveredError: Webhook 20241106T144310-7019873450004761 was not delivered (dispatch-failed)",
+      ]);
     }
   });
 

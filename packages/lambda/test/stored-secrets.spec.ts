@@ -228,6 +228,31 @@ describe("stored webhook secrets (Secrets Manager, SSM), through Powertools and 
     expect(Date.now() - started).to.be.lessThan(2_500);
   });
 
+  it("waits for a store that answers in 1.5 s: the webhook is delivered, not answered 503", async () => {
+    endpoint.injectFault({ kind: "delay", delayMs: 1_500, operation: "GetSecretValue", times: 1 });
+    const { handler } = handlerAt({ ALMA_CHALLENGE_SECRET_ARN: ARN });
+    const started = Date.now();
+    expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
+    expect(Date.now() - started).to.be.lessThan(3_900);
+    expect(endpoint.executions()).to.have.length(1);
+  });
+
+  it("trims the surrounding whitespace of a stored value (a file's newline) with a warning that names no value", async () => {
+    endpoint.setSecret(ARN, `  ${ROTATED}\n`);
+    endpoint.setSecret(PREVIOUS_ARN, `${FIRST}\r\n`);
+    const { handler, logger } = handlerAt({
+      ALMA_CHALLENGE_SECRET_ARN: ARN,
+      ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: PREVIOUS_ARN,
+    });
+    expect((await handler(signedPost(pod(), ROTATED))).statusCode).to.equal(200);
+    expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(200);
+    const warnings = logger.lines.filter((line) => line.message.includes("surrounding whitespace"));
+    expect(warnings.map((line) => line.level)).to.deep.equal(["warn", "warn"]);
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).not.to.include(ROTATED);
+    expect(logged).not.to.include(FIRST);
+  });
+
   it("answers 503 for a secret that does not exist, and the challenge needs no secret at all", async () => {
     const { handler } = handlerAt({ ALMA_CHALLENGE_SECRET_ARN: `${ARN}-missing` });
     expect((await handler(signedPost(pod(), FIRST))).statusCode).to.equal(503);

@@ -13,6 +13,10 @@ export interface DeliveryRecord {
   readonly failed: boolean;
   readonly plugins: readonly Record<string, unknown>[];
   readonly requestId?: string;
+  /** Why a webhook that may be Alma's was not delivered (core's `NotDeliveredReason`). */
+  readonly notDelivered?: string;
+  /** Where its bytes are kept for a redelivery: the object key in `ALMA_UNDELIVERED_BUCKET`. */
+  readonly keptAs?: string;
 }
 
 /** What `deliveries` asks of a source. */
@@ -95,6 +99,8 @@ function recordOf(item: AttributeMap): DeliveryRecord {
     ...optional("jobName"),
     ...optional("identity"),
     ...optional("requestId"),
+    ...optional("notDelivered"),
+    ...optional("keptAs"),
   } as DeliveryRecord;
 }
 
@@ -138,12 +144,16 @@ export function formatDelivery(record: DeliveryRecord): string {
     ? `${record.action ?? "JOB_END"} '${record.jobName}'`
     : [record.action, record.event].filter(Boolean).join(" ");
   const fates = record.plugins.map(fateOf);
+  const lost = record.notDelivered
+    ? [`not delivered: ${record.notDelivered}${record.keptAs ? ", kept (redeliver it by its id)" : ""}`]
+    : [];
   return [
     record.receivedAt,
     String(record.status),
     what || "?",
     record.identity ?? "-",
     fates.length > 0 ? fates.join("; ") : record.outcome,
+    ...lost,
   ].join("  ");
 }
 

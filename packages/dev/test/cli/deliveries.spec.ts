@@ -90,4 +90,20 @@ describe("alma-webhook deliveries", () => {
     );
     expect(formatDelivery({ ...record, plugins: [], outcome: "not-job-end" })).to.match(/ not-job-end$/);
   });
+
+  it("names why a webhook was not delivered, and that its bytes are kept (issue 31)", () => {
+    expect(
+      formatDelivery({
+        ...record,
+        status: 400,
+        failed: true,
+        plugins: [],
+        outcome: "invalid-body",
+        notDelivered: "invalid-body",
+        keptAs: "undelivered/20241106T150000-abc.json",
+      }),
+    ).to.equal(
+      "2026-12-06T12:00:00.000Z  400  LOAN LOAN_CREATED  20241106T150000-abc  invalid-body  not delivered: invalid-body, kept (redeliver it by its id)",
+    );
+  });
 });
