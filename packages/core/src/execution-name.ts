@@ -79,4 +79,5 @@ export function webhookIdentity(
  * four, which must not share a name). Computed once per webhook, for its identity and every plugin's names.
  */
 export const namedWebhook = (payload: WebhookPayload, job?: JobInstance): JobInstance =>
-  job ?? { name: payload.action, id: contentHash(payload), end_time: payload.time };
+  // `time` is not checked here (compactEndTime reads it as it is): an untyped payload's field, cast as before.
+  job ?? { name: payload.action, id: contentHash(payload), end_time: payload.time as string | undefined };

@@ -33,7 +33,7 @@ export type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: strin
  * buildExecution: (payload: LoanPayload) => ({ input: { loan: readField(payload, "item_loan.loan_id") }, name })
  * ```
  */
-export interface LoanPayload extends LoanPayloadFromSchema {}
+export type LoanPayload = LoanPayloadFromSchema;
 
 /**
  * A REQUEST webhook (`REQUEST_CREATED`, `REQUEST_CANCELED`, `REQUEST_CLOSED`, …): the request is in
@@ -44,7 +44,7 @@ export interface LoanPayload extends LoanPayloadFromSchema {}
  * const requestId = readField(payload, "user_request.request_id");
  * ```
  */
-export interface RequestPayload extends RequestPayloadFromSchema {}
+export type RequestPayload = RequestPayloadFromSchema;
 
 /**
  * A USER webhook (`USER_CREATED`, `USER_UPDATED`, `USER_DELETED`): the user is in `webhook_user.user`.
@@ -54,7 +54,7 @@ export interface RequestPayload extends RequestPayloadFromSchema {}
  * const primaryId = readField(payload, "webhook_user.user.primary_id");
  * ```
  */
-export interface UserPayload extends UserPayloadFromSchema {}
+export type UserPayload = UserPayloadFromSchema;
 
 /**
  * A BIB webhook (`BIB_CREATED`, `BIB_UPDATED`, `BIB_DELETED`): the bibliographic record is in `bib`.
@@ -64,7 +64,7 @@ export interface UserPayload extends UserPayloadFromSchema {}
  * const mmsId = readField(payload, "bib.mms_id");
  * ```
  */
-export interface BibPayload extends BibPayloadFromSchema {}
+export type BibPayload = BibPayloadFromSchema;
 
 /**
  * An ITEM webhook (`ITEM_CREATED`, `ITEM_UPDATED`, `ITEM_DELETED`): the item is in `item`, with `bib_data`,
@@ -75,7 +75,7 @@ export interface BibPayload extends BibPayloadFromSchema {}
  * const barcode = readField(payload, "item.item_data.barcode");
  * ```
  */
-export interface ItemPayload extends ItemPayloadFromSchema {}
+export type ItemPayload = ItemPayloadFromSchema;
 
 /**
  * A NOTIFICATION webhook: a general notice from Alma, in `notification`.
@@ -85,7 +85,7 @@ export interface ItemPayload extends ItemPayloadFromSchema {}
  * const description = readField(payload, "notification.description");
  * ```
  */
-export interface NotificationPayload extends NotificationPayloadFromSchema {}
+export type NotificationPayload = NotificationPayloadFromSchema;
 
 /**
  * The typed payload of each Alma webhook action; any other action is a plain {@link WebhookPayload}.

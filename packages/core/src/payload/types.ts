@@ -16,7 +16,7 @@ import type {
  * const status: AlmaCode = { value: "COMPLETED_SUCCESS", desc: "Completed Successfully" };
  * ```
  */
-export interface AlmaCode extends AlmaCodeFromSchema {}
+export type AlmaCode = AlmaCodeFromSchema;
 
 /**
  * Any webhook body that parsed: an object with an `action`. Every other field is read, and checked, only
@@ -27,7 +27,7 @@ export interface AlmaCode extends AlmaCodeFromSchema {}
  * if (payload.action === "JOB_END") console.log("a job ended");
  * ```
  */
-export interface WebhookPayload extends WebhookPayloadFromSchema {}
+export type WebhookPayload = WebhookPayloadFromSchema;
 
 /**
  * The `job_instance` of a JOB_END webhook. Only `name` has been checked when a plugin sees it (every decision
@@ -40,7 +40,7 @@ export interface WebhookPayload extends WebhookPayloadFromSchema {}
  * console.log(job.name, jobEndDate(job));
  * ```
  */
-export interface JobInstance extends JobInstanceFromSchema {}
+export type JobInstance = JobInstanceFromSchema;
 
 /**
  * A JOB_END webhook body whose `job_instance.name` has been checked.
@@ -50,4 +50,4 @@ export interface JobInstance extends JobInstanceFromSchema {}
  * buildExecution: (job, { payload }) => ({ input: { institution: String(payload.institution) }, name })
  * ```
  */
-export interface JobEndPayload extends JobEndPayloadFromSchema {}
+export type JobEndPayload = JobEndPayloadFromSchema;
