@@ -53,23 +53,62 @@ const KINDS = {
 };
 
 /**
- * The TypeScript types, in the order written: a schema, the name its public type has, and the module that
- * publishes it as `type Name = NameFromSchema` (a reference to the schema elsewhere uses that public name).
- * Each is exact: a field the schema does not name is a type error, except on `open` ones (the payload of an
- * action no schema describes). Type aliases, not interfaces: an exact object type stays assignable to the
- * open WebhookPayload.
+ * The TypeScript types, in the order written: a schema, the public name of its type (types.ts and kinds.ts
+ * re-export it; a reference to the schema elsewhere uses that name) and its TSDoc example. Each is exact: a
+ * field the schema does not name is a type error, except on `open` ones (the payload of an action no schema
+ * describes). Type aliases, not interfaces: an exact object type stays assignable to the open WebhookPayload.
  */
 const TYPES = [
-  { ref: "webhook.schema.json", name: "WebhookPayload", from: "./types.js", open: true },
-  { ref: "webhook.schema.json#/$defs/almaCode", name: "AlmaCode", from: "./types.js" },
-  { ref: "job-end.schema.json#/$defs/jobInstance", name: "JobInstance", from: "./types.js" },
-  { ref: "job-end.schema.json", name: "JobEndPayload", from: "./types.js" },
-  { ref: "loan.schema.json", name: "LoanPayload", from: "./kinds.js" },
-  { ref: "request.schema.json", name: "RequestPayload", from: "./kinds.js" },
-  { ref: "user.schema.json", name: "UserPayload", from: "./kinds.js" },
-  { ref: "bib.schema.json", name: "BibPayload", from: "./kinds.js" },
-  { ref: "item.schema.json", name: "ItemPayload", from: "./kinds.js" },
-  { ref: "notification.schema.json", name: "NotificationPayload", from: "./kinds.js" },
+  {
+    ref: "webhook.schema.json",
+    name: "WebhookPayload",
+    open: true,
+    example: 'if (payload.action === "JOB_END") console.log("a job ended");',
+  },
+  {
+    ref: "webhook.schema.json#/$defs/almaCode",
+    name: "AlmaCode",
+    example: 'const status: AlmaCode = { value: "COMPLETED_SUCCESS", desc: "Completed Successfully" };',
+  },
+  {
+    ref: "job-end.schema.json#/$defs/jobInstance",
+    name: "JobInstance",
+    example:
+      "const job: JobInstance = payload.job_instance;\nconsole.log(job.name, job.status?.value, jobEndDate(job));",
+  },
+  {
+    ref: "job-end.schema.json",
+    name: "JobEndPayload",
+    example:
+      'webhooks.on("JOB_END", ({ payload }) => console.log(payload.job_instance.name, payload.job_instance.status?.value));',
+  },
+  {
+    ref: "loan.schema.json",
+    name: "LoanPayload",
+    example:
+      'buildExecution: (payload: LoanPayload) => ({ input: { loan: readField(payload, "item_loan.loan_id") }, name })',
+  },
+  {
+    ref: "request.schema.json",
+    name: "RequestPayload",
+    example: 'const requestId = readField(payload, "user_request.request_id");',
+  },
+  {
+    ref: "user.schema.json",
+    name: "UserPayload",
+    example: 'const primaryId = readField(payload, "webhook_user.user.primary_id");',
+  },
+  { ref: "bib.schema.json", name: "BibPayload", example: 'const mmsId = readField(payload, "bib.mms_id");' },
+  {
+    ref: "item.schema.json",
+    name: "ItemPayload",
+    example: 'const barcode = readField(payload, "item.item_data.barcode");',
+  },
+  {
+    ref: "notification.schema.json",
+    name: "NotificationPayload",
+    example: 'const description = readField(payload, "notification.description");',
+  },
 ];
 
 const OUT = {
@@ -382,11 +421,7 @@ const onlyAnnotates = (schema) =>
 function typeWriter(schemas) {
   const named = new Map(TYPES.map((type) => [resolve(schemas, type.ref, "").key, type]));
   const used = new Set();
-  const typeName = (key) => {
-    const type = named.get(key);
-    used.add(type);
-    return type.name;
-  };
+  const typeName = (key) => named.get(key).name;
   const comment = (text, pad) => {
     if (!text) return "";
     const words = text.replace(/\*\//g, "*\\/").split(" ");
@@ -490,16 +525,18 @@ function typeWriter(schemas) {
     const declarations = TYPES.map((type) => {
       const { schema, file, key } = resolve(schemas, type.ref, "");
       if (schema.type !== "object") throw new Error(`${key}: a named type must be an object schema`);
-      const from = type.from ? `, published as ${type.name}` : "";
-      return `${comment(`${schema.description} (${key}${from})`, "")}export type ${type.name}FromSchema = {\n${members(shapeOf(schema, file), "  ", type.open === true)}};\n`;
+      const exact = type.open
+        ? ""
+        : " The type is exact: a field the schema does not name is a type error (read one with readField).";
+      const example = ` * @example\n * \`\`\`ts\n${type.example
+        .split("\n")
+        .map((line) => ` * ${line}\n`)
+        .join("")} * \`\`\`\n */\n`;
+      const doc = comment(`${schema.description}${exact} (schemas/${key})`, "").replace(/ \*\/\n$/, "");
+      const opened = doc.startsWith("/**\n") ? doc : `/**\n * ${doc.slice(4)}\n`;
+      return `${opened} *\n${example}export type ${type.name} = {\n${members(shapeOf(schema, file), "  ", type.open === true)}};\n`;
     });
-    const imports = new Map();
-    for (const type of TYPES.filter((t) => used.has(t))) {
-      imports.set(type.from, [...(imports.get(type.from) ?? []), type.name]);
-    }
-    const importLines = [...imports]
-      .map(([from, names]) => `import type { ${names.sort().join(", ")} } from "${from}";\n`)
-      .join("");
+    const importLines = "";
     const events = documentedEvents(schemas);
     const eventTypes = Object.entries(events)
       .filter(([, list]) => list.length > 0)
@@ -510,7 +547,7 @@ function typeWriter(schemas) {
       .join("");
     return `${header("the types")}${importLines}\n${declarations.join("\n")}
 /** The \`event.value\`s each kind's schema documents (its \`examples\`), by action. */
-export type DocumentedEventsFromSchema = {
+export type DocumentedEvents = {
 ${eventTypes}};
 `;
   };

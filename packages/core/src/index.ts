@@ -1,6 +1,8 @@
 // The public API of @alma-webhooks/core: what plugin authors, shells and other webhook projects use.
 // Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
 
+// Handlers
+export type { BodyBytes } from "./bytes.js";
 export { raceDeadline } from "./deadline.js";
 // Routing
 export type {
@@ -65,10 +67,11 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
-// Handlers
 export {
   type ActionOf,
   type AlmaAction,
+  type AlmaEventName,
+  almaEventNames,
   createWebhooks,
   type ErrorHandler,
   type HandlerContext,
