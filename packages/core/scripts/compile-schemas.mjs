@@ -420,7 +420,6 @@ const onlyAnnotates = (schema) =>
 // (its named properties, with those of its $ref and allOf) except the open types (`open` in TYPES).
 function typeWriter(schemas) {
   const named = new Map(TYPES.map((type) => [resolve(schemas, type.ref, "").key, type]));
-  const used = new Set();
   const typeName = (key) => named.get(key).name;
   const comment = (text, pad) => {
     if (!text) return "";
@@ -536,7 +535,6 @@ function typeWriter(schemas) {
       const opened = doc.startsWith("/**\n") ? doc : `/**\n * ${doc.slice(4)}\n`;
       return `${opened} *\n${example}export type ${type.name} = {\n${members(shapeOf(schema, file), "  ", type.open === true)}};\n`;
     });
-    const importLines = "";
     const events = documentedEvents(schemas);
     const eventTypes = Object.entries(events)
       .filter(([, list]) => list.length > 0)
@@ -545,7 +543,7 @@ function typeWriter(schemas) {
           `  readonly ${action}: ${list.map((event) => JSON.stringify(event)).join(" | ")};\n`,
       )
       .join("");
-    return `${header("the types")}${importLines}\n${declarations.join("\n")}
+    return `${header("the types")}\n${declarations.join("\n")}
 /** The \`event.value\`s each kind's schema documents (its \`examples\`), by action. */
 export type DocumentedEvents = {
 ${eventTypes}};

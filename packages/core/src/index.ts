@@ -54,7 +54,7 @@ export {
   type SettingValues,
   type WebhookPlugin,
 } from "./plugin/contract.js";
-export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition } from "./plugin/define.js";
+export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition, pluginProblem } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
 export { closestName, type Environment, misspelledVariables } from "./plugin/settings.js";
