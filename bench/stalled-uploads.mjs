@@ -1,7 +1,9 @@
 // Issue 27's measurement: 40 unauthenticated clients each send a body one byte short of the adapter's limit
 // and then stall. How much does the serving process grow, and for how long? Run by `make bench` (and on its
 // own: node bench/stalled-uploads.mjs). The node adapter on node:http, and the Fetch handler on Hono's Node
-// server (examples/hono-service's dependency), each in a child process of its own, with default options.
+// server (examples/hono-service's dependency), each in a child process of its own, with default options;
+// and examples/fastify-service's app as it ships (its SERVER_LIMITS: requestTimeout, connectionTimeout,
+// bodyLimit), built by `make build`, its webhook path posted to.
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { createRequire } from "node:module";
@@ -23,6 +25,12 @@ if (${JSON.stringify(kind)} === "node") {
   const middleware = createNodeMiddleware(router);
   server = createServer((req, res) => middleware(req, res));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
+} else if (${JSON.stringify(kind)} === "fastify") {
+  const { createApp } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "examples/fastify-service/dist/src/app.js")).href)});
+  const { LoanDesk } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "examples/fastify-service/dist/src/loan-desk.js")).href)});
+  const app = await createApp({ secret: "bench-secret-bench-secret", desk: new LoanDesk() });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  server = app.server;
 } else {
   const { createFetchHandler } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "packages/core/dist/src/adapters/fetch.js")).href)});
   const { serve } = await import(${JSON.stringify(pathToFileURL(createRequire(join(ROOT, "examples/hono-service/package.json")).resolve("@hono/node-server")).href)});
@@ -67,7 +75,16 @@ async function measure(kind) {
       () =>
         new Promise((resolve) => {
           const req = request(
-            { host: "127.0.0.1", port, method: "POST", path: "/", headers: { "content-length": LIMIT } },
+            {
+              host: "127.0.0.1",
+              port,
+              method: "POST",
+              path: kind === "fastify" ? "/alma/webhook" : "/",
+              headers: {
+                "content-length": LIMIT,
+                ...(kind === "fastify" ? { "content-type": "application/json" } : {}),
+              },
+            },
             (res) => {
               res.resume();
               resolve({ status: res.statusCode, ms: Date.now() - started });
@@ -88,13 +105,18 @@ async function measure(kind) {
 
 const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 const rows = [];
-for (const kind of ["node", "fetch"]) rows.push(await measure(kind));
+for (const kind of ["node", "fetch", "fastify"]) rows.push(await measure(kind));
+const NAMES = {
+  node: "node adapter (node:http)",
+  fetch: "Fetch handler (Hono node-server)",
+  fastify: "fastify plugin (examples/fastify-service, its limits)",
+};
 const out = [
   `| ${CLIENTS} stalled uploads of ${LIMIT - 1} bytes | RSS before | peak | growth | after | answers | last answer |`,
   "|---|---|---|---|---|---|---|",
   ...rows.map(
     (r) =>
-      `| ${r.kind === "node" ? "node adapter (node:http)" : "Fetch handler (Hono node-server)"} | ${mib(r.before)} MiB | ${mib(r.peak)} MiB | ${mib(r.peak - r.before)} MiB | ${mib(r.after)} MiB | ${r.statuses} | ${r.slowest} ms |`,
+      `| ${NAMES[r.kind]} | ${mib(r.before)} MiB | ${mib(r.peak)} MiB | ${mib(r.peak - r.before)} MiB | ${mib(r.after)} MiB | ${r.statuses} | ${r.slowest} ms |`,
   ),
 ].join("\n");
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) console.log(out);

@@ -20,9 +20,14 @@ check-doc-examples: docs ## Fail on an export of core without a TSDoc @example, 
 	node scripts/check-doc-examples.mjs docs/api/api.json @alma-webhooks/core
 	node scripts/check-readme-examples.mjs
 
-new-plugin: ## Scaffold packages/plugin-NAME: make new-plugin NAME=alma-analytics (plugin ALMA_ANALYTICS)
+new-plugin: ## Scaffold packages/plugin-NAME, route to it and regenerate the config table: make new-plugin NAME=alma-analytics
 	@test -n "$(NAME)" || { echo "Usage: make new-plugin NAME=<name> (lowercase words joined by -, e.g. analytics or alma-analytics)"; exit 2; }
 	node scripts/new-plugin.mjs "$(NAME)"
 
 check-scaffold: install ## In a scratch copy of the working tree, scaffold plugin-example and run its tests
 	bash scripts/check-scaffold.sh
+
+.PHONY: check-reuse
+check-reuse: install ## Fresh npm projects with the packed core alone: TS 5.9 and 7 reject name and field typos, ajv strict compiles each schema
+	$(PNPM) exec tsc -b packages/core
+	node scripts/check-reuse.mjs

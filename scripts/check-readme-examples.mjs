@@ -3,7 +3,9 @@
 // package, as a project that installed it would import them (`@alma-webhooks/core`, `/node`, `/fetch`):
 // the blocks are written side by side into a scratch folder inside the package, so that the package's own
 // name resolves to it, and compiled with tsc. The Fetch and Lambda examples are then run: each must answer a
-// challenge and refuse an unsigned POST. Fails when a block is missing, does not compile or answers otherwise.
+// challenge and refuse an unsigned POST. The JavaScript blocks marked `<!-- run: NAME.mjs -->` are run as
+// pasted (ES modules) and must print what their comments say. Fails when a block is missing, does not
+// compile or answers otherwise.
 // Usage: node scripts/check-readme-examples.mjs (after tsc -b packages/core).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +20,15 @@ const blocks = [
     /<!-- checked: (\S+) -->\n```ts\n([\s\S]*?)\n```/g,
   ),
 ];
+const runnable = [
+  ...readFileSync(join(core, "README.md"), "utf8").matchAll(
+    /<!-- run: (\S+\.mjs) -->\n```js\n([\s\S]*?)\n```/g,
+  ),
+];
+if (runnable.length === 0) {
+  console.error("packages/core/README.md: no runnable block (<!-- run: NAME.mjs -->)");
+  process.exit(1);
+}
 const names = blocks.map(([, name]) => name);
 const missing = REQUIRED.filter((name) => !names.includes(name));
 if (missing.length > 0) {
@@ -59,8 +70,17 @@ try {
   const lambdaUnsigned = await handler(event("POST", { body: "{}" }));
   const lambda = `${lambdaChallenge.statusCode} ${lambdaChallenge.body}, ${lambdaUnsigned.statusCode}`;
   if (lambda !== "200 readme, 401") throw new Error(`the Lambda example answered ${lambda}`);
+  // The JavaScript blocks marked `<!-- run: NAME.mjs -->` run as pasted, as ES modules, and print what
+  // their comments say (the ajv one: the published loan schema, compiled alone in strict mode).
+  for (const [, name, code] of runnable) {
+    writeFileSync(join(scratch, name), `${code}\n`);
+    const printed = execFileSync(process.execPath, [join(scratch, name)], { encoding: "utf8" }).trim();
+    const expected = [...code.matchAll(/\/\/ (.+)$/gm)].map(([, comment]) => comment.trim()).join("\n");
+    if (printed !== expected)
+      throw new Error(`${name} printed ${JSON.stringify(printed)}, not ${JSON.stringify(expected)}`);
+  }
   console.log(
-    `README examples compile (${names.join(", ")}); the Fetch and Lambda examples answer: ${answers}`,
+    `README examples compile (${names.join(", ")}); the Fetch and Lambda examples answer: ${answers}; ${runnable.map(([, name]) => name).join(", ")} ran as pasted`,
   );
 } catch (error) {
   console.error(`packages/core/README.md: a checked example fails: ${error.message}`);

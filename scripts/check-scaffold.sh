@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# CI check of the promise that a new pipeline is its own package plus one line in the lambda's plugin list.
-# In a scratch copy of the working tree (tracked and untracked-but-not-ignored files, so uncommitted work is
-# checked too), installed from the pnpm store without network, it does what a plugin author does:
-# `make new-plugin NAME=example` and adds the printed line to packages/lambda/src/plugins.ts; then the whole
-# `make test`, `make docs-config`, `make check-config-table`, `make lint`, and a local run: `make run` answers
-# the challenge, `make replay` initiates the EXAMPLE pipeline, `make executions` lists its execution on the
-# local example state machine. The repository itself is never touched. About 3 minutes on 2 cores.
+# CI check of the promise that a new pipeline is one command: in a scratch copy of the working tree (tracked
+# and untracked-but-not-ignored files, so uncommitted work is checked too), installed from the pnpm store
+# without network, it runs `make new-plugin NAME=course-reserves` and, with no hand edit, the whole
+# `make lint` and `make test`, then a local run: `make run` answers the challenge, `make send
+# SAMPLE=course-reserves` (the name as typed) and `make replay` initiate the COURSE_RESERVES pipeline,
+# `make executions` lists its execution on its local state machine. The repository itself is never touched.
+# About 4 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -43,64 +43,38 @@ expect_failure() {
 expect_failure make --no-print-directory new-plugin NAME=Bad-Name
 expect_failure make --no-print-directory new-plugin NAME=bursar
 
-say "make new-plugin NAME=example"
-out=$(make --no-print-directory new-plugin NAME=example)
+say "make new-plugin NAME=course-reserves"
+out=$(make --no-print-directory new-plugin NAME=course-reserves)
 echo "$out"
-expect_failure make --no-print-directory new-plugin NAME=example # refuses to overwrite
-grep -q '"path": "packages/plugin-example"' tsconfig.json
-grep -q '"path": "../plugin-example"' packages/lambda/tsconfig.json
-grep -q '"@alma-webhooks/plugin-example": "workspace:\*"' packages/lambda/package.json
-test -L packages/plugin-example/node_modules/@alma-webhooks/core
-test -L packages/lambda/node_modules/@alma-webhooks/plugin-example
-if leftovers=$(grep -rniE 'template_(name|core_range)' packages/plugin-example); then
-  echo "check-scaffold: template tokens left in packages/plugin-example:" >&2
+expect_failure make --no-print-directory new-plugin NAME=course-reserves # refuses to overwrite
+grep -q '"path": "packages/plugin-course-reserves"' tsconfig.json
+grep -q '"path": "../plugin-course-reserves"' packages/lambda/tsconfig.json
+grep -q '"@alma-webhooks/plugin-course-reserves": "workspace:\*"' packages/lambda/package.json
+test -L packages/plugin-course-reserves/node_modules/@alma-webhooks/core
+test -L packages/lambda/node_modules/@alma-webhooks/plugin-course-reserves
+if leftovers=$(grep -rniE 'template_(name|core_range)' packages/plugin-course-reserves); then
+  echo "check-scaffold: template tokens left in packages/plugin-course-reserves:" >&2
   echo "$leftovers" >&2
   exit 1
 fi
 
-# The one line: the import the scaffolder printed, put among the plugin imports in alphabetical order,
-# and the plugin at the end of the deployedPlugins list, as a user would type them.
-import_line=$(grep -E '^import \{ examplePlugin \} from "@alma-webhooks/plugin-example";$' <<<"$out")
-IMPORT_LINE="$import_line" node --input-type=module -e '
-  import { readFileSync, writeFileSync } from "node:fs";
-  const file = "packages/lambda/src/plugins.ts";
-  const line = process.env.IMPORT_LINE;
-  const from = (text) => /from "([^"]+)"/.exec(text)?.[1] ?? "";
-  const lines = readFileSync(file, "utf8").split("\n");
-  const imports = lines.flatMap((text, i) => (text.startsWith("import ") ? [i] : []));
-  const before = imports.find((i) => from(lines[i]) > from(line));
-  lines.splice(before ?? imports[imports.length - 1] + 1, 0, line);
-  let text = lines.join("\n");
-  const list = /(export const deployedPlugins\b[^=]*=\s*\[)([^\]]*)\]/;
-  const items = list.exec(text)?.[2];
-  if (items === undefined) throw new Error(`no deployedPlugins list in ${file}`);
-  const added = items.includes("\n") ? items.replace(/,?\s*$/, ",\n  examplePlugin,\n") : `${items}, examplePlugin`;
-  text = text.replace(list, (_, open) => `${open}${added}]`);
-  writeFileSync(file, text);
-'
+# No hand edit: the scaffolder routed to the plugin (the import and the list entry) and regenerated the
+# configuration table.
 diff -u "$repo/packages/lambda/src/plugins.ts" packages/lambda/src/plugins.ts || true
-grep -q 'examplePlugin\]' packages/lambda/src/plugins.ts || grep -q '^ *examplePlugin,$' packages/lambda/src/plugins.ts
+grep -qx 'import { courseReservesPlugin } from "@alma-webhooks/plugin-course-reserves";' packages/lambda/src/plugins.ts
+grep -qx '  courseReservesPlugin,' packages/lambda/src/plugins.ts
+grep -q 'ALMA_COURSE_RESERVES_EXPORT_JOB_NAME' docs/configuration.md
 
 # new-plugin installed the workspace (offline): keep make from installing it again.
 touch node_modules/.install-stamp
 
-# Until `make docs-config`, docs/configuration.md's configuration table lacks the new plugin's settings: that fails
-# `make check-config-table` (CI), never `make test`.
-if stale=$(make --no-print-directory check-config-table 2>&1); then
-  echo "check-scaffold: expected the configuration table to be stale before make docs-config" >&2
-  exit 1
-fi
-grep -q 'is stale: run make docs-config' <<<"$stale"
-say "make test (every suite, with the EXAMPLE plugin in the list)"
-make --no-print-directory test
-say "make docs-config, make check-config-table, make lint"
-make --no-print-directory docs-config
-make --no-print-directory check-config-table
+say "make lint, make test (every suite, with the COURSE_RESERVES plugin in the list), with no hand edit"
 make --no-print-directory lint
-node scripts/check-packages.mjs packages/plugin-example
+make --no-print-directory test
+node scripts/check-packages.mjs packages/plugin-course-reserves
 say "make docs (the API documentation picks the new package up by itself)"
 make --no-print-directory docs >/dev/null
-grep -q '"name": "@alma-webhooks/plugin-example"' docs/api/api.json
+grep -q '"name": "@alma-webhooks/plugin-course-reserves"' docs/api/api.json
 
 say "make run, make replay, make executions"
 port=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
@@ -117,18 +91,21 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 grep -q scaffold <<<"$(make --no-print-directory challenge URL="$url" CHALLENGE=scaffold)"
+send=$(make --no-print-directory send URL="$url" SAMPLE=course-reserves)
+echo "$send"
+grep -qE '^200 .*COURSE_RESERVES pipeline initiated\.' <<<"$send"
 replay=$(make --no-print-directory replay URL="$url")
 echo "$replay"
-grep -qE '^example-1\.json +.*EXAMPLE pipeline initiated\.' <<<"$replay"
+grep -qE '^course_reserves-1\.json +.*COURSE_RESERVES pipeline initiated\.' <<<"$replay"
 executions=$(make --no-print-directory executions)
 echo "$executions"
-grep -qE 'example-local.*example-' <<<"$executions"
+grep -qE 'course_reserves-local.*course-reserves-' <<<"$executions"
 # The banner: the plugin is active, on its local state machine, with its job name from its example.
-grep -qE '^ +EXAMPLE +starts arn:aws:states:[^ ]+:stateMachine:example-local' server.log
-grep -qE '^ +ALMA_EXAMPLE_EXPORT_JOB_NAME +EXAMPLE Export to Dev1 +\(default\)' server.log
+grep -qE '^ +COURSE_RESERVES +starts arn:aws:states:[^ ]+:stateMachine:course_reserves-local' server.log
+grep -qE '^ +ALMA_COURSE_RESERVES_EXPORT_JOB_NAME +COURSE_RESERVES Export to Dev1 +\(default\)' server.log
 kill -- -"$server_pid"
 wait "$server_pid" 2>/dev/null || true
 server_pid=
 
-say "packages/plugin-example scaffolds, lints, passes every suite with the lambda, and runs locally (in $scratch)"
+say "packages/plugin-course-reserves scaffolds, lints and passes every suite with no hand edit, and runs locally (in $scratch)"
 cd "$repo"

@@ -3,7 +3,9 @@
 // Copies the template (replacing template_name, TEMPLATE_NAME and TEMPLATE_CORE_RANGE in file names and
 // contents), adds the package to the root tsconfig.json references, makes it a dependency of the lambda
 // package (package.json and tsconfig.json references), links it into the workspace with pnpm (which updates
-// pnpm-lock.yaml), formats it, and prints the one line left to write: the plugin in the lambda's plugin list.
+// pnpm-lock.yaml), formats it, adds the import and the list entry to the lambda's plugin list
+// (packages/lambda/src/plugins.ts), compiles, and regenerates the configuration table: nothing is left to
+// write by hand before make lint and make test pass.
 // The tokens are plain identifiers so that the template stays valid TypeScript and formatters (Biome formats
 // Markdown, where __name__ would become **name**) leave them alone.
 import { execFileSync } from "node:child_process";
@@ -130,28 +132,49 @@ run("pnpm", [
   "packages/lambda/package.json",
 ]);
 
-// The one line left to write, printed as it goes into packages/lambda/src/plugins.ts.
+// Route to it: the import among the other plugin imports (alphabetical by package name) and the plugin at
+// the end of the deployedPlugins list, above its closing comment, as make lint accepts them.
 const pluginsFile = "packages/lambda/src/plugins.ts";
 const importLine = `import { ${camel}Plugin } from "@alma-webhooks/plugin-${name}";`;
+{
+  const file = join(root, pluginsFile);
+  const lines = readFileSync(file, "utf8").split("\n");
+  const from = (text) => /from "([^"]+)"/.exec(text)?.[1] ?? "";
+  const pluginImports = lines.flatMap((text, i) =>
+    text.startsWith("import ") && from(text).startsWith("@alma-webhooks/plugin-") ? [i] : [],
+  );
+  const imports = lines.flatMap((text, i) => (text.startsWith("import ") ? [i] : []));
+  if (imports.length === 0) fail(`no import in ${pluginsFile}; add the plugin to it by hand.`);
+  const before = pluginImports.find((i) => from(lines[i]) > from(importLine));
+  lines.splice(before ?? (pluginImports.at(-1) ?? imports.at(-1)) + 1, 0, importLine);
+  const close = lines.findIndex(
+    (text, i) =>
+      i > 0 && /^\];/.test(text) && lines.slice(0, i).some((l) => /export const deployedPlugins\b/.test(l)),
+  );
+  if (close === -1) fail(`no deployedPlugins list in ${pluginsFile}; add ${camel}Plugin to it by hand.`);
+  // Above the list's closing comment when it has one (the last lines starting with //), else at its end.
+  let at = close;
+  while (/^\s*\/\//.test(lines[at - 1] ?? "")) at -= 1;
+  lines.splice(at, 0, `  ${camel}Plugin,`);
+  writeFileSync(file, lines.join("\n"));
+}
+run("pnpm", ["exec", "biome", "check", "--write", "--log-level=error", pluginsFile]);
+
+// The configuration table lists every plugin's settings (make lint checks it): it reads the compiled list.
+console.log("new-plugin: compiling (tsc -b) and regenerating the configuration table (make docs-config)");
+run("pnpm", ["exec", "tsc", "-b"]);
+run("node", ["scripts/config-table.mjs"]);
+
 console.log(`
 Created @alma-webhooks/plugin-${name} (plugin ${NAME}) in ${relative(root, target)}:
   ${created.sort().join("\n  ")}
-added it to tsconfig.json, and made it a dependency of the lambda package (packages/lambda/package.json
-and tsconfig.json); pnpm-lock.yaml now lists it.
-
-Test it:
-  pnpm exec tsc -b && pnpm --filter @alma-webhooks/plugin-${name} test
-
-To route to it, two lines in ${pluginsFile}, as written here (make lint accepts them so): the import
-among the other plugin imports, in alphabetical order of the package name,
+added it to tsconfig.json, made it a dependency of the lambda package (packages/lambda/package.json and
+tsconfig.json; pnpm-lock.yaml lists it), routed to it in ${pluginsFile}:
 
 ${importLine}
+  ${camel}Plugin,   (the last entry of deployedPlugins)
 
-and the plugin on its own line at the end of the deployedPlugins list, above its closing comment:
-
-  ${camel}Plugin,
-
-Then regenerate the configuration table (make docs-config) and check it all: make lint test.
-make run serves it with local defaults from its settings' examples; make replay sends its sample payloads.
-Edit src/${name}-plugin.ts (every TODO), its tests and README, and add a changeset (pnpm changeset) for its
-first release.`);
+and regenerated the configuration table (docs/configuration.md). The tree passes make lint and make test.
+make run serves it with local defaults from its settings' examples; make send SAMPLE=${name} sends its
+sample payload, make replay all of them. Edit src/${name}-plugin.ts (every TODO), its tests and README, and
+add a changeset (pnpm changeset) for its first release.`);

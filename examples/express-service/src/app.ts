@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { createWebhooks, type Webhooks } from "@alma-webhooks/core";
 import { createNodeMiddleware } from "@alma-webhooks/core/node";
 import express, { type Express } from "express";
@@ -29,4 +30,18 @@ export function createApp(options: AppOptions): Express {
     response.json(options.desk.loans);
   });
   return app;
+}
+
+/**
+ * Bounds the HTTP server, so that idle or stalled clients cannot pile up: a whole request within 10 s
+ * (Node's default is 300 s), headers within 5 s, 200 connections at most. Core's node adapter also gives up on
+ * a body not received within 5 s and reads 1 MiB at most.
+ */
+export function limitServer<S extends Pick<Server, "requestTimeout" | "headersTimeout" | "maxConnections">>(
+  server: S,
+): S {
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.maxConnections = 200;
+  return server;
 }

@@ -1,11 +1,11 @@
-import { request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { signBody } from "@alma-webhooks/core";
 import { createNodeMiddleware } from "@alma-webhooks/core/node";
 import { almaEventPayload } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import express, { type Express } from "express";
-import { createApp, createLoanWebhooks } from "../src/app.js";
+import { createApp, createLoanWebhooks, limitServer } from "../src/app.js";
 import { LoanDesk } from "../src/loan-desk.js";
 
 const SECRET = "an-express-secret";
@@ -144,6 +144,36 @@ describe("the handler mounted after express.json(), a mistake", () => {
       console.error = consoleError;
       await close(server);
     }
+  });
+
+  it("takes a signed 150 kB webhook behind express.raw with the README's limit, where the default 100 kB answers 413", async () => {
+    const large = { ...almaEventPayload("LOAN"), notes: "x".repeat(150_000) };
+    for (const [options, status] of [
+      [{ type: "*/*", limit: "1mb" }, 200],
+      [{ type: "*/*" }, 413],
+    ] as const) {
+      const desk = new LoanDesk();
+      const app = express();
+      app.use(
+        "/alma/webhook",
+        express.raw(options),
+        createNodeMiddleware(createLoanWebhooks({ secret: SECRET, desk })),
+      );
+      const { server, port } = await listen(app);
+      try {
+        expect((await post(port, large)).status, JSON.stringify(options)).to.equal(status);
+        expect(desk.loans).to.have.length(status === 200 ? 1 : 0);
+      } finally {
+        await close(server);
+      }
+    }
+  });
+
+  it("bounds its server: request and headers timeouts, a connection cap", () => {
+    const server = limitServer(createServer());
+    expect([server.requestTimeout, server.headersTimeout, server.maxConnections]).to.deep.equal([
+      10_000, 5_000, 200,
+    ]);
   });
 
   it("works behind express.raw({ type: '*/*' }), which keeps the bytes", async () => {

@@ -5,7 +5,7 @@ import { createNodeMiddleware } from "@alma-webhooks/core/node";
 import { almaEventPayload } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
-import { createApp, createLoanWebhooks } from "../src/app.js";
+import { createApp, createLoanWebhooks, SERVER_LIMITS } from "../src/app.js";
 import { LoanDesk } from "../src/loan-desk.js";
 
 const SECRET = "a-fastify-secret";
@@ -145,5 +145,22 @@ describe("the node middleware in a fastify route, after fastify parsed the body:
       console.error = consoleError;
       await app.close();
     }
+  });
+});
+
+describe("the fastify service's server", () => {
+  it("is bounded: a request timeout (fastify has none by default), a connection timeout, a body limit", async () => {
+    const app = await createApp({ secret: SECRET, desk: new LoanDesk() });
+    const { connectionTimeout, bodyLimit } = app.initialConfig;
+    // fastify hands requestTimeout to node's server (it is not in initialConfig) and times idle sockets out.
+    const { requestTimeout, timeout } = app.server;
+    expect({ requestTimeout, connectionTimeout, bodyLimit }).to.deep.equal(SERVER_LIMITS);
+    expect(timeout).to.equal(SERVER_LIMITS.connectionTimeout);
+    expect(SERVER_LIMITS).to.deep.equal({
+      requestTimeout: 10_000,
+      connectionTimeout: 10_000,
+      bodyLimit: 1024 * 1024,
+    });
+    await app.close();
   });
 });

@@ -1,6 +1,7 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createApp } from "./app.js";
+import { createApp, limitServer } from "./app.js";
 import { OutboxDispatcher } from "./outbox-dispatcher.js";
 
 // `pnpm start` with ALMA_CHALLENGE_SECRET and LOAN_DESK_OUTBOX set; PORT (default 3000), HOST (127.0.0.1).
@@ -11,4 +12,6 @@ const hostname = process.env.HOST ?? "127.0.0.1";
 const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
   console.log(`Alma webhooks on http://${hostname}:${info.port}/alma/webhook`);
 });
+// serve() gives node's http.Server (node-server's default createServer).
+limitServer(server as Server);
 process.once("SIGTERM", () => server.close());

@@ -1,10 +1,10 @@
-import { request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { signBody } from "@alma-webhooks/core";
 import { almaEventPayload } from "@alma-webhooks/core/testing";
 import { serve } from "@hono/node-server";
 import { expect } from "chai";
-import { createApp } from "../src/app.js";
+import { createApp, limitServer } from "../src/app.js";
 import { OutboxDispatcher } from "../src/outbox-dispatcher.js";
 
 const SECRET = "a-webhook-secret";
@@ -132,5 +132,14 @@ describe("the Hono service over HTTP on 127.0.0.1", () => {
     });
     expect(declared.status).to.equal(413);
     expect(dispatcher.entries).to.deep.equal([]);
+  });
+});
+
+describe("the Hono service's server", () => {
+  it("is bounded: request and headers timeouts, a connection cap", () => {
+    const server = limitServer(createServer());
+    expect([server.requestTimeout, server.headersTimeout, server.maxConnections]).to.deep.equal([
+      10_000, 5_000, 200,
+    ]);
   });
 });

@@ -115,6 +115,9 @@ export function loadForwardRoutes(env: Environment, taken: ReadonlySet<string>):
         );
       }
     }
+    // An entry of the syntax that names no documented action or event (LOANS, LOAN:LOAN_CREATD) would
+    // never fire: said at start-up, with the nearest name, but kept (Alma may send a new event).
+    warnings.push(...checked.unknown.map((warning) => `${variables.EVENTS}: ${warning} (${route} route).`));
     const own = checked.problems.map((problem) => `${variables.EVENTS}: ${problem} (${route} route).`);
     // A malformed entry still claims what it could have meant, so those webhooks are answered 500 (Alma
     // keeps them) rather than 200 and lost: the action it starts with, or, for a job end or what reads as

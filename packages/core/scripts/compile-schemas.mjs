@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-// Compiles core's JSON Schemas (packages/core/schemas/*.schema.json, the one description of Alma's webhook
+// Compiles core's JSON Schemas (packages/core/schemas/src/*.schema.json, the one description of Alma's webhook
 // bodies) ahead of time, never at a cold start:
 //   - src/payload/step-validators.generated.ts: the validators routing calls, a step at a time, in decision
 //     order (imported at cold start, so only those);
 //   - src/payload/payload-validators.generated.ts: one whole-body validator per kind (validatePayload imports
 //     it on its first call);
 //   - src/payload/schema-types.generated.ts: the TypeScript types of the schemas that types.ts and kinds.ts
-//     publish.
+//     publish, exact (no index signature but the untyped WebhookPayload's), and the event names;
+//   - src/payload/event-names.generated.ts: every action and `ACTION.EVENT` the schemas document (each kind's
+//     `event.value` examples), which `on(...)` and the forward routes check names against;
+//   - schemas/*.schema.json: the published schemas, one per kind, each standing alone for any JSON Schema
+//     2020-12 validator in any language: the definitions it uses bundled into its own $defs, no project
+//     keyword (x-problems, the words of core's 400 answers, stays in the sources), no union `type` (an
+//     anyOf of one branch per type instead), so that plain ajv in strict mode compiles each file alone.
 // ajv's standalone code needs no ajv at run time (checked below), so ajv stays a build-time dependency.
 // The generated files are committed; `make lint` runs this script with --check and fails when one is stale.
 // After changing a schema: make schemas (or node packages/core/scripts/compile-schemas.mjs).
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,7 +25,8 @@ import standalone from "ajv/dist/standalone/index.js";
 
 const core = join(dirname(fileURLToPath(import.meta.url)), "..");
 const root = join(core, "..", "..");
-const SCHEMAS = join(core, "schemas");
+const SCHEMAS = join(core, "schemas", "src");
+const PUBLISHED = join(core, "schemas");
 const BASE = "https://alma-webhooks.github.io/alma-webhooks/schemas/";
 
 /** The validators the router calls in decision order, by export name. Each must map every failure to words. */
@@ -45,28 +53,69 @@ const KINDS = {
 };
 
 /**
- * The TypeScript types, in the order written: a schema, the name its public type has, and the module that
- * publishes it as `interface Name extends NameFromSchema {}` (a reference to the schema elsewhere uses that
- * public name). Without a module the type is internal (`Envelope`: only extended).
+ * The TypeScript types, in the order written: a schema, the public name of its type (types.ts and kinds.ts
+ * re-export it; a reference to the schema elsewhere uses that name) and its TSDoc example. Each is exact: a
+ * field the schema does not name is a type error, except on `open` ones (the payload of an action no schema
+ * describes). Type aliases, not interfaces: an exact object type stays assignable to the open WebhookPayload.
  */
 const TYPES = [
-  { ref: "webhook.schema.json", name: "WebhookPayload", from: "./types.js" },
-  { ref: "webhook.schema.json#/$defs/almaCode", name: "AlmaCode", from: "./types.js" },
-  { ref: "webhook.schema.json#/$defs/envelope", name: "Envelope" },
-  { ref: "job-end.schema.json#/$defs/namedJobInstance", name: "JobInstance", from: "./types.js" },
-  { ref: "job-end.schema.json#/$defs/jobEnd", name: "JobEndPayload", from: "./types.js" },
-  { ref: "loan.schema.json", name: "LoanPayload", from: "./kinds.js" },
-  { ref: "request.schema.json", name: "RequestPayload", from: "./kinds.js" },
-  { ref: "user.schema.json", name: "UserPayload", from: "./kinds.js" },
-  { ref: "bib.schema.json", name: "BibPayload", from: "./kinds.js" },
-  { ref: "item.schema.json", name: "ItemPayload", from: "./kinds.js" },
-  { ref: "notification.schema.json", name: "NotificationPayload", from: "./kinds.js" },
+  {
+    ref: "webhook.schema.json",
+    name: "WebhookPayload",
+    open: true,
+    example: 'if (payload.action === "JOB_END") console.log("a job ended");',
+  },
+  {
+    ref: "webhook.schema.json#/$defs/almaCode",
+    name: "AlmaCode",
+    example: 'const status: AlmaCode = { value: "COMPLETED_SUCCESS", desc: "Completed Successfully" };',
+  },
+  {
+    ref: "job-end.schema.json#/$defs/jobInstance",
+    name: "JobInstance",
+    example:
+      "const job: JobInstance = payload.job_instance;\nconsole.log(job.name, job.status?.value, jobEndDate(job));",
+  },
+  {
+    ref: "job-end.schema.json",
+    name: "JobEndPayload",
+    example:
+      'webhooks.on("JOB_END", ({ payload }) => console.log(payload.job_instance.name, payload.job_instance.status?.value));',
+  },
+  {
+    ref: "loan.schema.json",
+    name: "LoanPayload",
+    example:
+      'buildExecution: (payload: LoanPayload) => ({ input: { loan: readField(payload, "item_loan.loan_id") }, name })',
+  },
+  {
+    ref: "request.schema.json",
+    name: "RequestPayload",
+    example: 'const requestId = readField(payload, "user_request.request_id");',
+  },
+  {
+    ref: "user.schema.json",
+    name: "UserPayload",
+    example: 'const primaryId = readField(payload, "webhook_user.user.primary_id");',
+  },
+  { ref: "bib.schema.json", name: "BibPayload", example: 'const mmsId = readField(payload, "bib.mms_id");' },
+  {
+    ref: "item.schema.json",
+    name: "ItemPayload",
+    example: 'const barcode = readField(payload, "item.item_data.barcode");',
+  },
+  {
+    ref: "notification.schema.json",
+    name: "NotificationPayload",
+    example: 'const description = readField(payload, "notification.description");',
+  },
 ];
 
 const OUT = {
   steps: "src/payload/step-validators.generated.ts",
   payloads: "src/payload/payload-validators.generated.ts",
   types: "src/payload/schema-types.generated.ts",
+  names: "src/payload/event-names.generated.ts",
 };
 
 const header = (what) =>
@@ -175,17 +224,203 @@ function checkStep(schemas, name, ref) {
   visit(resolve(schemas, ref, ref.split("#")[0]));
 }
 
-// TypeScript: the subset of JSON Schema that core's schemas use, every property readonly, unknown fields
-// allowed (an index signature) unless additionalProperties is false.
+// ---- The published schemas: each kind's file standing alone, for plain JSON Schema validators. ----
+
+/** Keywords that apply to one JSON type only: a union `type` is split into one anyOf branch per type. */
+const KEYWORDS_OF_TYPE = {
+  object: [
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+  ],
+  array: ["items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems"],
+  string: ["pattern", "minLength", "maxLength", "format"],
+  number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
+};
+KEYWORDS_OF_TYPE.integer = KEYWORDS_OF_TYPE.number;
+/** Keywords whose value maps names to schemas, and those whose value is a list of schemas. */
+const SCHEMA_MAPS = new Set(["properties", "$defs", "patternProperties", "dependentSchemas"]);
+const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
+const SCHEMA_VALUES = new Set([
+  "items",
+  "not",
+  "contains",
+  "additionalProperties",
+  "propertyNames",
+  "if",
+  "then",
+  "else",
+]);
+
+/** Applies `fn` to every subschema of `schema` (bottom-up) and to `schema` itself. */
+function mapSchema(schema, fn) {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (SCHEMA_MAPS.has(key)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, mapSchema(child, fn)]),
+      );
+    } else if (SCHEMA_LISTS.has(key)) out[key] = value.map((child) => mapSchema(child, fn));
+    else if (SCHEMA_VALUES.has(key)) out[key] = mapSchema(value, fn);
+    else out[key] = value;
+  }
+  return fn(out);
+}
+
+/** A schema for any validator: no x-problems, and a union `type` made an anyOf of one branch per type. */
+function plain(schema) {
+  const { "x-problems": _words, ...rest } = schema;
+  if (!Array.isArray(rest.type)) return rest;
+  const { type: types, ...others } = rest;
+  const specific = new Set(types.flatMap((type) => KEYWORDS_OF_TYPE[type] ?? []));
+  const common = Object.fromEntries(Object.entries(others).filter(([key]) => !specific.has(key)));
+  const branches = types.map((type) => ({
+    type,
+    ...Object.fromEntries(
+      Object.entries(others).filter(([key]) => (KEYWORDS_OF_TYPE[type] ?? []).includes(key)),
+    ),
+  }));
+  if (common.anyOf !== undefined) throw new Error("a union type beside an anyOf cannot be split");
+  return { ...common, anyOf: branches };
+}
+
+/**
+ * The published form of one source schema: its own $defs, plus every definition of another file that it
+ * reaches (that file's root as `$defs/<file name without .schema.json>`), each `$ref` rewritten to point
+ * inside the file; then made plain (see {@link plain}).
+ */
+function bundle(schemas, file) {
+  const defs = {};
+  const rootName = (name) => name.replace(/\.schema\.json$/, "");
+  const rewrite = (ref, from) => {
+    const [target, pointer = ""] = ref.split("#");
+    const name = target === "" ? from : target;
+    if (name === file) return `#${pointer}`;
+    const match = /^\/\$defs\/([^/]+)$/.exec(pointer);
+    if (pointer === "") {
+      include(name, rootName(name), schemas[name], true);
+      return `#/$defs/${rootName(name)}`;
+    }
+    if (!match) throw new Error(`${from}: $ref ${ref}: only a file or one of its $defs can be bundled`);
+    include(name, match[1], schemas[name].$defs[match[1]], false);
+    return `#/$defs/${match[1]}`;
+  };
+  const rewritten = (schema, from) =>
+    mapSchema(schema, (node) =>
+      node.$ref === undefined ? node : { ...node, $ref: rewrite(node.$ref, from) },
+    );
+  function include(from, name, schema, isRoot) {
+    if (schema === undefined) throw new Error(`${file}: nothing to bundle as ${name} from ${from}`);
+    if (defs[name] !== undefined) {
+      if (defs[name].from !== from) throw new Error(`${file}: two definitions named ${name}`);
+      return;
+    }
+    defs[name] = { from, schema: {} };
+    const { $schema: _s, $id: _i, $defs: _d, ...body } = isRoot ? schema : { ...schema };
+    defs[name].schema = rewritten(body, from);
+  }
+  const { $defs: own = {}, ...root } = schemas[file];
+  for (const [name, schema] of Object.entries(own))
+    defs[name] = { from: file, schema: rewritten(schema, file) };
+  const top = rewritten(root, file);
+  const names = Object.keys(defs);
+  const bundled = {
+    ...top,
+    ...(names.length > 0
+      ? { $defs: Object.fromEntries(names.map((name) => [name, defs[name].schema])) }
+      : {}),
+  };
+  return mapSchema(bundled, plain);
+}
+
+/** The published schemas, by file name, checked to compile alone in plain ajv (strict) as a reuser's would. */
+function published(schemas) {
+  const out = {};
+  for (const file of Object.keys(schemas)) {
+    const schema = bundle(schemas, file);
+    try {
+      new Ajv2020({ strict: true }).compile(schema);
+    } catch (error) {
+      throw new Error(`schemas/${file} does not compile alone in strict ajv: ${error.message}`);
+    }
+    out[file] = schema;
+  }
+  return out;
+}
+
+// ---- The TypeScript types ----
+
+/** The kinds' `event.value` examples: the events each action documents, by action. */
+function documentedEvents(schemas) {
+  const events = {};
+  for (const [action, file] of Object.entries(KINDS)) {
+    if (action === "WEBHOOK") continue;
+    const schema = schemas[file];
+    const kind = action === "JOB_END" ? schema.$defs.jobEnd : schema;
+    if (kind.properties?.action?.const !== action) throw new Error(`${file}: its action is not ${action}`);
+    events[action] = schema.properties?.event?.properties?.value?.examples ?? [];
+  }
+  return events;
+}
+
+/** The event names: each action, then its `ACTION.EVENT`s, in the kinds' order. */
+function eventNames(schemas) {
+  return Object.entries(documentedEvents(schemas)).flatMap(([action, events]) => [
+    action,
+    ...events.map((event) => `${action}.${event}`),
+  ]);
+}
+
+function namesModule(schemas) {
+  const names = eventNames(schemas);
+  const list = names.map((name) => `  "${name}",\n`).join("");
+  return `${header("the event names")}
+/**
+ * Every Alma action and \`ACTION.EVENT\` that core's schemas document (each kind's \`event.value\` examples):
+ * what \`on(...)\` and \`ALMA_FORWARD_<ROUTE>_EVENTS\` entries are checked against.
+ */
+export const ALMA_EVENT_NAMES = [
+${list}] as const;
+`;
+}
+
+const ANNOTATIONS = new Set([
+  "$schema",
+  "$id",
+  "$comment",
+  "title",
+  "description",
+  "examples",
+  "x-problems",
+  "default",
+]);
+/** A schema that says nothing of a value's type (only words or examples): it leaves a base's type as it is. */
+const annotationOnly = (schema) => Object.keys(schema).every((key) => ANNOTATIONS.has(key));
+/**
+ * A `$ref` whose siblings add no constraint of their own: annotations, or the type and properties its
+ * target already has with only annotations on them (a kind's `event`, which lists its `value` examples).
+ */
+const onlyAnnotates = (schema) =>
+  Object.entries(schema).every(
+    ([key, value]) =>
+      key === "$ref" ||
+      key === "type" ||
+      ANNOTATIONS.has(key) ||
+      (key === "properties" && Object.values(value).every(annotationOnly)),
+  );
+
+// TypeScript: the subset of JSON Schema that core's schemas use, every property readonly, each object exact
+// (its named properties, with those of its $ref and allOf) except the open types (`open` in TYPES).
 function typeWriter(schemas) {
   const named = new Map(TYPES.map((type) => [resolve(schemas, type.ref, "").key, type]));
-  const used = new Set();
-  const typeName = (key) => {
-    const type = named.get(key);
-    if (!type.from) return `${type.name}FromSchema`;
-    used.add(type);
-    return type.name;
-  };
+  const typeName = (key) => named.get(key).name;
   const comment = (text, pad) => {
     if (!text) return "";
     const words = text.replace(/\*\//g, "*\\/").split(" ");
@@ -206,73 +441,123 @@ function typeWriter(schemas) {
     return named.has(target.key) ? undefined : describe(target.schema, target.file);
   };
 
-  /** The properties a schema requires, with those its $ref and allOf require (a base's stay required). */
-  const requiredOf = (schema, file) => {
-    const refs = [schema.$ref, ...(schema.allOf ?? []).map((part) => part.$ref)].filter(Boolean);
-    const inherited = refs.flatMap((ref) => {
-      const target = resolve(schemas, ref, file);
-      return [...requiredOf(target.schema, target.file)];
-    });
-    return new Set([...(schema.required ?? []), ...inherited]);
+  /** The JSON types a schema allows, its $ref's when it names none. */
+  const typesOf = (schema, file) => {
+    if (schema.type !== undefined) return [schema.type].flat();
+    if (schema.$ref !== undefined) {
+      const target = resolve(schemas, schema.$ref, file);
+      return typesOf(target.schema, target.file);
+    }
+    if ((schema.allOf ?? []).length > 0) return typesOf(schema.allOf[0], file);
+    return [];
   };
 
-  const members = (schema, file, pad) => {
-    const required = requiredOf(schema, file);
-    const lines = Object.entries(schema.properties ?? {}).map(
-      ([property, child]) =>
-        `${comment(describe(child, file), pad)}${pad}readonly ${property}${required.has(property) ? "" : "?"}: ${expression(child, file, pad)};\n`,
+  /**
+   * An object schema's properties, with those of its $ref and allOf (its own last, so that they win, unless
+   * they only annotate), and which are required (a base's stay required).
+   */
+  const shapeOf = (schema, file) => {
+    const properties = new Map();
+    const required = new Set(schema.required ?? []);
+    const bases = [schema.$ref, ...(schema.allOf ?? []).map((part) => part.$ref)].filter(Boolean);
+    for (const ref of bases) {
+      const target = resolve(schemas, ref, file);
+      const base = shapeOf(target.schema, target.file);
+      for (const [name, entry] of base.properties) properties.set(name, entry);
+      for (const name of base.required) required.add(name);
+    }
+    for (const part of schema.allOf ?? []) {
+      if (Object.keys(part).length !== 1 || part.$ref === undefined)
+        throw new Error(`${file}: allOf of $refs only`);
+    }
+    for (const [name, child] of Object.entries(schema.properties ?? {})) {
+      const base = properties.get(name);
+      if (base !== undefined && annotationOnly(child)) continue;
+      properties.set(name, { schema: child, file });
+    }
+    return { properties, required };
+  };
+
+  const members = (shape, pad, open) => {
+    const lines = [...shape.properties].map(
+      ([property, { schema: child, file }]) =>
+        `${comment(describe(child, file), pad)}${pad}readonly ${property}${shape.required.has(property) ? "" : "?"}: ${expression(child, file, pad)};\n`,
     );
-    if (schema.additionalProperties !== false) lines.push(`${pad}readonly [field: string]: unknown;\n`);
+    if (open) lines.push(`${pad}readonly [field: string]: unknown;\n`);
     return lines.join("");
   };
 
   function expression(schema, file, pad) {
-    if (schema.$ref !== undefined) {
-      const extra = Object.keys(schema).filter((key) => !["$ref", "description", "x-problems"].includes(key));
-      if (extra.length > 0)
-        throw new Error(`${file}: a $ref beside ${extra.join(", ")} has no TypeScript type`);
+    if (schema.$ref !== undefined && onlyAnnotates(schema)) {
       const target = resolve(schemas, schema.$ref, file);
-      return named.has(target.key) ? typeName(target.key) : expression(target.schema, target.file, pad);
+      if (named.has(target.key)) return typeName(target.key);
+      return expression(target.schema, target.file, pad);
     }
     if ("const" in schema) return JSON.stringify(schema.const);
-    if (schema.type === undefined) return "unknown";
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    return types
+    const types = typesOf(schema, file);
+    if (types.length === 0) return "unknown";
+    const shape = types.includes("object") ? shapeOf(schema, file) : undefined;
+    const items = () => {
+      if (schema.items !== undefined) return expression(schema.items, file, pad);
+      if (schema.$ref !== undefined) {
+        const target = resolve(schemas, schema.$ref, file);
+        if (target.schema.items !== undefined) return expression(target.schema.items, target.file, pad);
+      }
+      return "unknown";
+    };
+    // A value that is an object or a bare string (an XML code without `desc`): the string is given the
+    // object's properties as undefined, so that `status?.value` reads the value of either.
+    const absent = shape
+      ? ` & { ${[...shape.properties.keys()].map((name) => `readonly ${name}?: undefined;`).join(" ")} }`
+      : "";
+    return [...new Set(types.map((type) => (type === "integer" ? "number" : type)))]
       .map((type) => {
-        if (type === "object") return `{\n${members(schema, file, `${pad}  `)}${pad}}`;
-        if (type === "array")
-          return `readonly ${schema.items ? `(${expression(schema.items, file, pad)})` : "unknown"}[]`;
-        return { string: "string", number: "number", integer: "number", boolean: "boolean", null: "null" }[
-          type
-        ];
+        if (type === "object") return `{\n${members(shape, `${pad}  `, false)}${pad}}`;
+        if (type === "array") return `readonly (${items()})[]`;
+        const primitive = { string: "string", number: "number", boolean: "boolean", null: "null" }[type];
+        return shape && types.length > 1 && primitive !== "null" ? `(${primitive}${absent})` : primitive;
       })
       .join(" | ");
   }
 
   return function write() {
-    const imports = new Map();
     const declarations = TYPES.map((type) => {
       const { schema, file, key } = resolve(schemas, type.ref, "");
-      const bases = [schema.$ref, ...(schema.allOf ?? []).map((part) => part.$ref)]
-        .filter((ref) => ref !== undefined)
-        .map((ref) => typeName(resolve(schemas, ref, file).key));
-      for (const part of schema.allOf ?? []) {
-        if (Object.keys(part).length !== 1 || part.$ref === undefined)
-          throw new Error(`${key}: allOf of $refs only`);
-      }
       if (schema.type !== "object") throw new Error(`${key}: a named type must be an object schema`);
-      const extendsClause = bases.length > 0 ? ` extends ${bases.join(", ")}` : "";
-      const from = type.from ? `, published as ${type.name}` : "";
-      return `${comment(`${schema.description} (${key}${from})`, "")}export interface ${type.name}FromSchema${extendsClause} {\n${members(schema, file, "  ")}}\n`;
+      const exact = type.open
+        ? ""
+        : " The type is exact: a field the schema does not name is a type error (read one with readField).";
+      const example = ` * @example\n * \`\`\`ts\n${type.example
+        .split("\n")
+        .map((line) => ` * ${line}\n`)
+        .join("")} * \`\`\`\n */\n`;
+      const doc = comment(`${schema.description}${exact} (schemas/${key})`, "").replace(/ \*\/\n$/, "");
+      const opened = doc.startsWith("/**\n") ? doc : `/**\n * ${doc.slice(4)}\n`;
+      return `${opened} *\n${example}export type ${type.name} = {\n${members(shapeOf(schema, file), "  ", type.open === true)}};\n`;
     });
-    for (const type of TYPES.filter((t) => used.has(t))) {
-      imports.set(type.from, [...(imports.get(type.from) ?? []), type.name]);
-    }
-    const importLines = [...imports]
-      .map(([from, names]) => `import type { ${names.sort().join(", ")} } from "${from}";\n`)
+    const events = documentedEvents(schemas);
+    const eventTypes = Object.entries(events)
+      .filter(([, list]) => list.length > 0)
+      .map(
+        ([action, list]) =>
+          `  readonly ${action}: ${list.map((event) => JSON.stringify(event)).join(" | ")};\n`,
+      )
       .join("");
-    return `${header("the types")}${importLines}\n${declarations.join("\n")}`;
+    return `${header("the types")}\n${declarations.join("\n")}
+/** The \`event.value\`s each kind's schema documents (its \`examples\`), by action. */
+export type DocumentedEvents = {
+${eventTypes}};
+`;
   };
+}
+
+/** JSON as the project's formatter writes it (make lint checks the published schemas with it too). */
+function formatJson(file, value) {
+  const biome = join(root, "node_modules", ".bin", "biome");
+  return execFileSync(biome, ["format", `--stdin-file-path=${join(PUBLISHED, file)}`], {
+    input: `${JSON.stringify(value, null, 2)}\n`,
+    encoding: "utf8",
+  });
 }
 
 /** Every generated module: its path under packages/core and its text. */
@@ -287,6 +572,13 @@ export function render() {
     [OUT.steps]: `${nocheck}${header("the routing steps")}${compile(schemas, STEPS, false)}\n`,
     [OUT.payloads]: `${nocheck}${header("whole bodies, by action")}${compile(schemas, KINDS, true)}\n`,
     [OUT.types]: typeWriter(schemas)(),
+    [OUT.names]: namesModule(schemas),
+    ...Object.fromEntries(
+      Object.entries(published(schemas)).map(([file, schema]) => [
+        `schemas/${file}`,
+        formatJson(file, schema),
+      ]),
+    ),
   };
 }
 

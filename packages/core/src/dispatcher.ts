@@ -1,3 +1,4 @@
+import type { BodyBytes } from "./bytes.js";
 import type { WebhookPayload } from "./payload/types.js";
 
 /**
@@ -49,8 +50,8 @@ export interface ExecutionRequest {
 export interface DispatchedWebhook {
   /** The parsed payload (an XML body in its JSON form). */
   readonly payload: WebhookPayload;
-  /** The body's bytes exactly as Alma sent and signed them. */
-  readonly rawBody: Buffer;
+  /** The body's bytes exactly as Alma sent and signed them (a Node `Buffer`; see BodyBytes). */
+  readonly rawBody: BodyBytes;
 }
 
 /**

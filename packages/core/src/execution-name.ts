@@ -101,7 +101,8 @@ export function webhookIdentity(
  * four, which must not share a name). Computed once per webhook, for its identity and every plugin's names.
  */
 export const namedWebhook = (payload: WebhookPayload, job?: JobInstance, body?: Buffer): JobInstance =>
-  job ?? { name: payload.action, id: contentHash(payload, body), end_time: payload.time };
+  // `time` is not checked here (compactEndTime reads it as it is): an untyped payload's field, cast as before.
+  job ?? { name: payload.action, id: contentHash(payload, body), end_time: payload.time as string | undefined };
 
 /**
  * The identity of a webhook that was not delivered before it was named (a body refused after its signature

@@ -1,8 +1,10 @@
 import { InvalidPluginError } from "./errors.js";
+import { ALMA_EVENT_NAMES } from "./payload/event-names.generated.js";
 import { eventValueOf } from "./payload/kinds.js";
 import type { SettingSpec, SettingValues, WebhookPlugin } from "./plugin/contract.js";
 import { definePlugin } from "./plugin/define.js";
 import { foldJobName, type JobMatcher } from "./plugin/matchers.js";
+import { closestName } from "./plugin/settings.js";
 
 const WORD = /^[A-Z][A-Z0-9_]*$/;
 
@@ -55,6 +57,25 @@ function entryProblem(entry: string): string | undefined {
   return undefined;
 }
 
+/** The documented names in the entries' syntax: `LOAN`, `LOAN:LOAN_CREATED`. */
+const KNOWN_ENTRIES: readonly string[] = ALMA_EVENT_NAMES.map((name) => name.replace(".", ":"));
+
+/**
+ * A warning for a valid entry that names no action or event core's schemas document (`LOANS`,
+ * `LOAN:LOAN_CREATD`): it claims what Alma never sends under that name, so the route would never fire.
+ * Undefined for a documented one and for a job end's name (any name is a job's).
+ */
+function unknownEntry(entry: string): string | undefined {
+  const { action, rest } = split(entry);
+  if (action === "JOB_END" || KNOWN_ENTRIES.includes(entry)) return undefined;
+  const nearest = closestName(entry, KNOWN_ENTRIES);
+  const known = KNOWN_ENTRIES.some((name) => name === action);
+  const what = rest === undefined || !known ? `the action '${action}'` : `the event '${rest}' of ${action}`;
+  return nearest === undefined
+    ? `'${entry}': ${what} is not one that Alma documents; it fires only if Alma sends it`
+    : `'${entry}': ${what} is not one that Alma documents; did you mean '${nearest}'?`;
+}
+
 /**
  * Splits forward entries (`ACTION`, `ACTION:EVENT`, `JOB_END`, `JOB_END:<exact job name>`, the job name in
  * double quotes when it holds a comma) into the valid ones, trimmed, the malformed ones, and a sentence for
@@ -65,7 +86,10 @@ function entryProblem(entry: string): string | undefined {
  * ```ts
  * checkForwardEvents('LOAN:LOAN_CREATED, BIB, JOB_END:"Export, daily to Dev1", loan');
  * // { valid: ["LOAN:LOAN_CREATED", "BIB", 'JOB_END:"Export, daily to Dev1"'], malformed: ["loan"],
- * //   jobEnds: [{ entry: 'JOB_END:"Export, daily to Dev1"', job: "Export, daily to Dev1" }], problems: [...] }
+ * //   jobEnds: [{ entry: 'JOB_END:"Export, daily to Dev1"', job: "Export, daily to Dev1" }], problems: [...],
+ * //   unknown: [] }
+ * checkForwardEvents("LOANS").unknown;
+ * // ["'LOANS': the action 'LOANS' is not one that Alma documents; did you mean 'LOAN'?"]
  * ```
  */
 export function checkForwardEvents(entries: readonly string[] | string): {
@@ -74,6 +98,12 @@ export function checkForwardEvents(entries: readonly string[] | string): {
   /** The valid `JOB_END:<job name>` entries, each with its job name as it will be matched (quotes gone). */
   readonly jobEnds: readonly { readonly entry: string; readonly job: string }[];
   readonly problems: readonly string[];
+  /**
+   * A sentence for each valid entry that names an action or event that core's schemas do not document
+   * (see `AlmaEventName`), with the nearest documented one: for start-up warnings, not problems, since Alma
+   * may send an event that this version does not know.
+   */
+  readonly unknown: readonly string[];
 } {
   const valid: string[] = [];
   const malformed: string[] = [];
@@ -91,7 +121,8 @@ export function checkForwardEvents(entries: readonly string[] | string): {
     const { action, rest } = split(entry);
     return action === "JOB_END" && rest !== undefined ? [{ entry, job: rest }] : [];
   });
-  return { valid, malformed, jobEnds, problems };
+  const unknown = valid.flatMap((entry) => unknownEntry(entry) ?? []);
+  return { valid, malformed, jobEnds, problems, unknown };
 }
 
 /** The rules of valid entries. */

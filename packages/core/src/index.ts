@@ -1,6 +1,7 @@
 // The public API of @alma-webhooks/core: what plugin authors, shells and other webhook projects use.
 // Everything else is internal. The testing kit is the separate entry point @alma-webhooks/core/testing.
 
+export type { BodyBytes } from "./bytes.js";
 export { type Clock, raceDeadline, systemClock } from "./deadline.js";
 // Routing
 export type {
@@ -60,7 +61,7 @@ export {
   type SettingValues,
   type WebhookPlugin,
 } from "./plugin/contract.js";
-export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition } from "./plugin/define.js";
+export { COMPLETED_SUCCESS, definePlugin, type PluginDefinition, pluginProblem } from "./plugin/define.js";
 export { exactName, type JobMatcher, namePattern, namePrefix } from "./plugin/matchers.js";
 export { type ActivePlugin, activatePlugin, type LoadedPlugins, loadPlugins } from "./plugin/registry.js";
 export { closestName, type Environment, misspelledVariables } from "./plugin/settings.js";
@@ -79,6 +80,8 @@ export { isTransient } from "./transient.js";
 export {
   type ActionOf,
   type AlmaAction,
+  type AlmaEventName,
+  almaEventNames,
   createWebhooks,
   type ErrorHandler,
   type HandlerContext,

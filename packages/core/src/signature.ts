@@ -19,7 +19,7 @@ export const SIGNATURE_HEADER = "x-exl-signature";
  * const headers = { "X-Exl-Signature": signBody(body, "itsasecret") };
  * ```
  */
-export function signBody(body: Buffer | string, secret: string): string {
+export function signBody(body: Uint8Array | string, secret: string): string {
   return createHmac("sha256", secret).update(body).digest("base64");
 }
 
@@ -62,7 +62,7 @@ export interface VerifyOptions {
  * ```
  */
 export function verifySignature(
-  body: Buffer,
+  body: Uint8Array,
   received: string | undefined,
   secrets: readonly string[],
   options: VerifyOptions = {},

@@ -1,6 +1,7 @@
 // Handlers: a function per kind of webhook, as short as octokit's. A handler is a plugin (definePlugin)
 // whose target is the function and whose dispatch calls it: one mechanism, the router's, not a second one.
 
+import type { BodyBytes } from "./bytes.js";
 import type {
   DispatchedWebhook,
   DispatchResult,
@@ -9,12 +10,14 @@ import type {
 } from "./dispatcher.js";
 import { InvalidPluginError, messageOf } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { ALMA_EVENT_NAMES } from "./payload/event-names.generated.js";
 import { eventValueOf, type PayloadOf } from "./payload/kinds.js";
 import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
 import type { WebhookPlugin } from "./plugin/contract.js";
 import { definePlugin } from "./plugin/define.js";
 import { exactName } from "./plugin/matchers.js";
 import { type ActivePlugin, activatePlugin } from "./plugin/registry.js";
+import { closestName } from "./plugin/settings.js";
 import { createWebhookRouter, type WebhookRouter, type WebhookRouterOptions } from "./router.js";
 import type { Secrets } from "./secret-source.js";
 import { isTransient } from "./transient.js";
@@ -38,6 +41,31 @@ const ALMA_ACTIONS: readonly AlmaAction[] = [
   "ITEM",
   "NOTIFICATION",
 ];
+
+/**
+ * Every name {@link Webhooks.on} listens to: each Alma action (`"LOAN"`, `"JOB_END"`, …) and each
+ * `ACTION.EVENT` that core's schemas document (`"LOAN.LOAN_CREATED"`, …), generated from the schemas
+ * (packages/core/schemas). A misspelled name is a type error, as it is refused at run time. For a name Alma
+ * adds later, use {@link Webhooks.onUnchecked}.
+ *
+ * @example
+ * ```ts
+ * const created: AlmaEventName = "LOAN.LOAN_CREATED";
+ * // const typo: AlmaEventName = "LOAN.LOAN_CRATED"; // error TS2322
+ * ```
+ */
+export type AlmaEventName = (typeof ALMA_EVENT_NAMES)[number];
+
+/**
+ * Every {@link AlmaEventName}, at run time: what `on` checks a name against, and the forward routes their
+ * `ALMA_FORWARD_<ROUTE>_EVENTS` entries.
+ *
+ * @example
+ * ```ts
+ * ALMA_EVENT_NAMES.includes("LOAN.LOAN_CREATED"); // true
+ * ```
+ */
+export const almaEventNames: readonly AlmaEventName[] = ALMA_EVENT_NAMES;
 
 /**
  * The action of an event name: `"LOAN"` for `"LOAN.LOAN_CREATED"` and for `"LOAN"`.
@@ -69,8 +97,11 @@ export interface HandlerContext<P extends WebhookPayload = WebhookPayload> {
    * (`loan-20241106T150000-3751207219283555`, `job-end-20241106T144310-6219373120004761`).
    */
   readonly id: string;
-  /** The body's bytes exactly as Alma sent and signed them. */
-  readonly rawBody: Buffer;
+  /**
+   * The body's bytes exactly as Alma sent and signed them: a Node `Buffer` (typed as one when Node's types
+   * are loaded, as a `Uint8Array` otherwise; see {@link BodyBytes}).
+   */
+  readonly rawBody: BodyBytes;
   /** The webhook's `action`: `LOAN`, `JOB_END`, … */
   readonly action: string;
   /** The webhook's `event.value` (`LOAN_CREATED`), when it has one. */
@@ -177,9 +208,26 @@ export interface Webhooks extends WebhookRouter {
   /**
    * Calls `handler` for every webhook of an action (`"LOAN"`, `"JOB_END"`) or of one event of it
    * (`"LOAN.LOAN_CREATED"`), its payload typed for the action. JOB_END: every job end of this workspace,
-   * whatever its status (see {@link Webhooks.onJobEnd} for one job).
+   * whatever its status (see {@link Webhooks.onJobEnd} for one job). The name is one of
+   * {@link AlmaEventName}: a misspelled one fails to compile and is refused at run time with the nearest
+   * name ("did you mean"); for a name Alma adds later, use {@link Webhooks.onUnchecked}.
    */
-  on<E extends string>(
+  on<E extends AlmaEventName>(
+    event: E,
+    handler: WebhookHandler<PayloadOf<ActionOf<E>>>,
+    options?: HandlerOptions,
+  ): this;
+  /**
+   * As {@link Webhooks.on}, for a name that core's schemas do not document yet (an event Alma added after
+   * this version): any upper-case `ACTION` or `ACTION.EVENT`. The payload is typed by the action when core
+   * knows it. A name that is a known one misspelled is still refused, with the nearest name.
+   *
+   * @example
+   * ```ts
+   * webhooks.onUnchecked("LOAN.LOAN_RECALLED", ({ payload }) => console.log(payload.item_loan?.loan_id));
+   * ```
+   */
+  onUnchecked<E extends string>(
     event: E,
     handler: WebhookHandler<PayloadOf<ActionOf<E>>>,
     options?: HandlerOptions,
@@ -196,6 +244,22 @@ export interface Webhooks extends WebhookRouter {
 
 const WORD = "[A-Z][A-Z0-9_]*";
 const EVENT_NAME = new RegExp(`^(${WORD})(?:\\.(${WORD}))?$`);
+
+const KNOWN_NAMES: ReadonlySet<string> = new Set(ALMA_EVENT_NAMES);
+
+/**
+ * Why an event name is refused, or undefined: with `strict`, every name that core's schemas do not document;
+ * otherwise only one that is a documented name misspelled (the nearest is one or two letters away).
+ */
+export function unknownEventName(name: string, strict: boolean): string | undefined {
+  if (KNOWN_NAMES.has(name)) return undefined;
+  const nearest = closestName(name, KNOWN_NAMES);
+  if (nearest !== undefined) {
+    return `'${name}': no Alma action or event has this name; did you mean "${nearest}"?`;
+  }
+  if (!strict) return undefined;
+  return `'${name}': no Alma action or event that core's schemas document has this name (see AlmaEventName); for one Alma added since, use onUnchecked("${name}", handler).`;
+}
 
 const consoleLogger: Logger = {
   debug: () => {},
@@ -318,26 +382,42 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     router = undefined;
   }
 
+  /** Registers a handler of an action or `ACTION.EVENT`; `known`: the name must be an {@link AlmaEventName}. */
+  function listen(
+    event: string,
+    handler: WebhookHandler,
+    handlerOptions: HandlerOptions | undefined,
+    known: boolean,
+  ) {
+    const match = EVENT_NAME.exec(event);
+    if (match === null) {
+      throw new InvalidPluginError(
+        `Handler of '${event}': name an action or an action and an event, in upper case: "LOAN", "LOAN.LOAN_CREATED".`,
+      );
+    }
+    const [, action = "", eventValue] = match;
+    if (action === "JOB_END" && eventValue !== undefined) {
+      throw new InvalidPluginError(
+        `Handler of '${event}': a job end has no event; use onJobEnd("<job name>", handler) for one job.`,
+      );
+    }
+    const unknown = unknownEventName(event, known);
+    if (unknown !== undefined) throw new InvalidPluginError(`Handler of ${unknown}`);
+    register(
+      eventValue ?? action,
+      handler,
+      { actions: [action], ...(eventValue === undefined ? {} : { events: [eventValue] }) },
+      handlerOptions?.name,
+    );
+  }
+
   const webhooks: Webhooks = {
     on(event, handler, handlerOptions) {
-      const match = EVENT_NAME.exec(event);
-      if (match === null) {
-        throw new InvalidPluginError(
-          `Handler of '${event}': name an action or an action and an event, in upper case: "LOAN", "LOAN.LOAN_CREATED".`,
-        );
-      }
-      const [, action = "", eventValue] = match;
-      if (action === "JOB_END" && eventValue !== undefined) {
-        throw new InvalidPluginError(
-          `Handler of '${event}': a job end has no event; use onJobEnd("<job name>", handler) for one job.`,
-        );
-      }
-      register(
-        eventValue ?? action,
-        handler as WebhookHandler,
-        { actions: [action], ...(eventValue === undefined ? {} : { events: [eventValue] }) },
-        handlerOptions?.name,
-      );
+      listen(event, handler as WebhookHandler, handlerOptions, true);
+      return this;
+    },
+    onUnchecked(event, handler, handlerOptions) {
+      listen(event, handler as WebhookHandler, handlerOptions, false);
       return this;
     },
     onJobEnd(jobName, handler, handlerOptions) {

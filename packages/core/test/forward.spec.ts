@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import {
   activatePlugin,
+  checkForwardEvents,
   createWebhookRouter,
   forwardPlugin,
   InvalidPluginError,
@@ -186,6 +187,18 @@ describe("forwardPlugin", () => {
     expect((await post(almaEventPayload("BIB"), "", true)).body).to.equal(`${VALIDATED}, BIBS forwarded.`);
     const otherJob = jobEndPayload({ job_instance: { name: "Some other job Dev1" } });
     expect((await post(otherJob, "", true)).body).to.equal(`${VALIDATED}, no action taken.`);
+  });
+
+  it("tells the entries that name no documented action or event apart, with the nearest name", () => {
+    const checked = checkForwardEvents(
+      'LOANS, LOAN:LOAN_CREATD, LOAN:LOAN_CREATED, BIB, JOB_END:"A, job", NEW:THING',
+    );
+    expect(checked.problems).to.deep.equal([]);
+    expect(checked.unknown).to.deep.equal([
+      "'LOANS': the action 'LOANS' is not one that Alma documents; did you mean 'LOAN'?",
+      "'LOAN:LOAN_CREATD': the event 'LOAN_CREATD' of LOAN is not one that Alma documents; did you mean 'LOAN:LOAN_CREATED'?",
+      "'NEW:THING': the action 'NEW' is not one that Alma documents; it fires only if Alma sends it",
+    ]);
   });
 
   it("refuses malformed entries and an empty list when defined", () => {

@@ -8,7 +8,10 @@ import {
   loadPlugins,
   namePattern,
   namePrefix,
+  pluginProblem,
+  type WebhookPlugin,
 } from "../src/index.js";
+import { activatePlugin } from "../src/plugin/registry.js";
 import { loadPluginSettings } from "../src/plugin/settings.js";
 import { POD_ARN, POD_JOB, prefixPlugin, samplePlugin } from "./fixtures/plugins.js";
 
@@ -164,6 +167,33 @@ describe("loadPlugins", () => {
       "SAMPLE plugin is inactive: SAMPLE_JOB_NAME is not set.",
       "PREFIXED plugin is inactive: PREFIXED_JOB_PREFIX is not set.",
     ]);
+  });
+
+  it("refuses a plugin object that definePlugin would refuse, however it was made, with the reason", () => {
+    // An object literal typed as a plugin, as a shell or a plain JavaScript module could hand over.
+    const literal: WebhookPlugin = {
+      name: "not a valid name!",
+      settings: { target: { env: "LITERAL_TARGET", description: "Where it goes" } },
+      activatedBy: "target",
+      actions: ["loan"],
+      target: (settings) => settings.target ?? "",
+      buildExecution: (payload) => ({ input: payload, name: "x" }),
+    };
+    const { active, problems } = loadPlugins([literal, samplePlugin], { ...env, LITERAL_TARGET: "arn" });
+    expect(problems).to.deep.equal([
+      "Plugin 'not a valid name!': the name must be 1-32 upper-case letters, digits or '_', not starting with '_' (/^[A-Z0-9][A-Z0-9_]{0,31}$/).",
+    ]);
+    expect(active.map((plugin) => plugin.name)).to.deep.equal(["SAMPLE"]);
+    const lowerCase = { ...literal, name: "LITERAL" };
+    expect(pluginProblem(lowerCase)).to.equal(
+      `Plugin 'LITERAL': actions must list at least one upper-case webhook action, like "JOB_END" or "LOAN".`,
+    );
+    expect(() => activatePlugin(lowerCase, { target: "arn" })).to.throw(
+      InvalidPluginError,
+      "upper-case webhook action",
+    );
+    expect(pluginProblem(null)).to.equal("A plugin must be an object (got null).");
+    expect(pluginProblem(samplePlugin)).to.equal(undefined);
   });
 
   it("throws DuplicatePluginError when two plugins share a name", () => {

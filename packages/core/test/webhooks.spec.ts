@@ -166,10 +166,55 @@ describe("createWebhooks", () => {
       .on("LOAN", () => {})
       .onAny(() => {});
     expect(webhooks.plugins.map((plugin) => plugin.name)).to.deep.equal(["LOAN", "LOAN_2", "ANY"]);
+    // @ts-expect-error: not an Alma event name (refused by the compiler too)
     expect(() => webhooks.on("loan.created", () => {})).to.throw(InvalidPluginError, "upper case");
+    // @ts-expect-error: a job end has no event
     expect(() => webhooks.on("JOB_END.MARC", () => {})).to.throw(InvalidPluginError, "onJobEnd");
     expect(() => webhooks.on("LOAN", () => {}, { name: "LOAN" })).to.throw(InvalidPluginError, "LOAN");
     expect(() => webhooks.onJobEnd(" ", () => {})).to.throw(InvalidPluginError, "name");
+  });
+
+  it("refuses an event name that its schemas do not document, with the nearest one", () => {
+    const webhooks = make();
+    // @ts-expect-error: a misspelled event (TS2345, as at run time)
+    expect(() => webhooks.on("LOAN.LOAN_CRATED", () => {})).to.throw(
+      InvalidPluginError,
+      `Handler of 'LOAN.LOAN_CRATED': no Alma action or event has this name; did you mean "LOAN.LOAN_CREATED"?`,
+    );
+    // @ts-expect-error: a misspelled action
+    expect(() => webhooks.on("LAON.LOAN_CREATED", () => {})).to.throw(
+      InvalidPluginError,
+      '"LOAN.LOAN_CREATED"',
+    );
+    // @ts-expect-error: an event Alma may add later is not a known name
+    expect(() => webhooks.on("LOAN.LOAN_RECALLED", () => {})).to.throw(
+      InvalidPluginError,
+      `use onUnchecked("LOAN.LOAN_RECALLED", handler)`,
+    );
+    // onUnchecked takes it, but not a known name misspelled.
+    expect(() => webhooks.onUnchecked("LOAN.LOAN_CRATED", () => {})).to.throw(
+      InvalidPluginError,
+      "did you mean",
+    );
+    expect(() => webhooks.onUnchecked("loan", () => {})).to.throw(InvalidPluginError, "upper case");
+    expect(webhooks.plugins).to.deep.equal([]);
+  });
+
+  it("calls a handler registered with onUnchecked for a name Alma added later, its payload typed by the action", async () => {
+    const loans: (string | undefined)[] = [];
+    const webhooks = make().onUnchecked("LOAN.LOAN_RECALLED", ({ payload }) => {
+      loans.push(payload.item_loan?.loan_id);
+    });
+    const recalled = { ...almaEventPayload("LOAN"), event: { value: "LOAN_RECALLED" } };
+    expect(await deliver(webhooks, recalled)).to.deep.equal({
+      statusCode: 200,
+      body: `${VALIDATED}, LOAN_RECALLED handled.`,
+    });
+    expect(await deliver(webhooks, almaEventPayload("LOAN"))).to.deep.equal({
+      statusCode: 200,
+      body: `${VALIDATED}, no action taken.`,
+    });
+    expect(loans).to.deep.equal(["7332811490004761"]);
   });
 
   it("checks its options at once: a secret is required", () => {

@@ -332,4 +332,20 @@ describe("forward route configuration", () => {
     expect(warnings.join("\n")).to.include("The Q route forwards to a standard queue");
     expect(warnings.join("\n")).to.include("ALMA_FORWARD_Q_TARGETS is not a forward route variable");
   });
+
+  it("warns about an entry that names no documented action or event, with the nearest name, and keeps it", () => {
+    const { warnings, problems, plugins } = load({
+      ALMA_FORWARD_Q_TARGET: QUEUE,
+      ALMA_FORWARD_Q_EVENTS: "LOANS, LOAN:LOAN_CREATD, BIB:BIB_UPDATED, JOB_END:Any job Dev1",
+    });
+    expect(warnings.filter((warning) => warning.startsWith("ALMA_FORWARD_Q_EVENTS"))).to.deep.equal([
+      "ALMA_FORWARD_Q_EVENTS: 'LOANS': the action 'LOANS' is not one that Alma documents; did you mean 'LOAN'? (Q route).",
+      "ALMA_FORWARD_Q_EVENTS: 'LOAN:LOAN_CREATD': the event 'LOAN_CREATD' of LOAN is not one that Alma documents; did you mean 'LOAN:LOAN_CREATED'? (Q route).",
+    ]);
+    expect(problems).to.deep.equal([]);
+    expect(plugins.find((plugin) => plugin.name === "Q")?.plugin.actions).to.include.members([
+      "LOANS",
+      "LOAN",
+    ]);
+  });
 });

@@ -1,3 +1,5 @@
+import type { BodyBytes } from "../bytes.js";
+
 /**
  * An HTTP request as core sees it, whichever Lambda front or server adapter delivered it.
  *
@@ -15,7 +17,7 @@ export interface WebhookRequest {
   /** Query parameters, decoded; the first value wins when a name repeats. */
   readonly query: Readonly<Record<string, string>>;
   /** The body exactly as the client sent it (base64-decoded when the front encoded it). */
-  readonly body: Buffer;
+  readonly body: BodyBytes;
   /**
    * The body as the front delivered it when that was text (not base64): the same content as `body`,
    * kept so that parsing need not decode the bytes again.

@@ -1,14 +1,24 @@
 import { InvalidPayloadError } from "../errors.js";
 import { type CompiledValidator, check } from "./refusal.js";
 import type {
-  BibPayloadFromSchema,
-  ItemPayloadFromSchema,
-  LoanPayloadFromSchema,
-  NotificationPayloadFromSchema,
-  RequestPayloadFromSchema,
-  UserPayloadFromSchema,
+  BibPayload,
+  ItemPayload,
+  LoanPayload,
+  NotificationPayload,
+  RequestPayload,
+  UserPayload,
 } from "./schema-types.generated.js";
 import { fieldValue } from "./step-validators.generated.js";
+
+export type {
+  BibPayload,
+  ItemPayload,
+  LoanPayload,
+  NotificationPayload,
+  RequestPayload,
+  UserPayload,
+} from "./schema-types.generated.js";
+
 import type { JobEndPayload, WebhookPayload } from "./types.js";
 
 /**
@@ -23,69 +33,6 @@ import type { JobEndPayload, WebhookPayload } from "./types.js";
 export type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: string } & {
   readonly [field: string]: unknown;
 };
-
-/**
- * A LOAN webhook (`LOAN_CREATED`, `LOAN_RENEWED`, `LOAN_DUE_DATE`, `LOAN_RETURNED`, `LOAN_LOST`, …): the loan
- * is in `item_loan`.
- *
- * @example
- * ```ts
- * buildExecution: (payload: LoanPayload) => ({ input: { loan: readField(payload, "item_loan.loan_id") }, name })
- * ```
- */
-export interface LoanPayload extends LoanPayloadFromSchema {}
-
-/**
- * A REQUEST webhook (`REQUEST_CREATED`, `REQUEST_CANCELED`, `REQUEST_CLOSED`, …): the request is in
- * `user_request`.
- *
- * @example
- * ```ts
- * const requestId = readField(payload, "user_request.request_id");
- * ```
- */
-export interface RequestPayload extends RequestPayloadFromSchema {}
-
-/**
- * A USER webhook (`USER_CREATED`, `USER_UPDATED`, `USER_DELETED`): the user is in `webhook_user.user`.
- *
- * @example
- * ```ts
- * const primaryId = readField(payload, "webhook_user.user.primary_id");
- * ```
- */
-export interface UserPayload extends UserPayloadFromSchema {}
-
-/**
- * A BIB webhook (`BIB_CREATED`, `BIB_UPDATED`, `BIB_DELETED`): the bibliographic record is in `bib`.
- *
- * @example
- * ```ts
- * const mmsId = readField(payload, "bib.mms_id");
- * ```
- */
-export interface BibPayload extends BibPayloadFromSchema {}
-
-/**
- * An ITEM webhook (`ITEM_CREATED`, `ITEM_UPDATED`, `ITEM_DELETED`): the item is in `item`, with `bib_data`,
- * `holding_data` and `item_data`.
- *
- * @example
- * ```ts
- * const barcode = readField(payload, "item.item_data.barcode");
- * ```
- */
-export interface ItemPayload extends ItemPayloadFromSchema {}
-
-/**
- * A NOTIFICATION webhook: a general notice from Alma, in `notification`.
- *
- * @example
- * ```ts
- * const description = readField(payload, "notification.description");
- * ```
- */
-export interface NotificationPayload extends NotificationPayloadFromSchema {}
 
 /**
  * The typed payload of each Alma webhook action; any other action is a plain {@link WebhookPayload}.

@@ -57,7 +57,7 @@ return errors === 0;
 validate53.evaluated = {"props":{"action":true},"dynamicProps":false,"dynamicItems":false};
 
 export const JOB_END = validate54;
-const schema21 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/job-end.schema.json","type":"object","allOf":[{"$ref":"#/$defs/jobEnd"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"job_instance":{"$ref":"#/$defs/jobInstance"}},"$defs":{"jobEnd":{"$ref":"webhook.schema.json","type":"object","required":["job_instance"],"properties":{"action":{"const":"JOB_END","x-problems":{"const":"must be JOB_END"}},"job_instance":{"$ref":"#/$defs/namedJobInstance"}},"x-problems":{"type":"must be a JSON object with an 'action'","required":"is required"}},"namedJobInstance":{"type":"object","required":["name"],"properties":{"name":{"type":"string","x-problems":{"type":"must be a string"}}},"x-problems":{"null":"is required","type":"must be an object","required":"is required"}},"status":{"type":["object","string"],"pattern":"\\S","required":["value"],"properties":{"value":{"type":"string","pattern":"\\S","x-problems":{"type":"must be a non-empty string","pattern":"must be a non-empty string"}}},"x-problems":{"null":"is required","type":"must be an object with a 'value'","pattern":"must be an object with a 'value'","required":"must be a non-empty string"}},"counters":{"type":"array","x-problems":{"null":"is required","type":"must be an array"}},"recordCount":{"type":["string","integer"],"pattern":"^\\s*\\d+\\s*$","minimum":0,"maximum":9007199254740991,"x-problems":{"type":"must be a whole number written as a string, like \"12\"","pattern":"must be a whole number written as a string, like \"12\"","minimum":"must be a whole number written as a string, like \"12\"","maximum":"must be a whole number written as a string, like \"12\""}},"endTime":{"type":"string","pattern":"^\\s*(\\d{4})-(\\d{2})-(\\d{2})(?:[Tt ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,]\\d+)?)?)?(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)?\\s*$","x-problems":{"null":"is required","type":"must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)","pattern":"must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)"}},"jobId":{"type":["string","integer"],"pattern":"\\S","minimum":-9007199254740991,"maximum":9007199254740991,"x-problems":{"null":"is required","type":"must be a non-empty string","pattern":"must be a non-empty string","minimum":"must be a non-empty string","maximum":"must be a non-empty string"}},"counter":{"type":"object","required":["type","value"],"properties":{"type":{"$ref":"webhook.schema.json#/$defs/code"},"value":{"type":["string","number"]}},"x-problems":{"type":"must be an object","required":"is required"}},"jobInstance":{"$ref":"#/$defs/namedJobInstance","type":"object","properties":{"id":{"$ref":"#/$defs/jobId"},"external_id":{"type":"string"},"submitted_by":{"$ref":"webhook.schema.json#/$defs/code"},"submit_time":{"type":"string"},"start_time":{"type":"string"},"end_time":{"$ref":"#/$defs/endTime"},"progress":{"type":["number","string"]},"status":{"$ref":"#/$defs/status","type":["object","string"],"properties":{"desc":{"type":"string"}},"x-problems":{"null":"is required","type":"must be an object with a 'value'"}},"status_date":{"type":"string"},"alert":{"type":"array","items":{"$ref":"webhook.schema.json#/$defs/code"}},"counter":{"$ref":"#/$defs/counters","type":"array","items":{"$ref":"#/$defs/counter"},"x-problems":{"null":"is required","type":"must be an array"}},"job_info":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"type":{"$ref":"webhook.schema.json#/$defs/code"},"category":{"$ref":"webhook.schema.json#/$defs/code"},"link":{"type":"string"}}},"link":{"type":"string"}}}}};
+const schema21 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/job-end.schema.json","type":"object","allOf":[{"$ref":"#/$defs/jobEnd"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"job_instance":{"$ref":"#/$defs/jobInstance"}},"$defs":{"jobEnd":{"$ref":"webhook.schema.json","type":"object","required":["job_instance"],"properties":{"action":{"const":"JOB_END","x-problems":{"const":"must be JOB_END"}},"job_instance":{"$ref":"#/$defs/namedJobInstance"}},"x-problems":{"type":"must be a JSON object with an 'action'","required":"is required"}},"namedJobInstance":{"type":"object","required":["name"],"properties":{"name":{"type":"string","x-problems":{"type":"must be a string"}}},"x-problems":{"null":"is required","type":"must be an object","required":"is required"}},"status":{"type":["object","string"],"pattern":"\\S","required":["value"],"properties":{"value":{"type":"string","pattern":"\\S","x-problems":{"type":"must be a non-empty string","pattern":"must be a non-empty string"}}},"x-problems":{"null":"is required","type":"must be an object with a 'value'","pattern":"must be an object with a 'value'","required":"must be a non-empty string"}},"counters":{"type":"array","x-problems":{"null":"is required","type":"must be an array"}},"recordCount":{"type":["string","integer"],"pattern":"^\\s*\\d+\\s*$","minimum":0,"maximum":9007199254740991,"x-problems":{"type":"must be a whole number written as a string, like \"12\"","pattern":"must be a whole number written as a string, like \"12\"","minimum":"must be a whole number written as a string, like \"12\"","maximum":"must be a whole number written as a string, like \"12\""}},"endTime":{"type":"string","pattern":"^\\s*(\\d{4})-(\\d{2})-(\\d{2})(?:[Tt ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,]\\d+)?)?)?(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)?\\s*$","x-problems":{"null":"is required","type":"must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)","pattern":"must be a date (2024-11-06) or an ISO 8601 date-time (2024-11-06T14:43:10.585Z)"}},"jobId":{"type":["string","integer"],"pattern":"\\S","minimum":-9007199254740991,"maximum":9007199254740991,"x-problems":{"null":"is required","type":"must be a non-empty string","pattern":"must be a non-empty string","minimum":"must be a non-empty string","maximum":"must be a non-empty string"}},"counter":{"type":"object","required":["type","value"],"properties":{"type":{"$ref":"webhook.schema.json#/$defs/code"},"value":{"type":["string","number"]}},"x-problems":{"type":"must be an object","required":"is required"}},"jobInstance":{"$ref":"#/$defs/namedJobInstance","type":"object","properties":{"id":{"$ref":"#/$defs/jobId"},"external_id":{"type":"string"},"submitted_by":{"$ref":"webhook.schema.json#/$defs/code"},"submit_time":{"type":"string"},"start_time":{"type":"string"},"end_time":{"$ref":"#/$defs/endTime"},"progress":{"type":["number","string"]},"status":{"$ref":"#/$defs/status","type":["object","string"],"properties":{"desc":{"type":"string"}},"x-problems":{"null":"is required","type":"must be an object with a 'value'"}},"status_date":{"type":"string"},"alert":{"type":"array","items":{"$ref":"webhook.schema.json#/$defs/code"}},"counter":{"$ref":"#/$defs/counters","type":"array","items":{"$ref":"#/$defs/counter"},"x-problems":{"null":"is required","type":"must be an array"}},"job_info":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"type":{"$ref":"webhook.schema.json#/$defs/code"},"category":{"$ref":"webhook.schema.json#/$defs/code"},"link":{"type":"string"}}},"action":{"type":"array"},"link":{"type":"string"}}}}};
 const schema22 = {"$ref":"webhook.schema.json","type":"object","required":["job_instance"],"properties":{"action":{"const":"JOB_END","x-problems":{"const":"must be JOB_END"}},"job_instance":{"$ref":"#/$defs/namedJobInstance"}},"x-problems":{"type":"must be a JSON object with an 'action'","required":"is required"}};
 const schema23 = {"type":"object","required":["name"],"properties":{"name":{"type":"string","x-problems":{"type":"must be a string"}}},"x-problems":{"null":"is required","type":"must be an object","required":"is required"}};
 
@@ -298,7 +298,7 @@ return errors === 0;
 }
 validate60.evaluated = {"props":{"id":true,"institution":true,"time":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema26 = {"$ref":"#/$defs/namedJobInstance","type":"object","properties":{"id":{"$ref":"#/$defs/jobId"},"external_id":{"type":"string"},"submitted_by":{"$ref":"webhook.schema.json#/$defs/code"},"submit_time":{"type":"string"},"start_time":{"type":"string"},"end_time":{"$ref":"#/$defs/endTime"},"progress":{"type":["number","string"]},"status":{"$ref":"#/$defs/status","type":["object","string"],"properties":{"desc":{"type":"string"}},"x-problems":{"null":"is required","type":"must be an object with a 'value'"}},"status_date":{"type":"string"},"alert":{"type":"array","items":{"$ref":"webhook.schema.json#/$defs/code"}},"counter":{"$ref":"#/$defs/counters","type":"array","items":{"$ref":"#/$defs/counter"},"x-problems":{"null":"is required","type":"must be an array"}},"job_info":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"type":{"$ref":"webhook.schema.json#/$defs/code"},"category":{"$ref":"webhook.schema.json#/$defs/code"},"link":{"type":"string"}}},"link":{"type":"string"}}};
+const schema26 = {"$ref":"#/$defs/namedJobInstance","type":"object","properties":{"id":{"$ref":"#/$defs/jobId"},"external_id":{"type":"string"},"submitted_by":{"$ref":"webhook.schema.json#/$defs/code"},"submit_time":{"type":"string"},"start_time":{"type":"string"},"end_time":{"$ref":"#/$defs/endTime"},"progress":{"type":["number","string"]},"status":{"$ref":"#/$defs/status","type":["object","string"],"properties":{"desc":{"type":"string"}},"x-problems":{"null":"is required","type":"must be an object with a 'value'"}},"status_date":{"type":"string"},"alert":{"type":"array","items":{"$ref":"webhook.schema.json#/$defs/code"}},"counter":{"$ref":"#/$defs/counters","type":"array","items":{"$ref":"#/$defs/counter"},"x-problems":{"null":"is required","type":"must be an array"}},"job_info":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"type":{"$ref":"webhook.schema.json#/$defs/code"},"category":{"$ref":"webhook.schema.json#/$defs/code"},"link":{"type":"string"}}},"action":{"type":"array"},"link":{"type":"string"}}};
 const schema27 = {"type":["string","integer"],"pattern":"\\S","minimum":-9007199254740991,"maximum":9007199254740991,"x-problems":{"null":"is required","type":"must be a non-empty string","pattern":"must be a non-empty string","minimum":"must be a non-empty string","maximum":"must be a non-empty string"}};
 const pattern3 = new RegExp("\\S", "u");
 
@@ -895,10 +895,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.link !== undefined){
-let data21 = data.link;
-if(typeof data21 !== "string"){
-const err14 = {instancePath:instancePath+"/link",schemaPath:"#/properties/link/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.link.type,parentSchema:schema26.properties.link,data:data21};
+if(data.action !== undefined){
+let data21 = data.action;
+if(!(Array.isArray(data21))){
+const err14 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.action.type,parentSchema:schema26.properties.action,data:data21};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -908,9 +908,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+if(data.link !== undefined){
+let data22 = data.link;
+if(typeof data22 !== "string"){
+const err15 = {instancePath:instancePath+"/link",schemaPath:"#/properties/link/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.link.type,parentSchema:schema26.properties.link,data:data22};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -919,10 +920,22 @@ vErrors.push(err15);
 }
 errors++;
 }
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
 validate64.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":{"id":true,"external_id":true,"submitted_by":true,"submit_time":true,"start_time":true,"end_time":true,"progress":true,"status":true,"status_date":true,"alert":true,"counter":true,"job_info":true,"link":true,"name":true},"dynamicProps":false,"dynamicItems":false};
+validate64.evaluated = {"props":{"id":true,"external_id":true,"submitted_by":true,"submit_time":true,"start_time":true,"end_time":true,"progress":true,"status":true,"status_date":true,"alert":true,"counter":true,"job_info":true,"action":true,"link":true,"name":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -968,7 +981,7 @@ return errors === 0;
 validate54.evaluated = {"props":{"job_instance":true,"id":true,"institution":true,"time":true,"action":true},"dynamicProps":false,"dynamicItems":false};
 
 export const LOAN = validate83;
-const schema33 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/loan.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"LOAN","x-problems":{"const":"must be LOAN"}},"event":{"$ref":"webhook.schema.json#/$defs/event"},"item_loan":{"type":"object","properties":{"loan_id":{"type":"string"},"user_id":{"type":"string"},"item_barcode":{"type":"string"},"title":{"type":"string"},"due_date":{"type":"string"},"loan_status":{"type":"string"}}}}};
+const schema33 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/loan.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"LOAN","x-problems":{"const":"must be LOAN"}},"event":{"$ref":"webhook.schema.json#/$defs/event","type":"object","properties":{"value":{"examples":["LOAN_CREATED","LOAN_RENEWED","LOAN_DUE_DATE","LOAN_RETURNED","LOAN_LOST","LOAN_CLAIMED_RETURNED"]}},"x-problems":{"type":"must be an object with a 'value'"}},"item_loan":{"type":"object","properties":{"loan_id":{"type":"string"},"user_id":{"type":"string"},"item_barcode":{"type":"string"},"title":{"type":"string"},"due_date":{"type":"string"},"loan_status":{"type":"string"}}}}};
 
 function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1128,18 +1141,13 @@ errors++;
 }
 }
 if(data.event !== undefined){
-if(!(validate88(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+let data1 = data.event;
+if(!(validate88(data1, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
-}
-if(data.item_loan !== undefined){
-let data2 = data.item_loan;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.loan_id !== undefined){
-let data3 = data2.loan_id;
-if(typeof data3 !== "string"){
-const err1 = {instancePath:instancePath+"/item_loan/loan_id",schemaPath:"#/properties/item_loan/properties/loan_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.loan_id.type,parentSchema:schema33.properties.item_loan.properties.loan_id,data:data3};
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err1 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.event.type,parentSchema:schema33.properties.event,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1149,10 +1157,13 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data2.user_id !== undefined){
-let data4 = data2.user_id;
-if(typeof data4 !== "string"){
-const err2 = {instancePath:instancePath+"/item_loan/user_id",schemaPath:"#/properties/item_loan/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.user_id.type,parentSchema:schema33.properties.item_loan.properties.user_id,data:data4};
+if(data.item_loan !== undefined){
+let data2 = data.item_loan;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.loan_id !== undefined){
+let data3 = data2.loan_id;
+if(typeof data3 !== "string"){
+const err2 = {instancePath:instancePath+"/item_loan/loan_id",schemaPath:"#/properties/item_loan/properties/loan_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.loan_id.type,parentSchema:schema33.properties.item_loan.properties.loan_id,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1162,10 +1173,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data2.item_barcode !== undefined){
-let data5 = data2.item_barcode;
-if(typeof data5 !== "string"){
-const err3 = {instancePath:instancePath+"/item_loan/item_barcode",schemaPath:"#/properties/item_loan/properties/item_barcode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.item_barcode.type,parentSchema:schema33.properties.item_loan.properties.item_barcode,data:data5};
+if(data2.user_id !== undefined){
+let data4 = data2.user_id;
+if(typeof data4 !== "string"){
+const err3 = {instancePath:instancePath+"/item_loan/user_id",schemaPath:"#/properties/item_loan/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.user_id.type,parentSchema:schema33.properties.item_loan.properties.user_id,data:data4};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1175,10 +1186,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data2.title !== undefined){
-let data6 = data2.title;
-if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/item_loan/title",schemaPath:"#/properties/item_loan/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.title.type,parentSchema:schema33.properties.item_loan.properties.title,data:data6};
+if(data2.item_barcode !== undefined){
+let data5 = data2.item_barcode;
+if(typeof data5 !== "string"){
+const err4 = {instancePath:instancePath+"/item_loan/item_barcode",schemaPath:"#/properties/item_loan/properties/item_barcode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.item_barcode.type,parentSchema:schema33.properties.item_loan.properties.item_barcode,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1188,10 +1199,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data2.due_date !== undefined){
-let data7 = data2.due_date;
-if(typeof data7 !== "string"){
-const err5 = {instancePath:instancePath+"/item_loan/due_date",schemaPath:"#/properties/item_loan/properties/due_date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.due_date.type,parentSchema:schema33.properties.item_loan.properties.due_date,data:data7};
+if(data2.title !== undefined){
+let data6 = data2.title;
+if(typeof data6 !== "string"){
+const err5 = {instancePath:instancePath+"/item_loan/title",schemaPath:"#/properties/item_loan/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.title.type,parentSchema:schema33.properties.item_loan.properties.title,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1201,10 +1212,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data2.loan_status !== undefined){
-let data8 = data2.loan_status;
-if(typeof data8 !== "string"){
-const err6 = {instancePath:instancePath+"/item_loan/loan_status",schemaPath:"#/properties/item_loan/properties/loan_status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.loan_status.type,parentSchema:schema33.properties.item_loan.properties.loan_status,data:data8};
+if(data2.due_date !== undefined){
+let data7 = data2.due_date;
+if(typeof data7 !== "string"){
+const err6 = {instancePath:instancePath+"/item_loan/due_date",schemaPath:"#/properties/item_loan/properties/due_date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.due_date.type,parentSchema:schema33.properties.item_loan.properties.due_date,data:data7};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1214,9 +1225,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
-else {
-const err7 = {instancePath:instancePath+"/item_loan",schemaPath:"#/properties/item_loan/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.item_loan.type,parentSchema:schema33.properties.item_loan,data:data2};
+if(data2.loan_status !== undefined){
+let data8 = data2.loan_status;
+if(typeof data8 !== "string"){
+const err7 = {instancePath:instancePath+"/item_loan/loan_status",schemaPath:"#/properties/item_loan/properties/loan_status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.item_loan.properties.loan_status.type,parentSchema:schema33.properties.item_loan.properties.loan_status,data:data8};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1228,12 +1240,24 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+const err8 = {instancePath:instancePath+"/item_loan",schemaPath:"#/properties/item_loan/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.item_loan.type,parentSchema:schema33.properties.item_loan,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
 }
 errors++;
 }
@@ -1243,7 +1267,7 @@ return errors === 0;
 validate83.evaluated = {"props":{"action":true,"event":true,"item_loan":true,"id":true,"institution":true,"time":true},"dynamicProps":false,"dynamicItems":false};
 
 export const REQUEST = validate90;
-const schema36 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/request.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"REQUEST","x-problems":{"const":"must be REQUEST"}},"event":{"$ref":"webhook.schema.json#/$defs/event"},"user_request":{"type":"object","properties":{"request_id":{"type":"string"},"user_primary_id":{"type":"string"},"request_type":{"type":"string"},"request_status":{"type":"string"},"title":{"type":"string"}}}}};
+const schema36 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/request.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"REQUEST","x-problems":{"const":"must be REQUEST"}},"event":{"$ref":"webhook.schema.json#/$defs/event","type":"object","properties":{"value":{"examples":["REQUEST_CREATED","REQUEST_CANCELED","REQUEST_CLOSED","REQUEST_PLACED_ON_SHELF"]}},"x-problems":{"type":"must be an object with a 'value'"}},"user_request":{"type":"object","properties":{"request_id":{"type":"string"},"user_primary_id":{"type":"string"},"request_type":{"type":"string"},"request_status":{"type":"string"},"title":{"type":"string"}}}}};
 
 function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1403,18 +1427,13 @@ errors++;
 }
 }
 if(data.event !== undefined){
-if(!(validate95(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+let data1 = data.event;
+if(!(validate95(data1, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
-}
-if(data.user_request !== undefined){
-let data2 = data.user_request;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.request_id !== undefined){
-let data3 = data2.request_id;
-if(typeof data3 !== "string"){
-const err1 = {instancePath:instancePath+"/user_request/request_id",schemaPath:"#/properties/user_request/properties/request_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_id.type,parentSchema:schema36.properties.user_request.properties.request_id,data:data3};
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err1 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.event.type,parentSchema:schema36.properties.event,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1424,10 +1443,13 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data2.user_primary_id !== undefined){
-let data4 = data2.user_primary_id;
-if(typeof data4 !== "string"){
-const err2 = {instancePath:instancePath+"/user_request/user_primary_id",schemaPath:"#/properties/user_request/properties/user_primary_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.user_primary_id.type,parentSchema:schema36.properties.user_request.properties.user_primary_id,data:data4};
+if(data.user_request !== undefined){
+let data2 = data.user_request;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.request_id !== undefined){
+let data3 = data2.request_id;
+if(typeof data3 !== "string"){
+const err2 = {instancePath:instancePath+"/user_request/request_id",schemaPath:"#/properties/user_request/properties/request_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_id.type,parentSchema:schema36.properties.user_request.properties.request_id,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1437,10 +1459,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data2.request_type !== undefined){
-let data5 = data2.request_type;
-if(typeof data5 !== "string"){
-const err3 = {instancePath:instancePath+"/user_request/request_type",schemaPath:"#/properties/user_request/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_type.type,parentSchema:schema36.properties.user_request.properties.request_type,data:data5};
+if(data2.user_primary_id !== undefined){
+let data4 = data2.user_primary_id;
+if(typeof data4 !== "string"){
+const err3 = {instancePath:instancePath+"/user_request/user_primary_id",schemaPath:"#/properties/user_request/properties/user_primary_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.user_primary_id.type,parentSchema:schema36.properties.user_request.properties.user_primary_id,data:data4};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1450,10 +1472,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data2.request_status !== undefined){
-let data6 = data2.request_status;
-if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/user_request/request_status",schemaPath:"#/properties/user_request/properties/request_status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_status.type,parentSchema:schema36.properties.user_request.properties.request_status,data:data6};
+if(data2.request_type !== undefined){
+let data5 = data2.request_type;
+if(typeof data5 !== "string"){
+const err4 = {instancePath:instancePath+"/user_request/request_type",schemaPath:"#/properties/user_request/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_type.type,parentSchema:schema36.properties.user_request.properties.request_type,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1463,10 +1485,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data2.title !== undefined){
-let data7 = data2.title;
-if(typeof data7 !== "string"){
-const err5 = {instancePath:instancePath+"/user_request/title",schemaPath:"#/properties/user_request/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.title.type,parentSchema:schema36.properties.user_request.properties.title,data:data7};
+if(data2.request_status !== undefined){
+let data6 = data2.request_status;
+if(typeof data6 !== "string"){
+const err5 = {instancePath:instancePath+"/user_request/request_status",schemaPath:"#/properties/user_request/properties/request_status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.request_status.type,parentSchema:schema36.properties.user_request.properties.request_status,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1476,9 +1498,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-else {
-const err6 = {instancePath:instancePath+"/user_request",schemaPath:"#/properties/user_request/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.user_request.type,parentSchema:schema36.properties.user_request,data:data2};
+if(data2.title !== undefined){
+let data7 = data2.title;
+if(typeof data7 !== "string"){
+const err6 = {instancePath:instancePath+"/user_request/title",schemaPath:"#/properties/user_request/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.user_request.properties.title.type,parentSchema:schema36.properties.user_request.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1490,12 +1513,24 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err7 = {instancePath:instancePath+"/user_request",schemaPath:"#/properties/user_request/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.user_request.type,parentSchema:schema36.properties.user_request,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
 }
 errors++;
 }
@@ -1505,7 +1540,7 @@ return errors === 0;
 validate90.evaluated = {"props":{"action":true,"event":true,"user_request":true,"id":true,"institution":true,"time":true},"dynamicProps":false,"dynamicItems":false};
 
 export const USER = validate97;
-const schema39 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/user.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"USER","x-problems":{"const":"must be USER"}},"event":{"$ref":"webhook.schema.json#/$defs/event"},"webhook_user":{"type":"object","properties":{"user":{"type":"object","properties":{"primary_id":{"type":"string"}}},"method":{"type":"string"},"cause":{"type":"string"}}}}};
+const schema39 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/user.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"USER","x-problems":{"const":"must be USER"}},"event":{"$ref":"webhook.schema.json#/$defs/event","type":"object","properties":{"value":{"examples":["USER_CREATED","USER_UPDATED","USER_DELETED"]}},"x-problems":{"type":"must be an object with a 'value'"}},"webhook_user":{"type":"object","properties":{"user":{"type":"object","properties":{"primary_id":{"type":"string"}}},"method":{"type":"string"},"cause":{"type":"string"}}}}};
 
 function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1665,9 +1700,20 @@ errors++;
 }
 }
 if(data.event !== undefined){
-if(!(validate102(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+let data1 = data.event;
+if(!(validate102(data1, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
 errors = vErrors.length;
+}
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err1 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.event.type,parentSchema:schema39.properties.event,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
 }
 }
 if(data.webhook_user !== undefined){
@@ -1679,19 +1725,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.primary_id !== undefined){
 let data4 = data3.primary_id;
 if(typeof data4 !== "string"){
-const err1 = {instancePath:instancePath+"/webhook_user/user/primary_id",schemaPath:"#/properties/webhook_user/properties/user/properties/primary_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.user.properties.primary_id.type,parentSchema:schema39.properties.webhook_user.properties.user.properties.primary_id,data:data4};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath:instancePath+"/webhook_user/user",schemaPath:"#/properties/webhook_user/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.webhook_user.properties.user.type,parentSchema:schema39.properties.webhook_user.properties.user,data:data3};
+const err2 = {instancePath:instancePath+"/webhook_user/user/primary_id",schemaPath:"#/properties/webhook_user/properties/user/properties/primary_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.user.properties.primary_id.type,parentSchema:schema39.properties.webhook_user.properties.user.properties.primary_id,data:data4};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1701,10 +1735,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data2.method !== undefined){
-let data5 = data2.method;
-if(typeof data5 !== "string"){
-const err3 = {instancePath:instancePath+"/webhook_user/method",schemaPath:"#/properties/webhook_user/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.method.type,parentSchema:schema39.properties.webhook_user.properties.method,data:data5};
+}
+else {
+const err3 = {instancePath:instancePath+"/webhook_user/user",schemaPath:"#/properties/webhook_user/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.webhook_user.properties.user.type,parentSchema:schema39.properties.webhook_user.properties.user,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1714,10 +1747,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data2.cause !== undefined){
-let data6 = data2.cause;
-if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/webhook_user/cause",schemaPath:"#/properties/webhook_user/properties/cause/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.cause.type,parentSchema:schema39.properties.webhook_user.properties.cause,data:data6};
+if(data2.method !== undefined){
+let data5 = data2.method;
+if(typeof data5 !== "string"){
+const err4 = {instancePath:instancePath+"/webhook_user/method",schemaPath:"#/properties/webhook_user/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.method.type,parentSchema:schema39.properties.webhook_user.properties.method,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1727,9 +1760,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-}
-else {
-const err5 = {instancePath:instancePath+"/webhook_user",schemaPath:"#/properties/webhook_user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.webhook_user.type,parentSchema:schema39.properties.webhook_user,data:data2};
+if(data2.cause !== undefined){
+let data6 = data2.cause;
+if(typeof data6 !== "string"){
+const err5 = {instancePath:instancePath+"/webhook_user/cause",schemaPath:"#/properties/webhook_user/properties/cause/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.webhook_user.properties.cause.type,parentSchema:schema39.properties.webhook_user.properties.cause,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1741,12 +1775,24 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err6 = {instancePath:instancePath+"/webhook_user",schemaPath:"#/properties/webhook_user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.webhook_user.type,parentSchema:schema39.properties.webhook_user,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
 }
 errors++;
 }
@@ -1756,7 +1802,7 @@ return errors === 0;
 validate97.evaluated = {"props":{"action":true,"event":true,"webhook_user":true,"id":true,"institution":true,"time":true},"dynamicProps":false,"dynamicItems":false};
 
 export const BIB = validate104;
-const schema42 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/bib.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"BIB","x-problems":{"const":"must be BIB"}},"event":{"$ref":"webhook.schema.json#/$defs/event"},"bib":{"type":"object","properties":{"mms_id":{"type":"string"},"title":{"type":"string"},"author":{"type":"string"},"record_format":{"type":"string"}}}}};
+const schema42 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/bib.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"BIB","x-problems":{"const":"must be BIB"}},"event":{"$ref":"webhook.schema.json#/$defs/event","type":"object","properties":{"value":{"examples":["BIB_CREATED","BIB_UPDATED","BIB_DELETED"]}},"x-problems":{"type":"must be an object with a 'value'"}},"bib":{"type":"object","properties":{"mms_id":{"type":"string"},"title":{"type":"string"},"author":{"type":"string"},"record_format":{"type":"string"}}}}};
 
 function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1916,18 +1962,13 @@ errors++;
 }
 }
 if(data.event !== undefined){
-if(!(validate109(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+let data1 = data.event;
+if(!(validate109(data1, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
 errors = vErrors.length;
 }
-}
-if(data.bib !== undefined){
-let data2 = data.bib;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.mms_id !== undefined){
-let data3 = data2.mms_id;
-if(typeof data3 !== "string"){
-const err1 = {instancePath:instancePath+"/bib/mms_id",schemaPath:"#/properties/bib/properties/mms_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.mms_id.type,parentSchema:schema42.properties.bib.properties.mms_id,data:data3};
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err1 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.event.type,parentSchema:schema42.properties.event,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1937,10 +1978,13 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data2.title !== undefined){
-let data4 = data2.title;
-if(typeof data4 !== "string"){
-const err2 = {instancePath:instancePath+"/bib/title",schemaPath:"#/properties/bib/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.title.type,parentSchema:schema42.properties.bib.properties.title,data:data4};
+if(data.bib !== undefined){
+let data2 = data.bib;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.mms_id !== undefined){
+let data3 = data2.mms_id;
+if(typeof data3 !== "string"){
+const err2 = {instancePath:instancePath+"/bib/mms_id",schemaPath:"#/properties/bib/properties/mms_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.mms_id.type,parentSchema:schema42.properties.bib.properties.mms_id,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1950,10 +1994,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data2.author !== undefined){
-let data5 = data2.author;
-if(typeof data5 !== "string"){
-const err3 = {instancePath:instancePath+"/bib/author",schemaPath:"#/properties/bib/properties/author/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.author.type,parentSchema:schema42.properties.bib.properties.author,data:data5};
+if(data2.title !== undefined){
+let data4 = data2.title;
+if(typeof data4 !== "string"){
+const err3 = {instancePath:instancePath+"/bib/title",schemaPath:"#/properties/bib/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.title.type,parentSchema:schema42.properties.bib.properties.title,data:data4};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1963,10 +2007,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data2.record_format !== undefined){
-let data6 = data2.record_format;
-if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/bib/record_format",schemaPath:"#/properties/bib/properties/record_format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.record_format.type,parentSchema:schema42.properties.bib.properties.record_format,data:data6};
+if(data2.author !== undefined){
+let data5 = data2.author;
+if(typeof data5 !== "string"){
+const err4 = {instancePath:instancePath+"/bib/author",schemaPath:"#/properties/bib/properties/author/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.author.type,parentSchema:schema42.properties.bib.properties.author,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1976,9 +2020,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-}
-else {
-const err5 = {instancePath:instancePath+"/bib",schemaPath:"#/properties/bib/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.bib.type,parentSchema:schema42.properties.bib,data:data2};
+if(data2.record_format !== undefined){
+let data6 = data2.record_format;
+if(typeof data6 !== "string"){
+const err5 = {instancePath:instancePath+"/bib/record_format",schemaPath:"#/properties/bib/properties/record_format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.bib.properties.record_format.type,parentSchema:schema42.properties.bib.properties.record_format,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1990,12 +2035,24 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err6 = {instancePath:instancePath+"/bib",schemaPath:"#/properties/bib/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.bib.type,parentSchema:schema42.properties.bib,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
 }
 errors++;
 }
@@ -2005,7 +2062,7 @@ return errors === 0;
 validate104.evaluated = {"props":{"action":true,"event":true,"bib":true,"id":true,"institution":true,"time":true},"dynamicProps":false,"dynamicItems":false};
 
 export const ITEM = validate111;
-const schema45 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/item.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"ITEM","x-problems":{"const":"must be ITEM"}},"event":{"$ref":"webhook.schema.json#/$defs/event"},"item":{"type":"object","properties":{"bib_data":{"type":"object","properties":{"mms_id":{"type":"string"},"title":{"type":"string"}}},"holding_data":{"type":"object","properties":{"holding_id":{"type":"string"}}},"item_data":{"type":"object","properties":{"pid":{"type":"string"},"barcode":{"type":"string"}}}}}}};
+const schema45 = {"$id":"https://alma-webhooks.github.io/alma-webhooks/schemas/item.schema.json","type":"object","allOf":[{"$ref":"webhook.schema.json"},{"$ref":"webhook.schema.json#/$defs/envelope"}],"properties":{"action":{"const":"ITEM","x-problems":{"const":"must be ITEM"}},"event":{"$ref":"webhook.schema.json#/$defs/event","type":"object","properties":{"value":{"examples":["ITEM_CREATED","ITEM_UPDATED","ITEM_DELETED"]}},"x-problems":{"type":"must be an object with a 'value'"}},"item":{"type":"object","properties":{"bib_data":{"type":"object","properties":{"mms_id":{"type":"string"},"title":{"type":"string"}}},"holding_data":{"type":"object","properties":{"holding_id":{"type":"string"}}},"item_data":{"type":"object","properties":{"pid":{"type":"string"},"barcode":{"type":"string"}}}}}}};
 
 function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2165,9 +2222,20 @@ errors++;
 }
 }
 if(data.event !== undefined){
-if(!(validate116(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+let data1 = data.event;
+if(!(validate116(data1, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
+}
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err1 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.event.type,parentSchema:schema45.properties.event,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
 }
 }
 if(data.item !== undefined){
@@ -2179,20 +2247,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.mms_id !== undefined){
 let data4 = data3.mms_id;
 if(typeof data4 !== "string"){
-const err1 = {instancePath:instancePath+"/item/bib_data/mms_id",schemaPath:"#/properties/item/properties/bib_data/properties/mms_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.bib_data.properties.mms_id.type,parentSchema:schema45.properties.item.properties.bib_data.properties.mms_id,data:data4};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data3.title !== undefined){
-let data5 = data3.title;
-if(typeof data5 !== "string"){
-const err2 = {instancePath:instancePath+"/item/bib_data/title",schemaPath:"#/properties/item/properties/bib_data/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.bib_data.properties.title.type,parentSchema:schema45.properties.item.properties.bib_data.properties.title,data:data5};
+const err2 = {instancePath:instancePath+"/item/bib_data/mms_id",schemaPath:"#/properties/item/properties/bib_data/properties/mms_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.bib_data.properties.mms_id.type,parentSchema:schema45.properties.item.properties.bib_data.properties.mms_id,data:data4};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2202,14 +2257,27 @@ vErrors.push(err2);
 errors++;
 }
 }
-}
-else {
-const err3 = {instancePath:instancePath+"/item/bib_data",schemaPath:"#/properties/item/properties/bib_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.bib_data.type,parentSchema:schema45.properties.item.properties.bib_data,data:data3};
+if(data3.title !== undefined){
+let data5 = data3.title;
+if(typeof data5 !== "string"){
+const err3 = {instancePath:instancePath+"/item/bib_data/title",schemaPath:"#/properties/item/properties/bib_data/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.bib_data.properties.title.type,parentSchema:schema45.properties.item.properties.bib_data.properties.title,data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
 else {
 vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/item/bib_data",schemaPath:"#/properties/item/properties/bib_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.bib_data.type,parentSchema:schema45.properties.item.properties.bib_data,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
 }
 errors++;
 }
@@ -2220,24 +2288,24 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.holding_id !== undefined){
 let data7 = data6.holding_id;
 if(typeof data7 !== "string"){
-const err4 = {instancePath:instancePath+"/item/holding_data/holding_id",schemaPath:"#/properties/item/properties/holding_data/properties/holding_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.holding_data.properties.holding_id.type,parentSchema:schema45.properties.item.properties.holding_data.properties.holding_id,data:data7};
+const err5 = {instancePath:instancePath+"/item/holding_data/holding_id",schemaPath:"#/properties/item/properties/holding_data/properties/holding_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.holding_data.properties.holding_id.type,parentSchema:schema45.properties.item.properties.holding_data.properties.holding_id,data:data7};
 if(vErrors === null){
-vErrors = [err4];
+vErrors = [err5];
 }
 else {
-vErrors.push(err4);
+vErrors.push(err5);
 }
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/item/holding_data",schemaPath:"#/properties/item/properties/holding_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.holding_data.type,parentSchema:schema45.properties.item.properties.holding_data,data:data6};
+const err6 = {instancePath:instancePath+"/item/holding_data",schemaPath:"#/properties/item/properties/holding_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.holding_data.type,parentSchema:schema45.properties.item.properties.holding_data,data:data6};
 if(vErrors === null){
-vErrors = [err5];
+vErrors = [err6];
 }
 else {
-vErrors.push(err5);
+vErrors.push(err6);
 }
 errors++;
 }
@@ -2248,20 +2316,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(data8.pid !== undefined){
 let data9 = data8.pid;
 if(typeof data9 !== "string"){
-const err6 = {instancePath:instancePath+"/item/item_data/pid",schemaPath:"#/properties/item/properties/item_data/properties/pid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.item_data.properties.pid.type,parentSchema:schema45.properties.item.properties.item_data.properties.pid,data:data9};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data8.barcode !== undefined){
-let data10 = data8.barcode;
-if(typeof data10 !== "string"){
-const err7 = {instancePath:instancePath+"/item/item_data/barcode",schemaPath:"#/properties/item/properties/item_data/properties/barcode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.item_data.properties.barcode.type,parentSchema:schema45.properties.item.properties.item_data.properties.barcode,data:data10};
+const err7 = {instancePath:instancePath+"/item/item_data/pid",schemaPath:"#/properties/item/properties/item_data/properties/pid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.item_data.properties.pid.type,parentSchema:schema45.properties.item.properties.item_data.properties.pid,data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2271,9 +2326,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/item/item_data",schemaPath:"#/properties/item/properties/item_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.item_data.type,parentSchema:schema45.properties.item.properties.item_data,data:data8};
+if(data8.barcode !== undefined){
+let data10 = data8.barcode;
+if(typeof data10 !== "string"){
+const err8 = {instancePath:instancePath+"/item/item_data/barcode",schemaPath:"#/properties/item/properties/item_data/properties/barcode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.item.properties.item_data.properties.barcode.type,parentSchema:schema45.properties.item.properties.item_data.properties.barcode,data:data10};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2285,7 +2341,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/item",schemaPath:"#/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.type,parentSchema:schema45.properties.item,data:data2};
+const err9 = {instancePath:instancePath+"/item/item_data",schemaPath:"#/properties/item/properties/item_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.properties.item_data.type,parentSchema:schema45.properties.item.properties.item_data,data:data8};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2297,12 +2353,24 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+const err10 = {instancePath:instancePath+"/item",schemaPath:"#/properties/item/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.item.type,parentSchema:schema45.properties.item,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }

@@ -57,36 +57,63 @@ export type PluginDefinition<K extends string, A extends string> = Omit<
 export function definePlugin<K extends string, A extends string>(
   definition: PluginDefinition<K, A>,
 ): WebhookPlugin<K, PayloadOf<A>> {
+  const problem = pluginProblem(definition);
+  if (problem !== undefined) throw new InvalidPluginError(problem);
+  return Object.freeze({ ...definition });
+}
+
+/**
+ * What is wrong with a plugin object, however it was made (definePlugin, forwardPlugin, an object literal
+ * typed `WebhookPlugin`, a plain JavaScript object), in the words definePlugin throws; undefined when it is
+ * well formed. loadPlugins and activatePlugin check every plugin with it, so that an object literal is held
+ * to definePlugin's rules too.
+ *
+ * @example
+ * ```ts
+ * pluginProblem({ ...podPlugin, name: "not a valid name!" });
+ * // "Plugin 'not a valid name!': the name must be 1-32 upper-case letters, digits or '_', not starting with '_' (...)."
+ * ```
+ */
+export function pluginProblem(plugin: unknown): string | undefined {
+  if (typeof plugin !== "object" || plugin === null)
+    return `A plugin must be an object (got ${String(plugin)}).`;
+  const definition = plugin as Partial<Record<keyof WebhookPlugin, unknown>>;
   const { name } = definition;
-  const fail = (problem: string): never => {
-    throw new InvalidPluginError(`Plugin '${String(name)}': ${problem}`);
-  };
+  const fail = (problem: string): string => `Plugin '${String(name)}': ${problem}`;
   if (typeof name !== "string" || !PLUGIN_NAME.test(name)) {
-    fail(`the name must be 1-32 upper-case letters, digits or '_', not starting with '_' (${PLUGIN_NAME}).`);
+    return fail(
+      `the name must be 1-32 upper-case letters, digits or '_', not starting with '_' (${PLUGIN_NAME}).`,
+    );
   }
-  if (!(definition.activatedBy in definition.settings)) {
-    fail(`activatedBy '${definition.activatedBy}' is not one of its settings.`);
+  const settings = definition.settings;
+  if (typeof settings !== "object" || settings === null)
+    return fail("settings must be an object of settings.");
+  if (typeof definition.activatedBy !== "string" || !(definition.activatedBy in settings)) {
+    return fail(`activatedBy '${String(definition.activatedBy)}' is not one of its settings.`);
   }
-  for (const [key, spec] of Object.entries<SettingSpec>(definition.settings)) {
-    if (!ENV_NAME.test(spec.env))
-      fail(`setting '${key}' names an invalid environment variable '${spec.env}'.`);
+  for (const [key, spec] of Object.entries(settings as Record<string, SettingSpec | undefined>)) {
+    if (typeof spec?.env !== "string" || !ENV_NAME.test(spec.env))
+      return fail(`setting '${key}' names an invalid environment variable '${String(spec?.env)}'.`);
   }
   for (const fn of ["target", "buildExecution"] as const) {
-    if (typeof definition[fn] !== "function") fail(`${fn} must be a function.`);
+    if (typeof definition[fn] !== "function") return fail(`${fn} must be a function.`);
   }
-  const words = (values: readonly unknown[] | undefined): boolean =>
-    (values ?? []).every((value) => typeof value === "string" && WORD.test(value));
-  if (!Array.isArray(definition.actions) || definition.actions.length === 0 || !words(definition.actions)) {
-    fail(`actions must list at least one upper-case webhook action, like "JOB_END" or "LOAN".`);
+  const words = (values: unknown): boolean =>
+    values === undefined ||
+    (Array.isArray(values) && values.every((value) => typeof value === "string" && WORD.test(value)));
+  const { actions } = definition;
+  if (!Array.isArray(actions) || actions.length === 0 || !words(actions)) {
+    return fail(`actions must list at least one upper-case webhook action, like "JOB_END" or "LOAN".`);
   }
-  if (!words(definition.events)) fail("events must be upper-case event values.");
-  const jobEnds = (definition.actions as readonly string[]).includes("JOB_END");
+  if (!words(definition.events)) return fail("events must be upper-case event values.");
+  const jobEnds = actions.includes("JOB_END");
   for (const field of ["jobMatcher", "acceptedStatuses", "exportedRecordCounters"] as const) {
     if (definition[field] !== undefined && !jobEnds)
-      fail(`${field} is for plugins whose actions include JOB_END.`);
+      return fail(`${field} is for plugins whose actions include JOB_END.`);
   }
-  if (definition.exportedRecordCounters?.length === 0) {
-    fail("exportedRecordCounters must name at least one Alma counter type (or be left out).");
+  const counters = definition.exportedRecordCounters;
+  if (Array.isArray(counters) && counters.length === 0) {
+    return fail("exportedRecordCounters must name at least one Alma counter type (or be left out).");
   }
-  return Object.freeze({ ...definition });
+  return undefined;
 }

@@ -1,6 +1,7 @@
-import { DuplicatePluginError } from "../errors.js";
+import { DuplicatePluginError, InvalidPluginError } from "../errors.js";
 import type { WebhookPayload } from "../payload/types.js";
 import type { SettingValues, WebhookPlugin } from "./contract.js";
+import { pluginProblem } from "./define.js";
 import type { JobMatcher } from "./matchers.js";
 import { type Environment, loadPluginSettings } from "./settings.js";
 
@@ -59,6 +60,8 @@ export function activatePlugin<K extends string, P extends WebhookPayload>(
   settings: SettingValues<K>,
   problems?: readonly string[],
 ): ActivePlugin {
+  const problem = pluginProblem(plugin);
+  if (problem !== undefined) throw new InvalidPluginError(problem);
   const institutions = plugin.institutions?.(settings);
   return {
     name: plugin.name,
@@ -74,8 +77,10 @@ export function activatePlugin<K extends string, P extends WebhookPayload>(
 /**
  * Loads every plugin's settings from the environment. Plugins whose activating variable is absent are left
  * out with a warning; a plugin with an invalid setting is registered broken (see {@link ActivePlugin}); every
- * problem is collected, not thrown, so the shell can list them all at start-up. Two plugins with one name
- * throw {@link DuplicatePluginError}.
+ * problem is collected, not thrown, so the shell can list them all at start-up. A plugin object that
+ * definePlugin would refuse (an object literal named "not a valid name!", a lower-case action) is left out,
+ * its reason among the problems ({@link pluginProblem}). Two plugins with one name throw
+ * {@link DuplicatePluginError}.
  *
  * @example
  * ```ts
@@ -89,6 +94,12 @@ export function loadPlugins(plugins: readonly WebhookPlugin<string>[], env: Envi
   const warnings: string[] = [];
   const problems: string[] = [];
   for (const plugin of plugins) {
+    // An object literal is held to definePlugin's rules: refused (not routed to) with the reason.
+    const problem = pluginProblem(plugin);
+    if (problem !== undefined) {
+      problems.push(problem);
+      continue;
+    }
     if (seen.has(plugin.name)) throw new DuplicatePluginError(plugin.name);
     seen.add(plugin.name);
     const result = loadPluginSettings(plugin, env);

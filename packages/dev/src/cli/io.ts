@@ -126,7 +126,11 @@ async function sampleNamed(spec: string): Promise<Payload> {
   const { eventSamples } = await import("../local/event-samples.js");
   // A plugin's samples first (PPOD, TIMDEX:2), then one per kind of webhook (LOAN, BIB, JOB_END).
   const samples = [...samplePayloads(undefined, { unrelated: false }), ...eventSamples()];
-  const ofPlugin = samples.filter((sample) => sample.plugin?.toUpperCase() === name.toUpperCase());
+  // The plugin's name as typed anywhere else: make new-plugin NAME=course-reserves makes COURSE_RESERVES.
+  const folded = (text: string) => text.toUpperCase().replaceAll("-", "_");
+  const ofPlugin = samples.filter(
+    (sample) => sample.plugin !== undefined && folded(sample.plugin) === folded(name),
+  );
   const plugins = [...new Set(samples.map((sample) => sample.plugin))].join(", ");
   if (ofPlugin.length === 0)
     throw new CliError(`No sample payload for '${name}': the samples are ${plugins}`, 2);

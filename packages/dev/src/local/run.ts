@@ -179,7 +179,6 @@ function banner(
       (name) =>
         `  ${name.padEnd(width)}  ${shown(name, env[name])}${defaulted.includes(name) ? "  (default)" : ""}`,
     ),
-    ...warnings.map((warning) => `  warning: ${warning}`),
     "",
     "Try it from another terminal:",
     `  curl "${run.url}/?challenge=hello"`,
@@ -192,6 +191,10 @@ function banner(
     `  node ${path(BIN)} deliveries    # every webhook received; resend ID sends one again`,
     "Ctrl-C stops the server.",
     "",
+    // Last, apart from the banner, where they are seen: nothing is printed after them until a request.
+    ...(warnings.length === 0
+      ? []
+      : [`Warnings (${warnings.length}):`, ...warnings.map((warning) => `  warning: ${warning}`), ""]),
   ];
 }
 

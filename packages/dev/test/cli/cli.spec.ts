@@ -190,6 +190,12 @@ describe("alma-webhook CLI", () => {
       expect(unknown.err.join("")).to.include(deployedPlugins.map((plugin) => plugin.name).join(", "));
     });
 
+    it("takes a sample's name as typed elsewhere: job-end for JOB_END, as course-reserves for COURSE_RESERVES", async () => {
+      const io = fakeIo();
+      expect(await runCli(["send", "--url", server.url, "--sample", "job-end"], io)).to.equal(0);
+      expect(io.out.join("")).to.match(/^200 /);
+    });
+
     it("sends a challenge with --challenge, and an unsigned POST with --unsigned (exit 1: refused)", async () => {
       const challenge = fakeIo();
       await runCli(["send", "--url", server.url, "--challenge", "a b&c"], challenge);

@@ -159,11 +159,31 @@ describe("local run (in process)", () => {
     });
   });
 
+  describe("start-up warnings", () => {
+    it("prints a forward route's entry that names no Alma action or event, with the nearest, last", async () => {
+      run = await start({
+        ALMA_FORWARD_Q_TARGET: "arn:aws:sqs:us-east-1:123456789012:alma-events.fifo",
+        ALMA_FORWARD_Q_EVENTS: "LOANS,LOAN:LOAN_CREATD",
+      });
+      const tail = lines.slice(lines.indexOf("Ctrl-C stops the server.") + 1);
+      expect(tail).to.deep.equal([
+        "",
+        "Warnings (2):",
+        "  warning: ALMA_FORWARD_Q_EVENTS: 'LOANS': the action 'LOANS' is not one that Alma documents; did you mean 'LOAN'? (Q route).",
+        "  warning: ALMA_FORWARD_Q_EVENTS: 'LOAN:LOAN_CREATD': the event 'LOAN_CREATD' of LOAN is not one that Alma documents; did you mean 'LOAN:LOAN_CREATED'? (Q route).",
+        "",
+      ]);
+    });
+  });
+
   describe("bind address", () => {
     it("serves any Host when the operator chose the bind address, and warns when it is not loopback", async () => {
       run = await start({ ALMA_LOCAL_HOST: "0.0.0.0" });
       const port = new URL(run.url).port;
       expect(lines.join("\n")).to.match(/warning: .*0\.0\.0\.0.*not a loopback address/);
+      // Printed last, apart from the banner.
+      const warningAt = lines.findIndex((line) => line.includes("not a loopback address"));
+      expect(warningAt).to.be.greaterThan(lines.indexOf("Ctrl-C stops the server."));
       const answer = await getWithHost(`http://127.0.0.1:${port}`, "my-laptop.example");
       expect(answer.status).to.equal(200);
     });
