@@ -1,6 +1,7 @@
 // Issue 31, item 7: no two distinct bodies share an identity, whatever their numbers or bytes, and a
 // forwarded JSON body is the bytes received.
 import { expect } from "chai";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import { contentHash, webhookIdentity } from "../src/execution-name.js";
 import { activatePlugin, createWebhookRouter, forwardPlugin, type SettingSpec } from "../src/index.js";
 import type { WebhookPayload } from "../src/payload/types.js";
@@ -35,7 +36,7 @@ describe("webhook identity from the bytes received (issue 31)", () => {
     const bodies = [loanWithId("12345678901234567891"), loanWithId("12345678901234567892")];
     expect(JSON.parse(bodies[0] as string).id).to.equal(JSON.parse(bodies[1] as string).id);
     for (const body of bodies)
-      expect((await router().handle(signedPost(body, SECRET))).statusCode).to.equal(200);
+      expect((await handleLambdaEvent(router(), signedPost(body, SECRET))).statusCode).to.equal(200);
     const [first, second] = dispatcher.requests;
     expect(first?.name).not.to.equal(second?.name);
     expect(first?.input).to.equal(bodies[0]);
@@ -53,7 +54,7 @@ describe("webhook identity from the bytes received (issue 31)", () => {
     // Both decode to the same text: the parsed payloads are equal.
     expect(one.toString("utf8")).to.equal(other.toString("utf8"));
     for (const raw of [one, other])
-      expect((await router().handle(signedPost(raw, SECRET))).statusCode).to.equal(200);
+      expect((await handleLambdaEvent(router(), signedPost(raw, SECRET))).statusCode).to.equal(200);
     const [first, second] = dispatcher.requests;
     expect(first?.name).not.to.equal(second?.name);
     // Queues and buses take Unicode text only: such a body goes as its JSON form.
@@ -72,8 +73,9 @@ describe("webhook identity from the bytes received (issue 31)", () => {
   it("forwards an XML body as its JSON form, and a pretty-printed JSON body as it was written", async () => {
     const loan = almaEventPayload("LOAN");
     const pretty = JSON.stringify(loan, null, 2);
-    await router().handle(signedPost(pretty, SECRET));
-    await router().handle(
+    await handleLambdaEvent(router(), signedPost(pretty, SECRET));
+    await handleLambdaEvent(
+      router(),
       signedPost(toAlmaXml(loan), SECRET, { headers: { "Content-Type": "application/xml" } }),
     );
     const [asJson, asXml] = dispatcher.requests;
