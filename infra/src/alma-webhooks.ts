@@ -22,6 +22,8 @@ import { allowForwarding, checkForwardRoutes, type ForwardRoute } from "./forwar
 import { LargePayloadBucket } from "./large-payloads.js";
 import { DeliveryLedger } from "./ledger.js";
 import { WebhookObservability } from "./observability.js";
+import { DEFAULT_RELEASE, type ReleaseName, WebhookRelease } from "./release.js";
+import { UndeliveredBucket } from "./undelivered.js";
 
 /** One setting of a job plugin, as `@alma-webhooks/core` declares it (`SettingSpec`). */
 export interface PluginSettingDescription {
@@ -58,6 +60,12 @@ export const ALARMED_METRICS = {
 
 export type AlarmedMetric = keyof typeof ALARMED_METRICS;
 
+/**
+ * The metric of webhooks not delivered (contract C1, emitted by the lambda package on every POST decision
+ * with the `service` dimension, 0 or 1; with `[service, reason]` too when 1): alarmed on Sum ≥ 1 in 1 minute.
+ */
+export const NOT_DELIVERED_METRIC = "WebhooksNotDelivered";
+
 export const DEFAULT_METRICS_NAMESPACE = "AlmaWebhooks";
 export const DEFAULT_SERVICE_NAME = "alma-webhooks";
 
@@ -85,6 +93,9 @@ export const WEBHOOK_TIMEOUT = Duration.seconds(4);
 export const DEFAULT_RESERVED_CONCURRENCY: number | "none" = "none";
 
 const WORKSPACE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The function's own limits the construct passes through (`functionLimits`). */
+const FUNCTION_LIMIT_NAMES: readonly string[] = ["ALMA_WEBHOOK_MAX_BODY_BYTES", "ALMA_WEBHOOK_MAX_EVENT_AGE"];
 
 export interface AlmaWebhooksProps {
   /** The runtime environment (`WORKSPACE`): `dev`, `stage` or `prod`. Only jobs whose name contains it are acted on. */
@@ -149,6 +160,21 @@ export interface AlmaWebhooksProps {
    */
   readonly largePayloadBucket?: boolean;
   /**
+   * The bucket that keeps the bytes of webhooks not delivered (`ALMA_UNDELIVERED_BUCKET`), readable and
+   * writable by the function, for redelivery. Default on.
+   */
+  readonly undeliveredBucket?: boolean;
+  /** Days the undelivered bucket keeps an object. Default 30. */
+  readonly undeliveredRetentionDays?: number;
+  /** Memory of the webhook function in MB. Default {@link WEBHOOK_MEMORY_MB}. */
+  readonly memorySize?: number;
+  /** How a new version takes the `live` alias's traffic (CodeDeploy). Default {@link DEFAULT_RELEASE}. */
+  readonly release?: ReleaseName;
+  /** Signature failures in one minute that roll a release back. Default 5. */
+  readonly rollbackSignatureFailures?: number;
+  /** The function's own optional limits (`ALMA_WEBHOOK_MAX_BODY_BYTES`, `ALMA_WEBHOOK_MAX_EVENT_AGE`), passed as set. */
+  readonly functionLimits?: Readonly<Record<string, string>>;
+  /**
    * What a stack deletion does to the ledger and the buckets. Default: `DESTROY` for the `dev` workspace, else
    * `RETAIN` (the ledger is the delivery history). CloudFormation deletes a bucket only when it is empty.
    */
@@ -162,7 +188,10 @@ export interface AlmaWebhooksProps {
 export class AlmaWebhooks extends Construct {
   readonly webhookFunction: lambda.Function;
   readonly pingFunction: lambda.Function;
+  /** The Function URL, on the `live` alias (so a release reaches Alma's webhooks only as CodeDeploy shifts them). */
   readonly functionUrl: lambda.FunctionUrl;
+  /** The `live` alias, the version each deployment publishes, and the CodeDeploy group that moves one to the other. */
+  readonly release: WebhookRelease;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /** The state machines the function may start, from the settings whose pattern is the state machine ARN pattern. */
@@ -172,6 +201,10 @@ export class AlmaWebhooks extends Construct {
   readonly ledgerTable?: dynamodb.Table;
   /** The large-payload bucket, with `largePayloadBucket: true`. */
   readonly largePayloads?: LargePayloadBucket;
+  /** The bucket of webhooks not delivered, unless `undeliveredBucket: false`. */
+  readonly undelivered?: UndeliveredBucket;
+  /** `WebhooksNotDelivered` Sum ≥ 1 in 1 minute: notifies the alarm topic and rolls a release back. */
+  readonly notDeliveredAlarm: cloudwatch.Alarm;
   readonly observability: WebhookObservability;
 
   constructor(scope: Construct, id: string, props: AlmaWebhooksProps) {
@@ -236,6 +269,31 @@ export class AlmaWebhooks extends Construct {
       const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement);
       acknowledge(this.role, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, REASONS.largePayloadKeys);
     }
+    if (props.undeliveredBucket ?? true) {
+      this.undelivered = new UndeliveredBucket(this, "Undelivered", {
+        role: this.role,
+        removalPolicy,
+        ...(props.undeliveredRetentionDays === undefined
+          ? {}
+          : { retentionDays: props.undeliveredRetentionDays }),
+      });
+      const bucketId = Stack.of(this).getLogicalId(this.undelivered.bucket.node.defaultChild as CfnElement);
+      acknowledge(this.role, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, REASONS.undeliveredKeys);
+    }
+    const memorySize = props.memorySize ?? WEBHOOK_MEMORY_MB;
+    if (!(Number.isInteger(memorySize) && memorySize >= 128 && memorySize <= 10240)) {
+      throw new InfraConfigurationError(
+        `memorySize must be a whole number of MB from 128 to 10240, not ${memorySize}.`,
+      );
+    }
+    const limits = props.functionLimits ?? {};
+    for (const name of Object.keys(limits)) {
+      if (!FUNCTION_LIMIT_NAMES.includes(name)) {
+        throw new InfraConfigurationError(
+          `functionLimits: ${name} is not one of ${FUNCTION_LIMIT_NAMES.join(", ")}.`,
+        );
+      }
+    }
     const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
     if (reserved !== "none" && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new InfraConfigurationError(
@@ -249,7 +307,7 @@ export class AlmaWebhooks extends Construct {
       handler: "webhook.handler",
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: WEBHOOK_MEMORY_MB,
+      memorySize,
       timeout: WEBHOOK_TIMEOUT,
       role: this.role,
       logGroup: this.logGroup,
@@ -269,13 +327,12 @@ export class AlmaWebhooks extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: namespace,
         ...(this.ledgerTable ? { ALMA_IDEMPOTENCY_TABLE: this.ledgerTable.tableName } : {}),
         ...(this.largePayloads ? { ALMA_LARGE_PAYLOAD_BUCKET: this.largePayloads.bucket.bucketName } : {}),
+        ...(this.undelivered ? { ALMA_UNDELIVERED_BUCKET: this.undelivered.bucket.bucketName } : {}),
+        ...limits,
         ...settings.environment,
         ...routes.environment,
       },
     });
-    // Alma cannot sign AWS (SigV4) requests, so the URL is public: every POST is authenticated by its
-    // X-Exl-Signature HMAC, checked by the function before it does anything else.
-    this.functionUrl = this.webhookFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     acknowledgeFunction(this.webhookFunction, this.role, this.logGroup);
 
     const pingLogs = new logs.LogGroup(this, "PingLogs", { retention });
@@ -323,6 +380,39 @@ export class AlmaWebhooks extends Construct {
       alarms[metricName] = alarm;
     }
     this.alarms = alarms;
+    this.notDeliveredAlarm = new cloudwatch.Metric({
+      namespace,
+      metricName: NOT_DELIVERED_METRIC,
+      dimensionsMap: { service },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+    }).createAlarm(this, "WebhooksNotDeliveredAlarm", {
+      alarmDescription: `alma-webhooks ${props.workspace}: a webhook was not delivered (its bytes are kept for redelivery when the bucket is on); the dashboard shows why, by reason.`,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      this.notDeliveredAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+      this.notDeliveredAlarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+    }
+    this.release = new WebhookRelease(this, "Release", {
+      webhookFunction: this.webhookFunction,
+      release: props.release ?? DEFAULT_RELEASE,
+      workspace: props.workspace,
+      namespace,
+      service,
+      notDeliveredAlarm: this.notDeliveredAlarm,
+      ...(props.rollbackSignatureFailures === undefined
+        ? {}
+        : { rollbackSignatureFailures: props.rollbackSignatureFailures }),
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
+    // Alma cannot sign AWS (SigV4) requests, so the URL is public: every POST is authenticated by its
+    // X-Exl-Signature HMAC, checked by the function before it does anything else. It is the live alias's
+    // URL: a new version answers Alma only as CodeDeploy shifts the alias to it.
+    this.functionUrl = this.release.alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.observability = new WebhookObservability(this, "Observability", {
       webhookFunction: this.webhookFunction,
       logGroup: this.logGroup,
@@ -336,6 +426,10 @@ export class AlmaWebhooks extends Construct {
       description: "The URL to configure in Alma's webhook integration profile",
     });
     new CfnOutput(this, "WebhookFunctionName", { value: this.webhookFunction.functionName });
+    new CfnOutput(this, "WebhookAlias", {
+      value: `${this.webhookFunction.functionName}:${this.release.alias.aliasName}`,
+      description: "What `alma-webhook redeliver --function` takes: the function's live alias",
+    });
     new CfnOutput(this, "PingFunctionName", { value: this.pingFunction.functionName });
     if (this.ledgerTable) {
       new CfnOutput(this, "DeliveryLedgerTableName", {
@@ -345,6 +439,12 @@ export class AlmaWebhooks extends Construct {
     }
     if (this.largePayloads) {
       new CfnOutput(this, "LargePayloadBucketName", { value: this.largePayloads.bucket.bucketName });
+    }
+    if (this.undelivered) {
+      new CfnOutput(this, "UndeliveredBucketName", {
+        value: this.undelivered.bucket.bucketName,
+        description: "ALMA_UNDELIVERED_BUCKET: the kept bytes of webhooks not delivered",
+      });
     }
   }
 }
@@ -385,6 +485,8 @@ export const REASONS = {
     "Invoked synchronously only (Function URL, or by hand for ping): a dead-letter queue receives failed asynchronous invocations, of which there are none; Alma retries a webhook answered 5xx.",
   largePayloadKeys:
     "Object keys are chosen per webhook at run time; the grant is s3:PutObject only, on the objects of the large-payload bucket only.",
+  undeliveredKeys:
+    "Object keys are chosen per webhook at run time (under undelivered/); the grant is s3:GetObject and s3:PutObject only, on the objects of the undelivered bucket only.",
   tracing:
     "Every request writes one structured decision line with its request id, and failures are metrics with alarms; X-Ray would add per-request cost and an xray:PutTraceSegments grant on '*'.",
 } as const;

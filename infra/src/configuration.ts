@@ -1,5 +1,6 @@
 import { InfraConfigurationError, type PluginDescription } from "./alma-webhooks.js";
 import type { ForwardRoute } from "./forward-routes.js";
+import { DEFAULT_RELEASE, RELEASES, type ReleaseName } from "./release.js";
 
 /** What the app deploys, read from environment variables or CDK context (`--context NAME=value`). */
 export interface InfraConfiguration {
@@ -22,6 +23,24 @@ export interface InfraConfiguration {
   readonly ledger: boolean;
   /** `ALMA_LARGE_PAYLOAD_BUCKET`: the large-payload bucket (default off). */
   readonly largePayloadBucket: boolean;
+  /** `ALMA_UNDELIVERED_BUCKET`: the bucket that keeps the bytes of webhooks not delivered (default on). */
+  readonly undeliveredBucket: boolean;
+  /** `ALMA_UNDELIVERED_RETENTION_DAYS`: how long those bytes are kept (the construct's default, 30, when unset). */
+  readonly undeliveredRetentionDays?: number;
+  /** `ALMA_MEMORY_MB`: the webhook function's memory (the construct's default when unset). */
+  readonly memoryMb?: number;
+  /** `ALMA_RELEASE`: how a new version takes the traffic of the `live` alias (default {@link DEFAULT_RELEASE}). */
+  readonly release: ReleaseName;
+  /** `ALARM_EMAIL`: an address the stack subscribes to a topic of its own for the alarms (optional). */
+  readonly alarmEmail?: string;
+  /** `ALMA_ROLLBACK_SIGNATURE_FAILURES`: signature failures in one minute that roll a release back. */
+  readonly rollbackSignatureFailures?: number;
+  /** `ALMA_INTENTIONALLY_EMPTY=true`: a stage with no plugin and no route on is meant to be so. */
+  readonly intentionallyEmpty: boolean;
+  /** `AWS_REGION` of a stage file: where the stack goes (the CDK CLI's region otherwise). */
+  readonly region?: string;
+  /** The function's own optional limits, passed through as set: `ALMA_WEBHOOK_MAX_BODY_BYTES`, `ALMA_WEBHOOK_MAX_EVENT_AGE`. */
+  readonly functionLimits: Readonly<Record<string, string>>;
   /** The settings that were not given and hold a plugin's example value instead. */
   readonly placeholders: readonly string[];
 }
@@ -50,7 +69,21 @@ export const INFRA_VARIABLES = {
     "on: an S3 bucket for bodies too large for a target (the function's ALMA_LARGE_PAYLOAD_BUCKET); off (default): none",
   ALMA_INFRA_EXAMPLES:
     "on (default): a plugin setting that is not set takes the plugin's example value; off: it stays unset",
+  ALMA_UNDELIVERED_BUCKET:
+    "on (default): an S3 bucket that keeps the bytes of webhooks not delivered (the function's ALMA_UNDELIVERED_BUCKET); off: none",
+  ALMA_UNDELIVERED_RETENTION_DAYS: "days the undelivered bucket keeps an object (default 30)",
+  ALMA_MEMORY_MB: "memory of the webhook function in MB, 128 to 10240 (default 256)",
+  ALMA_RELEASE: `how a new version takes the live alias's traffic: ${Object.keys(RELEASES).join(", ")} (default ${DEFAULT_RELEASE}; all-at-once is refused for prod)`,
+  ALARM_EMAIL: "an e-mail address the alarms notify, through a topic the stack creates (optional)",
+  ALMA_ROLLBACK_SIGNATURE_FAILURES:
+    "signature failures (401) in one minute that roll a release back (default 5)",
+  ALMA_INTENTIONALLY_EMPTY:
+    "true: a stage with no plugin and no route on is deployed anyway (default false: it is refused)",
+  AWS_REGION: "in a stage file: the region the stack is deployed to (default: the AWS CLI's)",
 } as const;
+
+/** The function's optional limits a stage may set; the stack passes them through unchanged. */
+export const FUNCTION_LIMITS = ["ALMA_WEBHOOK_MAX_BODY_BYTES", "ALMA_WEBHOOK_MAX_EVENT_AGE"] as const;
 
 /** Looks a name up in CDK context first, then in the environment. */
 export type Lookup = (name: string) => string | undefined;
@@ -116,12 +149,86 @@ export function readConfiguration(
     ...optional("functionName", "ALMA_WEBHOOK_FUNCTION_NAME"),
     ...optional("metricsNamespace", "POWERTOOLS_METRICS_NAMESPACE"),
     ...optional("serviceName", "POWERTOOLS_SERVICE_NAME"),
-    ...optional("alarmTopicArn", "ALARM_TOPIC_ARN"),
+    ...shaped(
+      read,
+      "alarmTopicArn",
+      "ALARM_TOPIC_ARN",
+      SNS_TOPIC_ARN,
+      "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)",
+    ),
     ...reservedConcurrencyOf(read("ALMA_RESERVED_CONCURRENCY")),
     ledger: onOff("ALMA_LEDGER", "on"),
     largePayloadBucket: onOff("ALMA_LARGE_PAYLOAD_BUCKET", "off"),
+    undeliveredBucket: onOff("ALMA_UNDELIVERED_BUCKET", "on"),
+    ...wholeNumber(read, "undeliveredRetentionDays", "ALMA_UNDELIVERED_RETENTION_DAYS", 1, 3650),
+    ...wholeNumber(read, "memoryMb", "ALMA_MEMORY_MB", 128, 10240),
+    release: releaseOf(read("ALMA_RELEASE"), workspace),
+    ...shaped(read, "alarmEmail", "ALARM_EMAIL", EMAIL, "an e-mail address (ops@example.org)"),
+    ...wholeNumber(read, "rollbackSignatureFailures", "ALMA_ROLLBACK_SIGNATURE_FAILURES", 1, 100000),
+    intentionallyEmpty: trueFalse(read("ALMA_INTENTIONALLY_EMPTY")),
+    ...optional("region", "AWS_REGION"),
+    functionLimits: Object.fromEntries(
+      FUNCTION_LIMITS.flatMap((name) => {
+        const value = read(name);
+        return value === undefined ? [] : [[name, value]];
+      }),
+    ),
     placeholders,
   };
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function shaped<K extends string>(
+  read: (name: string) => string | undefined,
+  key: K,
+  name: string,
+  pattern: RegExp,
+  shape: string,
+): { [key in K]?: string } {
+  const value = read(name);
+  if (value === undefined) return {};
+  if (!pattern.test(value)) throw new InfraConfigurationError(`${name} is not ${shape}: '${value}'.`);
+  return { [key]: value } as { [key in K]?: string };
+}
+
+function wholeNumber<K extends string>(
+  read: (name: string) => string | undefined,
+  key: K,
+  name: string,
+  min: number,
+  max: number,
+): { [key in K]?: number } {
+  const value = read(name);
+  if (value === undefined) return {};
+  if (!/^[0-9]{1,6}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new InfraConfigurationError(`${name} is not a whole number from ${min} to ${max}: '${value}'.`);
+  }
+  return { [key]: Number(value) } as { [key in K]?: number };
+}
+
+function trueFalse(value: string | undefined): boolean {
+  const given = (value ?? "false").toLowerCase();
+  if (given !== "true" && given !== "false") {
+    throw new InfraConfigurationError(`ALMA_INTENTIONALLY_EMPTY must be 'true' or 'false', not '${value}'.`);
+  }
+  return given === "true";
+}
+
+function releaseOf(value: string | undefined, workspace: string): ReleaseName {
+  const name = (value ?? DEFAULT_RELEASE).toLowerCase();
+  if (!Object.hasOwn(RELEASES, name)) {
+    throw new InfraConfigurationError(
+      `ALMA_RELEASE is not one of ${Object.keys(RELEASES).join(", ")}: '${value}'.`,
+    );
+  }
+  if (name === "all-at-once" && workspace.toLowerCase() === "prod") {
+    throw new InfraConfigurationError(
+      "ALMA_RELEASE=all-at-once is refused for prod: a release that answers 4xx would lose every webhook sent to it before an alarm could roll it back. Use a canary (canary-10-5) or a linear release.",
+    );
+  }
+  return name as ReleaseName;
 }
 
 function reservedConcurrencyOf(value: string | undefined): { reservedConcurrency?: number | "none" } {

@@ -70,12 +70,14 @@ export function checkForwardRoutes(routes: readonly ForwardRoute[]): CheckedRout
     else if (STATE_MACHINE.test(route.target)) arns.stateMachine.add(route.target);
     else
       problems.push(
-        `${prefix}TARGET is not an SQS queue, EventBridge bus or state machine ARN: '${route.target}'.`,
+        `${prefix}TARGET is not an SQS queue, EventBridge bus or state machine ARN (arn:aws:sqs:<region>:<account>:<queue>, arn:aws:events:<region>:<account>:event-bus/<bus>, arn:aws:states:<region>:<account>:stateMachine:<name>): '${route.target}'.`,
       );
     if (route.events.trim() === "") problems.push(`${prefix}EVENTS is empty: name what the route forwards.`);
     if (route.kmsKeyArn !== undefined) {
       if (!KEY.test(route.kmsKeyArn))
-        problems.push(`${prefix}KMS_KEY_ARN is not a KMS key ARN: '${route.kmsKeyArn}'.`);
+        problems.push(
+          `${prefix}KMS_KEY_ARN is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>): '${route.kmsKeyArn}'.`,
+        );
       else if (!QUEUE.test(route.target)) problems.push(`${prefix}KMS_KEY_ARN is for a queue target only.`);
       else arns.key.add(route.kmsKeyArn);
     }

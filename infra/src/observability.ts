@@ -62,7 +62,7 @@ export interface WebhookObservabilityProps {
 
 /**
  * A CloudWatch dashboard of the webhook (decisions, pipelines started, 4xx/5xx answers, duration p99, secret
- * failures, the latest 5xx) and saved Logs Insights queries on its log group.
+ * failures, webhooks not delivered by reason, the latest 5xx) and saved Logs Insights queries on its log group.
  */
 export class WebhookObservability extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -141,6 +141,15 @@ export class WebhookObservability extends Construct {
           powertools("SignatureFailures", {}, "signature failures"),
         ],
         width: 8,
+      }),
+    );
+    // Contract C1: WebhooksNotDelivered carries [service, reason] when a webhook was not delivered.
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Webhooks not delivered, by reason",
+        left: [search("WebhooksNotDelivered", "reason")],
+        stacked: true,
+        width: 24,
       }),
     );
     this.dashboard.addWidgets(

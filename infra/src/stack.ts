@@ -4,6 +4,8 @@ import {
   type StackProps,
   aws_secretsmanager as secretsmanager,
   aws_sns as sns,
+  aws_sns_subscriptions as subscriptions,
+  Validations,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { AlmaWebhooks, type PluginDescription } from "./alma-webhooks.js";
@@ -24,6 +26,7 @@ export class AlmaWebhooksStack extends Stack {
   constructor(scope: Construct, id: string, props: AlmaWebhooksStackProps) {
     super(scope, id, props);
     const { configuration } = props;
+    const alarmTopic = alarmTopicOf(this, configuration);
     this.webhooks = new AlmaWebhooks(this, "AlmaWebhooks", {
       workspace: configuration.workspace,
       code: props.code,
@@ -57,9 +60,43 @@ export class AlmaWebhooksStack extends Stack {
         : { reservedConcurrency: configuration.reservedConcurrency }),
       ledger: configuration.ledger,
       largePayloadBucket: configuration.largePayloadBucket,
-      ...(configuration.alarmTopicArn
-        ? { alarmTopic: sns.Topic.fromTopicArn(this, "AlarmTopic", configuration.alarmTopicArn) }
-        : {}),
+      undeliveredBucket: configuration.undeliveredBucket,
+      ...(configuration.undeliveredRetentionDays === undefined
+        ? {}
+        : { undeliveredRetentionDays: configuration.undeliveredRetentionDays }),
+      ...(configuration.memoryMb === undefined ? {} : { memorySize: configuration.memoryMb }),
+      release: configuration.release,
+      ...(configuration.rollbackSignatureFailures === undefined
+        ? {}
+        : { rollbackSignatureFailures: configuration.rollbackSignatureFailures }),
+      functionLimits: configuration.functionLimits,
+      ...(alarmTopic ? { alarmTopic } : {}),
     });
   }
+}
+
+/** Why the e-mail alarm topic is encrypted by SNS's default, not a KMS key (cdk-nag AwsSolutions-SNS2). */
+export const ALARM_TOPIC_KEY_REASON =
+  "CloudWatch alarms publish to this topic: with the aws/sns managed key they cannot (its key policy does not let CloudWatch use it), and a customer key would cost more than the alarm texts it protects, which hold no webhook data.";
+
+/**
+ * The topic the alarms notify: the one `ALARM_TOPIC_ARN` names, or, with `ALARM_EMAIL` alone, a topic of the
+ * stack's own with that address subscribed (AWS e-mails it a confirmation link first).
+ */
+function alarmTopicOf(stack: Stack, configuration: InfraConfiguration): sns.ITopic | undefined {
+  if (configuration.alarmTopicArn) {
+    const topic = sns.Topic.fromTopicArn(stack, "AlarmTopic", configuration.alarmTopicArn);
+    if (configuration.alarmEmail) {
+      topic.addSubscription(new subscriptions.EmailSubscription(configuration.alarmEmail));
+    }
+    return topic;
+  }
+  if (!configuration.alarmEmail) return undefined;
+  const topic = new sns.Topic(stack, "Alarms", {
+    displayName: `alma-webhooks ${configuration.workspace} alarms`,
+    enforceSSL: true,
+  });
+  topic.addSubscription(new subscriptions.EmailSubscription(configuration.alarmEmail));
+  Validations.of(topic).acknowledge({ id: "AwsSolutions-SNS2", reason: ALARM_TOPIC_KEY_REASON });
+  return topic;
 }

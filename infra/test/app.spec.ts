@@ -64,7 +64,7 @@ describe("the CDK app, with the lambda package's build", () => {
     ]);
   });
 
-  it("creates the ledger and the large-payload bucket as the configuration says", () => {
+  it("creates the ledger, the large-payload bucket and the undelivered bucket as the configuration says", () => {
     const counts = (env: Record<string, string>) => {
       const template = stackWith(env).toJSON() as { Resources: Record<string, { Type: string }> };
       const types = Object.values(template.Resources).map((resource) => resource.Type);
@@ -72,8 +72,12 @@ describe("the CDK app, with the lambda package's build", () => {
         (type) => types.filter((t) => t === type).length,
       );
     };
-    expect(counts({})).to.deep.equal([1, 0]);
-    expect(counts({ ALMA_LEDGER: "off", ALMA_LARGE_PAYLOAD_BUCKET: "on" })).to.deep.equal([0, 2]);
+    expect(counts({ ALMA_UNDELIVERED_BUCKET: "off" })).to.deep.equal([1, 0]);
+    expect(
+      counts({ ALMA_LEDGER: "off", ALMA_LARGE_PAYLOAD_BUCKET: "on", ALMA_UNDELIVERED_BUCKET: "off" }),
+    ).to.deep.equal([0, 2]);
+    // The undelivered bucket is on unless turned off (contract C2), with its access-log bucket.
+    expect(counts({})).to.deep.equal([1, 2]);
   });
 
   it("sets a webhook timeout above the dispatcher's real budget and below Alma's 5 s", async () => {

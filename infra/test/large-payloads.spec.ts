@@ -15,14 +15,14 @@ const bucketIds = (template: Template) => ({
 
 describe("large-payload bucket", () => {
   it("is not created unless asked for", () => {
-    const { template } = synth();
+    const { template } = synth({ undeliveredBucket: false });
     template.resourceCountIs("AWS::S3::Bucket", 0);
     expect(webhookEnvironment(template)).not.to.have.property("ALMA_LARGE_PAYLOAD_BUCKET");
     expect(JSON.stringify(policyStatements(template))).not.to.contain("s3:");
   });
 
   it("is private, TLS only, S3-managed encrypted, and expires objects after 30 days", () => {
-    const { template } = synth({ largePayloadBucket: true });
+    const { template } = synth({ largePayloadBucket: true, undeliveredBucket: false });
     const { payloads } = bucketIds(template);
     template.resourceCountIs("AWS::S3::Bucket", 2); // and its access-log bucket
     template.hasResourceProperties("AWS::S3::Bucket", {
@@ -55,7 +55,7 @@ describe("large-payload bucket", () => {
   });
 
   it("logs its accesses into a private, TLS-only bucket that only S3's log delivery for it may write to", () => {
-    const { template } = synth({ largePayloadBucket: true });
+    const { template } = synth({ largePayloadBucket: true, undeliveredBucket: false });
     const { payloads, logs } = bucketIds(template);
     template.hasResourceProperties("AWS::S3::Bucket", {
       LoggingConfiguration: { DestinationBucketName: { Ref: logs } },
@@ -79,7 +79,7 @@ describe("large-payload bucket", () => {
   });
 
   it("gives the function its name in ALMA_LARGE_PAYLOAD_BUCKET and s3:PutObject on its objects, nothing else", () => {
-    const { template } = synth({ largePayloadBucket: true });
+    const { template } = synth({ largePayloadBucket: true, undeliveredBucket: false });
     const { payloads } = bucketIds(template);
     expect(webhookEnvironment(template).ALMA_LARGE_PAYLOAD_BUCKET).to.deep.equal({ Ref: payloads });
     const s3 = policyStatements(template).filter((s) => s.Action.some((a) => a.startsWith("s3:")));
@@ -94,7 +94,9 @@ describe("large-payload bucket", () => {
   it("is retained with its logs when the stack is deleted, except in dev", () => {
     const policies = (workspace: string) =>
       Object.values(
-        synth({ workspace, largePayloadBucket: true }).template.findResources("AWS::S3::Bucket"),
+        synth({ workspace, largePayloadBucket: true, undeliveredBucket: false }).template.findResources(
+          "AWS::S3::Bucket",
+        ),
       ).map((bucket) => bucket.DeletionPolicy);
     expect(policies("prod")).to.deep.equal(["Retain", "Retain"]);
     expect(policies("dev")).to.deep.equal(["Delete", "Delete"]);

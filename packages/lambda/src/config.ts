@@ -74,6 +74,8 @@ export const SHELL_VARIABLES = {
 type ShellVariable = keyof typeof SHELL_VARIABLES;
 
 const SECRET_ARN = new RegExp(SECRET_ARN_PATTERN);
+const SECRET_ARN_HINT =
+  "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)";
 const PARAMETER = new RegExp(PARAMETER_PATTERN);
 
 /** Exactly one place for a secret: its value, a Secrets Manager ARN or an SSM parameter. */
@@ -102,8 +104,8 @@ const FORMS: Partial<Record<ShellVariable, { readonly pattern: RegExp; readonly 
     pattern: /^https?:\/\/[^@\s]+@[^/\s]+(?:\/\S*)?\/\d+$/,
     hint: "a Sentry DSN (https://<key>@<host>/<project>)",
   },
-  ALMA_CHALLENGE_SECRET_ARN: { pattern: SECRET_ARN, hint: "a Secrets Manager secret ARN" },
-  ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: { pattern: SECRET_ARN, hint: "a Secrets Manager secret ARN" },
+  ALMA_CHALLENGE_SECRET_ARN: { pattern: SECRET_ARN, hint: SECRET_ARN_HINT },
+  ALMA_PREVIOUS_CHALLENGE_SECRETS_ARN: { pattern: SECRET_ARN, hint: SECRET_ARN_HINT },
   ALMA_CHALLENGE_SECRET_PARAMETER: { pattern: PARAMETER, hint: "an SSM parameter name or ARN" },
   ALMA_PREVIOUS_CHALLENGE_SECRETS_PARAMETER: { pattern: PARAMETER, hint: "an SSM parameter name or ARN" },
   ALMA_WEBHOOK_MAX_BODY_BYTES: { pattern: /^[1-9][0-9]{0,9}$/, hint: "a positive whole number of bytes" },

@@ -127,7 +127,7 @@ describe("loadConfiguration", () => {
         "Set one of ALMA_CHALLENGE_SECRET, ALMA_CHALLENGE_SECRET_ARN, not several: they name the same secret",
       ]);
       expect(problemsOf({ ...noSecret, ALMA_CHALLENGE_SECRET_ARN: "alma-webhook" })).to.deep.equal([
-        "Env variable ALMA_CHALLENGE_SECRET_ARN is not a Secrets Manager secret ARN: 'alma-webhook'",
+        "Env variable ALMA_CHALLENGE_SECRET_ARN is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>): 'alma-webhook'",
       ]);
       expect(problemsOf({ ...noSecret, ALMA_CHALLENGE_SECRET_PARAMETER: "a b" })).to.deep.equal([
         "Env variable ALMA_CHALLENGE_SECRET_PARAMETER is not an SSM parameter name or ARN: 'a b'",
