@@ -359,7 +359,7 @@ async function redeliver(ids) {
     const { results } = await postJson("/_/redeliver", { ids });
     const delivered = results.filter((result) => result.statusCode < 400).length;
     const summary = `Redelivered ${results.length}: ${delivered} accepted, ${results.length - delivered} not.`;
-    showResults(summary, results);
+    showResults("Last redelivery:", results);
     say(summary);
     state.selected.clear();
     await load(true);
@@ -390,7 +390,7 @@ async function sendSample() {
   say(`Sending the sample ${name}…`);
   try {
     const { results } = await postJson("/_/api/samples", { name });
-    showResults(`Sample ${name} sent.`, results);
+    showResults("Last sample sent:", results);
     say(`Sample ${name}: ${results[0].statusCode} ${results[0].fate ?? results[0].outcome}`);
     await load(true);
   } catch (error) {

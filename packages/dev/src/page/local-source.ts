@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { findWebhook, notResendable, resendWebhook } from "../cli/local-deliveries.js";
 import { deliver } from "../cli/send.js";
@@ -18,6 +19,12 @@ import {
  * two. Alma never sends it, the handler never reads it, and the body and its signature are the original's.
  */
 export const REDELIVERY_HEADER = "x-alma-redelivery-of";
+
+/** A path as the page shows it: relative to the working directory (the repository's, under make run) when inside it. */
+function shownPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside;
+}
 
 /** A sample the page can send: its name and its bytes. */
 export interface PageSample {
@@ -114,7 +121,7 @@ export function localDeliveriesSource(options: LocalSourceOptions): DeliveriesSo
 
   return {
     mode: "local",
-    describe: `the local journal ${journalPath}`,
+    describe: `the local journal ${shownPath(journalPath)}`,
     async list(filter) {
       const all = await entries();
       const redeliveries = redeliveriesOf(all);
