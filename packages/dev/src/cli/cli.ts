@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigurationError } from "@alma-webhooks/core";
 import { LocalToolingError } from "@alma-webhooks/local-aws/errors";
 import { deliveriesCommand } from "./deliveries.js";
+import { deliveriesPageCommand } from "./deliveries-page.js";
 import { executionsCommand } from "./executions.js";
 import { CliError, type CliIo } from "./io.js";
 import {
@@ -49,6 +50,10 @@ Usage:
       The delivery history in AWS: one line per verified webhook (received at, answer, action and event
       or job, identity, each plugin's or route's fate), from the ledger table (ALMA_IDEMPOTENCY_TABLE;
       AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL as usual). --failed: only failed or refused deliveries.
+  alma-webhook deliveries --table NAME --serve [--function NAME[:QUALIFIER]] [--port 9001] [--since 24h]
+      The deliveries page for a deployed stage on http://127.0.0.1:9001/_/deliveries: the history read
+      with your AWS credentials; Redeliver invokes --function (pass NAME:live behind the canary alias).
+      make run serves the same page for the local server at http://127.0.0.1:9000/_/deliveries.
   alma-webhook resend ID [--url URL] [--secret-file PATH|-] [--secret S]
       Send a received webhook again, the same bytes, signed with the current secret.
   alma-webhook clear
@@ -74,9 +79,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   replay: replayCommand,
   executions: executionsCommand,
   deliveries: (args, io) =>
-    args.some((arg) => arg === "--table" || arg.startsWith("--table="))
-      ? deliveriesCommand(args, io)
-      : localDeliveriesCommand(args, io),
+    args.includes("--serve")
+      ? deliveriesPageCommand(args, io)
+      : args.some((arg) => arg === "--table" || arg.startsWith("--table="))
+        ? deliveriesCommand(args, io)
+        : localDeliveriesCommand(args, io),
   resend: resendCommand,
   clear: clearCommand,
   "rotate-secret": rotateSecretCommand,

@@ -123,8 +123,10 @@ function fateOf(result: Record<string, unknown>): string {
   const decision = String(result.decision ?? "?");
   switch (decision) {
     case "started":
+      return `${plugin} ${result.forwarded ? "forwarded" : "started"}`;
     case "duplicate":
-      return `${plugin} ${result.forwarded ? (decision === "started" ? "forwarded" : "already forwarded") : decision}`;
+      // A repeat the target recognised: nothing new delivered, whether it was forwarded or started before.
+      return `${plugin} duplicate${result.forwarded ? " (already forwarded)" : ""}`;
     case "failed":
       return `${plugin} failed${result.transient ? " (transient)" : ""}: ${String(result.error ?? "")}`;
     case "too-large":

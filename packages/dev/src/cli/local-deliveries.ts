@@ -11,7 +11,7 @@ import {
 } from "../local/webhook-journal.js";
 import { webhookLine } from "../local/webhook-line.js";
 import { CliError, type CliIo, SECRET_OPTIONS, secretOf } from "./io.js";
-import { DEFAULT_URL, deliver, formatDelivery } from "./send.js";
+import { DEFAULT_URL, type Delivery, deliver, formatDelivery } from "./send.js";
 
 // The local server's side of `alma-webhook deliveries`: every webhook `make run` received, from its journal.
 // (A deployed function's delivery history lives in DynamoDB; that reader takes --table.)
@@ -74,16 +74,71 @@ export async function localDeliveriesCommand(args: readonly string[], io: CliIo)
   return 0;
 }
 
+/**
+ * The journalled webhook an id names: the newest entry with that short id, or whose request id starts with it.
+ *
+ * @example
+ * ```ts
+ * findWebhook(entries, "a1b2c3d4")?.kind; // "LOAN.LOAN_CREATED"
+ * ```
+ */
+export function findWebhook(
+  entries: readonly WebhookJournalEntry[],
+  id: string,
+): WebhookJournalEntry | undefined {
+  if (id === "") return undefined;
+  return entries.filter((entry) => entry.id === id || entry.requestId.startsWith(id)).at(-1);
+}
+
+/**
+ * Why a journalled request cannot be sent again (a GET, or a POST without a body), or undefined when it can.
+ *
+ * @example
+ * ```ts
+ * notResendable(challengeEntry); // "Webhook 1a2b3c4d was a GET without a body: nothing to resend"
+ * ```
+ */
+export function notResendable(entry: WebhookJournalEntry): string | undefined {
+  return entry.method !== "POST" || entry.body === ""
+    ? `Webhook ${entry.id} was a ${entry.method} without a body: nothing to resend`
+    : undefined;
+}
+
+/**
+ * Sends a journalled webhook again, the same bytes with the same content type, signed with `secret`: the
+ * one path of `alma-webhook resend` and of the local redelivery (`POST /_/redeliver`, the deliveries page).
+ * The same bytes give the same identity, so a target that had it already sees a duplicate.
+ *
+ * @param headers sent besides (the local server's redelivery mark).
+ * @throws CliError when the server cannot be reached.
+ * @example
+ * ```ts
+ * const { status } = await resendWebhook(entry, "http://127.0.0.1:9000/", "itsasecret");
+ * ```
+ */
+export function resendWebhook(
+  entry: WebhookJournalEntry,
+  url: string,
+  secret: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Delivery> {
+  return deliver(url, {
+    kind: "post",
+    body: bodyOf(entry),
+    secret,
+    contentType: entry.contentType ?? "application/json",
+    headers,
+  });
+}
+
 async function entryOf(io: CliIo, id: string, journal: string | undefined): Promise<WebhookJournalEntry> {
   const path = journalOf(io, journal);
   const { entries } = await readWebhooks(path);
-  const matches = entries.filter((entry) => entry.id === id || entry.requestId.startsWith(id));
-  const [entry] = matches.slice(-1);
+  const entry = findWebhook(entries, id);
   if (entry === undefined)
     throw new CliError(`No webhook '${id}' in ${path}: alma-webhook deliveries lists them`);
-  if (entry.method !== "POST" || entry.body === "") {
-    throw new CliError(`Webhook ${id} was a ${entry.method} without a body: nothing to resend`);
-  }
+  const refusal = notResendable(entry);
+  if (refusal !== undefined) throw new CliError(refusal.replace(entry.id, id));
   return entry;
 }
 
@@ -106,12 +161,7 @@ export async function resendCommand(args: readonly string[], io: CliIo): Promise
     throw new CliError("resend takes one webhook ID (see deliveries)", 2);
   const entry = await entryOf(io, id, values.journal);
   const secret = await secretOf(values, io, false);
-  const delivery = await deliver(values.url, {
-    kind: "post",
-    body: bodyOf(entry),
-    secret,
-    contentType: entry.contentType ?? "application/json",
-  });
+  const delivery = await resendWebhook(entry, values.url, secret);
   io.stdout(`${formatDelivery(delivery)}\n`);
   return delivery.status >= 400 ? 1 : 0;
 }

@@ -15,11 +15,20 @@ export interface Delivery {
   readonly status: number;
   readonly body: string;
   readonly ms: number;
+  /** The request id the server gave it (`x-amzn-requestid`, as Function URLs and the local server answer). */
+  readonly requestId?: string;
 }
 
 /** What {@link deliver} sends: a signed (or deliberately unsigned) POST, or a GET challenge. */
 export type DeliveryRequest =
-  | { readonly kind: "post"; readonly body: Buffer; readonly secret?: string; readonly contentType: string }
+  | {
+      readonly kind: "post";
+      readonly body: Buffer;
+      readonly secret?: string;
+      readonly contentType: string;
+      /** Sent besides the content type and the signature (the local server's redelivery mark). */
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | { readonly kind: "challenge"; readonly challenge: string };
 
 /**
@@ -46,7 +55,7 @@ export async function deliver(url: string, request: DeliveryRequest): Promise<De
       target.searchParams.set("challenge", request.challenge);
       response = await fetch(target, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     } else {
-      const headers: Record<string, string> = { "content-type": request.contentType };
+      const headers: Record<string, string> = { ...request.headers, "content-type": request.contentType };
       if (request.secret !== undefined) headers[SIGNATURE_HEADER] = signBody(request.body, request.secret);
       response = await fetch(target, {
         method: "POST",
@@ -60,7 +69,13 @@ export async function deliver(url: string, request: DeliveryRequest): Promise<De
     const hint = cause === "ECONNREFUSED" ? " Is the local server running (make run)?" : "";
     throw new CliError(`Could not reach ${target.origin}: ${cause}.${hint}`);
   }
-  return { status: response.status, body: await response.text(), ms: Date.now() - started };
+  const requestId = response.headers.get("x-amzn-requestid");
+  return {
+    status: response.status,
+    body: await response.text(),
+    ms: Date.now() - started,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
 /** `application/xml` for `.xml` files (Alma can send XML), JSON otherwise. */

@@ -9,9 +9,13 @@ import { createWebhookHandler } from "@alma-webhooks/lambda/webhook-handler";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { LocalSettingsError } from "@alma-webhooks/local-aws/errors";
 import { isLoopback } from "@alma-webhooks/local-aws/http";
+import { localDeliveriesSource, REDELIVERY_HEADER } from "../page/local-source.js";
+import { DELIVERIES_PATH, deliveriesPages } from "../page/routes.js";
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_SECRET, localSettings } from "./defaults.js";
+import { eventSamples } from "./event-samples.js";
 import {
   localStateMachineArn,
+  samplePayloads,
   samplesOf,
   stateMachineVariables,
   storedSecretOf,
@@ -24,7 +28,7 @@ import {
   serverStatePath,
   type WebhookJournalEntry,
 } from "./webhook-journal.js";
-import { describeDecision, webhookLine } from "./webhook-line.js";
+import { describeDecision, markRepeats, webhookLine } from "./webhook-line.js";
 
 /**
  * What a running `make run` tells the CLI (`rotate-secret`): its URL, its endpoint's, and the stored secret
@@ -60,6 +64,8 @@ export interface LocalRun {
   readonly journalPath: string | undefined;
   /** Where every webhook received is journalled (`alma-webhook deliveries`). */
   readonly webhookJournalPath: string;
+  /** The embedded endpoint itself (tests inject faults through it); undefined with `ALMA_LOCAL_SFN=off`. */
+  readonly endpoint: LocalStepFunctions | undefined;
   /** Close the server, then the endpoint. */
   close(): Promise<void>;
 }
@@ -159,6 +165,7 @@ function banner(
     "alma-webhooks local server",
     `  Function URL  ${run.url}/  (GET ?challenge=..., POST a signed webhook)`,
     `  Emulator      ${run.url}/2015-03-31/functions/function/invocations  (POST a Lambda event)`,
+    `  Deliveries    ${run.url}${DELIVERIES_PATH}  (every webhook, its story, redeliver: open it in a browser)`,
     run.stepFunctionsUrl === undefined
       ? "  Step Functions: real AWS (ALMA_LOCAL_SFN=off): pipelines really start"
       : `  Step Functions, SQS, EventBridge: local endpoint AWS_ENDPOINT_URL_SFN=${run.stepFunctionsUrl} (also _SQS, _EVENTBRIDGE)`,
@@ -234,6 +241,47 @@ function assertOwnSecret(env: Readonly<Record<string, string | undefined>>): voi
   }
 }
 
+/** Every sample the deliveries page offers: each plugin's, then one per kind of webhook. */
+function pageSamples(): { name: string; body: Buffer }[] {
+  const seen = new Set<string>();
+  return [...samplePayloads(), ...eventSamples()].filter((sample) => {
+    if (seen.has(sample.name)) return false;
+    seen.add(sample.name);
+    return true;
+  });
+}
+
+/**
+ * The secret the handler accepts now, to sign a redelivery or a sample as Alma would: the stored secret as
+ * the local endpoint holds it (after any `rotate-secret`), else `ALMA_CHALLENGE_SECRET`.
+ */
+async function currentSecret(
+  env: Readonly<Record<string, string | undefined>>,
+  endpoint: LocalStepFunctions | undefined,
+): Promise<string> {
+  const stored = storedSecretOf(env);
+  if (stored === undefined || endpoint === undefined) {
+    const secret = env.ALMA_CHALLENGE_SECRET?.trim();
+    if (secret) return secret;
+    throw new LocalSettingsError(
+      "Set ALMA_CHALLENGE_SECRET to redeliver: the stored secret is read from AWS",
+    );
+  }
+  const ssm = stored.store === "ssm";
+  const response = await fetch(endpoint.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": ssm ? "AmazonSSM.GetParameter" : "secretsmanager.GetSecretValue",
+    },
+    body: JSON.stringify(ssm ? { Name: stored.id, WithDecryption: true } : { SecretId: stored.id }),
+  });
+  const answer = (await response.json()) as { SecretString?: string; Parameter?: { Value?: string } };
+  const value = ssm ? answer.Parameter?.Value : answer.SecretString;
+  if (!response.ok || !value) throw new LocalSettingsError(`The local endpoint has no secret ${stored.id}`);
+  return value.trim();
+}
+
 /**
  * Starts what `make run` runs: the embedded Step Functions endpoint (unless `ALMA_LOCAL_SFN=off`), the
  * webhook handler with the local defaults filled in, and the local HTTP server; then prints the banner.
@@ -303,10 +351,13 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   // Then the HTTP server; a port already in use is the likeliest failure, and its message the only output.
   let server: Awaited<ReturnType<typeof startLocalServer>>;
   const decisions = new Map<string, Decision>();
+  // What this run delivered: the local endpoint forgets its executions and messages when it stops, so do we.
+  const delivered = new Set<string>();
   const record = (request: ServedRequest) => {
     const decision = decisions.get(request.requestId);
     decisions.delete(request.requestId);
     const signed = request.headers[SIGNATURE_HEADER.toLowerCase()] !== undefined;
+    const redeliveryOf = request.headers[REDELIVERY_HEADER];
     const text = request.body.toString("utf8");
     const binary = !Buffer.from(text, "utf8").equals(request.body);
     const described = decision
@@ -332,6 +383,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       body: binary ? request.body.toString("base64") : text,
       ...(binary ? { bodyEncoding: "base64" as const } : {}),
       ...described,
+      decisions: markRepeats(described.decisions, delivered),
+      ...(typeof redeliveryOf === "string" && redeliveryOf !== "" ? { redeliveryOf } : {}),
     };
     try {
       appendWebhook(webhookJournalPath, entry);
@@ -357,6 +410,14 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
         if (jsonLog) out(`[http] ${line}`);
       },
       onRequest: record,
+      pages: deliveriesPages(
+        localDeliveriesSource({
+          journalPath: webhookJournalPath,
+          url: () => server.url,
+          secret: () => currentSecret(env, endpoint),
+          samples: pageSamples(),
+        }),
+      ),
     });
   } catch (error) {
     await endpoint?.close();
@@ -368,6 +429,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     stepFunctionsUrl: endpoint?.url,
     journalPath: endpoint ? settings.journalPath : undefined,
     webhookJournalPath,
+    endpoint,
     async close() {
       rmSync(statePath, { force: true });
       await server.close();

@@ -151,11 +151,33 @@ export function localLambdaContext(requestId: string, timeoutMs = 30_000): Conte
   };
 }
 
-interface HttpAnswer {
+/** An HTTP answer of the local server: status, headers and the body's bytes. */
+export interface HttpAnswer {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
 }
+
+/** A request under {@link LOCAL_PAGES_PREFIX}, as the server's own pages see it. */
+export interface LocalPageRequest {
+  readonly method: string;
+  /** The path without the query: `/_/deliveries`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage["headers"];
+  readonly body: Buffer;
+  /** The origin the request was sent to (from its `Host`, checked): a request whose `Origin` differs is another site's. */
+  readonly origin: string;
+}
+
+/** The server's own pages (the deliveries page): an answer, or undefined for a path they do not know (404). */
+export type LocalPages = (request: LocalPageRequest) => Promise<HttpAnswer | undefined>;
+
+/**
+ * The paths the local server keeps for its own pages (`/_/deliveries`, `/_/redeliver`): never passed to the
+ * handler and never journalled. Alma posts to the Function URL's root; a deployed function serves no such path.
+ */
+export const LOCAL_PAGES_PREFIX = "/_/";
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -201,6 +223,8 @@ export interface LocalServerOptions {
   readonly log?: (line: string) => void;
   /** Told every request once answered, body included: the local run journals and prints it. */
   readonly onRequest?: (request: ServedRequest) => void;
+  /** Answers the requests under {@link LOCAL_PAGES_PREFIX}; without it they reach the handler like any path. */
+  readonly pages?: LocalPages;
 }
 
 /** A request the server answered, as {@link LocalServerOptions.onRequest} sees it. */
@@ -291,7 +315,7 @@ async function functionUrlInvoke(
  * ```
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const { invoke, host = "127.0.0.1", port = 0, anyHost = false, log = () => {}, onRequest } = options;
+  const { invoke, host = "127.0.0.1", port = 0, anyHost = false, log = () => {}, onRequest, pages } = options;
   // Known once listening: the allowed Host values carry the port the OS chose.
   let allowedHosts: ReadonlySet<string> | undefined;
 
@@ -300,6 +324,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const requestId = randomUUID();
     const path = (req.url ?? "/").split("?")[0];
     const emulator = path === EMULATOR_PATH;
+    const page = pages !== undefined && (path ?? "/").startsWith(LOCAL_PAGES_PREFIX);
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
     const hostHeader = (req.headers.host ?? "").toLowerCase();
     let answer: HttpAnswer;
@@ -312,6 +337,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       answer = emulator
         ? json(413, { errorType: "RequestEntityTooLargeException", errorMessage: "Request too large" })
         : text(413, "Request Entity Too Large");
+    } else if (page) {
+      const url = new URL(req.url ?? "/", "http://local");
+      answer =
+        (await pages({
+          method: req.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+          origin: `http://${req.headers.host ?? ""}`,
+        })) ?? text(404, `Not found: ${url.pathname}`);
     } else if (emulator && req.method !== "POST") {
       answer = json(405, { errorType: "MethodNotAllowed", errorMessage: `Use POST on ${EMULATOR_PATH}` });
     } else {
@@ -320,13 +356,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         : await functionUrlInvoke(invoke, req, body, requestId);
     }
     if (!res.destroyed) {
-      res.writeHead(answer.status, { ...answer.headers, "content-length": answer.body.length });
+      // As a Function URL does: the request id in x-amzn-RequestId (resend and redelivery read it).
+      res.writeHead(answer.status, {
+        "x-amzn-requestid": requestId,
+        ...answer.headers,
+        "content-length": answer.body.length,
+      });
       res.end(answer.body);
     }
     const ms = Date.now() - started;
     // Alma gives up after 5 s and counts that as a failure: worth a warning even locally.
     const slow = ms > 5000 ? " (slower than Alma's 5 s limit)" : "";
     log(`${req.method} ${path}${emulator ? " (emulator)" : ""} → ${answer.status} in ${ms} ms${slow}`);
+    // The pages' own requests are not webhooks: the journal and the printed lines are the webhooks'.
+    if (page) return;
     onRequest?.({
       requestId,
       time: new Date(started),

@@ -41,6 +41,8 @@ export interface JournalDecision {
   readonly reason: string;
   /** Where it went or would go: the state machine, queue or bus (its name), when known. */
   readonly target?: string;
+  /** The execution started (its ARN when the dispatcher gave one, else its name), or the message sent. */
+  readonly execution?: string;
 }
 
 /** One webhook the local server received, whatever its answer (401s and 4xx included). */
@@ -62,6 +64,10 @@ export interface WebhookJournalEntry {
   /** Why it was answered so, in words. */
   readonly reason: string;
   readonly decisions: readonly JournalDecision[];
+  /** The identity consumers de-duplicate on (`alma-webhook-id`), once a plugin or route claimed the webhook. */
+  readonly identity?: string;
+  /** The id of the webhook this one redelivers (the deliveries page's or `redeliver`'s), when it is one. */
+  readonly redeliveryOf?: string;
   readonly ms: number;
   readonly signed: boolean;
   readonly contentType?: string;

@@ -37,16 +37,46 @@ function claimedKind(body: Buffer): string | undefined {
     : undefined;
 }
 
-function resultOf(result: PluginResult, plugins: readonly ActivePlugin[]): JournalDecision {
+/**
+ * The execution a plugin started, as its result names it: the one place that reads the result's ARN field,
+ * so that a rename of that field is a one-line change.
+ *
+ * @example
+ * ```ts
+ * executionArnOf({ plugin: "PPOD", decision: "started", executionName: "n", executionArn: "arn:…:n" }); // "arn:…:n"
+ * ```
+ */
+export function executionArnOf(result: Readonly<Record<string, unknown>> | PluginResult): string | undefined {
+  const arn = (result as Readonly<Record<string, unknown>>).executionArn;
+  return typeof arn === "string" && arn !== "" ? arn : undefined;
+}
+
+/**
+ * One plugin's or route's result in the journal's words (started, forwarded, duplicate, skipped, broken,
+ * failed, refused) with its reason, its target when the active list names it, and the execution or message.
+ *
+ * @example
+ * ```ts
+ * journalDecisionOf({ plugin: "PPOD", decision: "zero-records" }); // { name: "PPOD", decision: "skipped", reason: "zero exported records" }
+ * ```
+ */
+export function journalDecisionOf(
+  result: PluginResult,
+  plugins: readonly ActivePlugin[] = [],
+): JournalDecision {
   const active = plugins.find((plugin) => plugin.name === result.plugin);
   const target = active?.target ? { target: shortTarget(active.target) } : {};
   switch (result.decision) {
     case "started":
     case "duplicate": {
-      const verb = result.forwarded ? "forwarded" : result.decision;
+      // A repeat the target recognised stays a duplicate, forwarded or started: nothing new was delivered.
+      const verb = result.decision === "duplicate" ? "duplicate" : result.forwarded ? "forwarded" : "started";
       const what = result.forwarded ? (result.messageId ?? result.executionName) : result.executionName;
       const again = result.decision === "duplicate" ? " (already delivered: nothing new)" : "";
-      return { name: result.plugin, decision: verb, reason: `${what}${again}`, ...target };
+      const execution = result.forwarded
+        ? (result.messageId ?? result.executionName)
+        : (executionArnOf(result) ?? result.executionName);
+      return { name: result.plugin, decision: verb, reason: `${what}${again}`, ...target, execution };
     }
     case "status-not-accepted":
       return { name: result.plugin, decision: "skipped", reason: `job status ${result.status}`, ...target };
@@ -131,32 +161,85 @@ export function describeDecision(
   answer: string,
   plugins: readonly ActivePlugin[],
   env: Readonly<Record<string, string | undefined>>,
-): Pick<WebhookJournalEntry, "kind" | "outcome" | "reason" | "decisions"> {
+): Pick<WebhookJournalEntry, "kind" | "outcome" | "reason" | "decisions" | "identity"> {
+  // The router names the event only where a route looked at it: the body says it for the other outcomes.
+  const event = decision.event ?? (decision.action ? codeOf(jsonOf(body).event) : undefined);
   const kind =
     decision.jobName ??
-    (decision.action ? `${decision.action}${decision.event ? `.${decision.event}` : ""}` : undefined) ??
+    (decision.action ? `${decision.action}${event ? `.${event}` : ""}` : undefined) ??
     claimedKind(body) ??
     (decision.outcome.startsWith("challenge") ? "GET challenge" : (decision.method ?? "request"));
   const decisions =
     decision.outcome === "handled"
-      ? (decision.plugins ?? []).map((result) => resultOf(result, plugins))
+      ? (decision.plugins ?? []).map((result) => journalDecisionOf(result, plugins))
       : decision.outcome === "unclaimed-event"
         ? routeFilters(decision, body, plugins, env)
         : [];
-  return { kind, outcome: decision.outcome, reason: reasonOf(decision, signed, answer), decisions };
+  return {
+    kind,
+    outcome: decision.outcome,
+    reason: reasonOf(decision, signed, answer),
+    decisions,
+    ...(decision.identity ? { identity: decision.identity } : {}),
+  };
+}
+
+/**
+ * Marks the repeats a target recognised: a start or a forward whose execution (or message id) an earlier
+ * webhook already got. Step Functions answers a repeated start of a running execution (same name, same
+ * input) with that execution, and a FIFO queue a repeated deduplication id with the first message's id:
+ * nothing new was delivered, so the decision is a duplicate. `seen` carries what was delivered before.
+ *
+ * @example
+ * ```ts
+ * const seen = new Set<string>();
+ * markRepeats([{ name: "PPOD", decision: "started", reason: "x", execution: "arn:…:x" }], seen); // started
+ * markRepeats([{ name: "PPOD", decision: "started", reason: "x", execution: "arn:…:x" }], seen); // duplicate
+ * ```
+ */
+export function markRepeats(decisions: readonly JournalDecision[], seen: Set<string>): JournalDecision[] {
+  return decisions.map((decision) => {
+    if ((decision.decision !== "started" && decision.decision !== "forwarded") || !decision.execution) {
+      return decision;
+    }
+    const key = `${decision.name}\n${decision.execution}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      return decision;
+    }
+    return {
+      ...decision,
+      decision: "duplicate",
+      reason: `${decision.reason} (the target already had it: nothing new)`,
+    };
+  });
 }
 
 const clock = (iso: string): string => iso.slice(11, 19);
 
-/** The short word of an answer: `200 started`, `200 ignored`, `401 refused`. */
-function answerWord(entry: WebhookJournalEntry): string {
-  if (entry.status >= 500) return `${entry.status} error`;
-  if (entry.status >= 400) return `${entry.status} refused`;
-  if (entry.decisions.some((d) => d.decision === "started" || d.decision === "forwarded"))
-    return `${entry.status} delivered`;
-  if (entry.outcome === "challenge") return `${entry.status} ok`;
-  return `${entry.status} ignored`;
+/** What became of a webhook, in one word: the page's and the line's. */
+export type Fate = "delivered" | "duplicate" | "refused" | "error" | "ok" | "ignored";
+
+/**
+ * What became of a webhook: `error` (5xx), `refused` (4xx), `delivered` (a plugin or route started or
+ * forwarded it), `duplicate` (every target had it already: nothing new), `ok` (a challenge), else `ignored`.
+ *
+ * @example
+ * ```ts
+ * fateOf({ status: 200, decisions: [{ name: "PPOD", decision: "duplicate", reason: "" }] }); // "duplicate"
+ * ```
+ */
+export function fateOf(entry: Pick<WebhookJournalEntry, "status" | "decisions" | "outcome">): Fate {
+  if (entry.status >= 500) return "error";
+  if (entry.status >= 400) return "refused";
+  if (entry.decisions.some((d) => d.decision === "started" || d.decision === "forwarded")) return "delivered";
+  if (entry.decisions.some((d) => d.decision === "duplicate")) return "duplicate";
+  if (entry.outcome === "challenge") return "ok";
+  return "ignored";
 }
+
+/** The short word of an answer: `200 delivered`, `200 duplicate`, `200 ignored`, `401 refused`. */
+const answerWord = (entry: WebhookJournalEntry): string => `${entry.status} ${fateOf(entry)}`;
 
 /**
  * One readable line per webhook: time, kind (job name or `LOAN.LOAN_CREATED`), the answer, each plugin's

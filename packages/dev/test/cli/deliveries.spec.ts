@@ -86,7 +86,7 @@ describe("alma-webhook deliveries", () => {
         ],
       }),
     ).to.equal(
-      "2026-12-06T12:00:00.000Z  200  JOB_END 'Export Dev1'  20241106T150000-abc  PPOD duplicate; JOBS already forwarded; BIG too large: 2 > 1 bytes; X declined: no; Y zero-records",
+      "2026-12-06T12:00:00.000Z  200  JOB_END 'Export Dev1'  20241106T150000-abc  PPOD duplicate; JOBS duplicate (already forwarded); BIG too large: 2 > 1 bytes; X declined: no; Y zero-records",
     );
     expect(formatDelivery({ ...record, plugins: [], outcome: "not-job-end" })).to.match(/ not-job-end$/);
   });

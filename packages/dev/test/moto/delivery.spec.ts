@@ -191,9 +191,13 @@ describe("delivery guarantees through the bundle against moto (issue 26)", funct
       expect(await deliveriesCommand(["--table", TABLE, "--since", "1h"], io)).to.equal(0);
       const lines = out.join("").trim().split("\n");
       expect(lines.filter((line) => line.includes("LOAN LOAN_"))).to.have.length(7);
-      expect(lines.filter((line) => line.includes("CIRCULATION already forwarded"))).to.have.length(1);
+      expect(
+        lines.filter((line) => line.includes("CIRCULATION duplicate (already forwarded)")),
+      ).to.have.length(1);
       expect(lines.some((line) => / 500 .*PPOD failed: StateMachineDoesNotExist/.test(line))).to.equal(true);
-      expect(lines.some((line) => / 200 .*PPOD started; JOBS already forwarded/.test(line))).to.equal(true);
+      expect(
+        lines.some((line) => / 200 .*PPOD started; JOBS duplicate \(already forwarded\)/.test(line)),
+      ).to.equal(true);
       expect(lines.some((line) => / 413 .*CIRCULATION too large: \d+ > 1048576 bytes/.test(line))).to.equal(
         true,
       );
