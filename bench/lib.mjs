@@ -1,6 +1,7 @@
 // Shared pieces of the benchmark harness: paths, the deployment environment, events and statistics.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -87,6 +88,25 @@ export function runNode(args, env, { timeoutMs = 600_000 } = {}) {
       }
     });
   });
+}
+
+/**
+ * Starts bench/servers.mjs in a process of its own (so they do not share a core with the timing loop): the
+ * local AWS endpoint (`sfnUrl`), an SQS queue that takes any size (`sqsUrl`) and a Sentry sink
+ * (`sentryDsn`). `stop()` ends them.
+ */
+export async function startServers() {
+  const child = spawn(process.execPath, [join(ROOT, "bench", "servers.mjs")], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`servers exited ${code}`)));
+  });
+  return {
+    ...JSON.parse(line),
+    stop: () => new Promise((resolve) => child.once("exit", resolve).stdin.end()),
+  };
 }
 
 /** The q-quantile (0..1) of numbers, nearest-rank on a sorted copy. */

@@ -13,6 +13,10 @@ export interface DeliveryRecord {
   readonly failed: boolean;
   readonly plugins: readonly Record<string, unknown>[];
   readonly requestId?: string;
+  /** Why it was not delivered (issue 31's reasons: invalid-body, dispatch-failed, …). */
+  readonly notDelivered?: string;
+  /** Where its bytes are kept (`undelivered/<id>.json` in ALMA_UNDELIVERED_BUCKET): it can be redelivered. */
+  readonly keptAs?: string;
 }
 
 /** What `deliveries` asks of a source. */
@@ -95,6 +99,8 @@ function recordOf(item: AttributeMap): DeliveryRecord {
     ...optional("jobName"),
     ...optional("identity"),
     ...optional("requestId"),
+    ...optional("notDelivered"),
+    ...optional("keptAs"),
   } as DeliveryRecord;
 }
 
