@@ -197,7 +197,9 @@ export function cpuShareMarkdown(result) {
     "build",
     "init ms",
     "cold ms (max)",
+    "cold CPU ms",
     "warm ms (max)",
+    "warm CPU ms",
     `answered 200 in time (cold ≤ ${WEBHOOK_BUDGET_MS} ms)`,
     "$ per million webhooks, cold / warm",
   ];
@@ -208,7 +210,9 @@ export function cpuShareMarkdown(result) {
     c.build,
     f(c.initMs),
     `${f(c.coldMs)} (${f(c.coldMaxMs)})`,
+    f(c.coldCpuMs),
     `${f(c.warmMs)} (${f(c.warmMaxMs)})`,
+    f(c.warmCpuMs),
     answeredInTime(c)
       ? "yes"
       : `**NO**${c.coldWrong.length + c.warmWrong.length > 0 ? ` (${[...new Set([...c.coldWrong, ...c.warmWrong].map((a) => a.split(" ")[0]))].join(", ")}: ${c.coldWrong.length} cold, ${c.warmWrong.length} warm)` : ""}`,
