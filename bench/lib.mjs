@@ -1,6 +1,7 @@
 // Shared pieces of the benchmark harness: paths, the deployment environment, events and statistics.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -96,6 +97,25 @@ export function runNode(args, env, { timeoutMs = 600_000, node = process.execPat
   });
 }
 
+/**
+ * Starts bench/servers.mjs in a process of its own (so they do not share a core with the timing loop): the
+ * local AWS endpoint (`sfnUrl`), an SQS queue that takes any size (`sqsUrl`) and a Sentry sink
+ * (`sentryDsn`). `stop()` ends them.
+ */
+export async function startServers() {
+  const child = spawn(process.execPath, [join(ROOT, "bench", "servers.mjs")], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`servers exited ${code}`)));
+  });
+  return {
+    ...JSON.parse(line),
+    stop: () => new Promise((resolve) => child.once("exit", resolve).stdin.end()),
+  };
+}
+
 /** The q-quantile (0..1) of numbers, nearest-rank on a sorted copy. */
 export function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -117,4 +137,71 @@ export function jobEndBody(testing, { jobName = JOBS.UNCLAIMED, id = "6219373120
   if (bytes === undefined || bytes <= plain.length) return plain;
   const padded = JSON.stringify({ ...payload, padding: "" });
   return JSON.stringify({ ...payload, padding: "x".repeat(bytes - padded.length) });
+}
+
+// ---- large BIB bodies (bench/cpu-share.mjs) ----------------------------------------------------------
+const SUBJECTS = ["Political culture", "Politicians", "Social life and customs.", "Washington (D.C.)"];
+const escapeXml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * A MARC 21 record in MARCXML, about `bytes` long: a leader, three control fields and as many data fields
+ * (each with three subfields, some text needing escapes) as fill it. Deterministic: field n is always the same.
+ */
+export function marcRecordXml(bytes) {
+  const head =
+    '<record><leader>01154cam a22002774a 4500</leader><controlfield tag="001">991281420000541</controlfield>' +
+    '<controlfield tag="005">20201211111915.0</controlfield><controlfield tag="008">070508s2008    nyu           000 0 eng</controlfield>';
+  const fields = [];
+  let size = head.length + "</record>".length;
+  for (let n = 0; ; n++) {
+    const tag = String(500 + (n % 400)).padStart(3, "0");
+    const field =
+      `<datafield ind1="${n % 2}" ind2=" " tag="${tag}">` +
+      `<subfield code="a">${escapeXml(`${SUBJECTS[n % SUBJECTS.length]} & note ${n}`)}</subfield>` +
+      `<subfield code="z">${escapeXml(`Washington (D.C.) <${n % 97}>`)}</subfield>` +
+      `<subfield code="x">Social life and customs, part ${n}.</subfield></datafield>`;
+    if (size + field.length > bytes) break;
+    fields.push(field);
+    size += field.length;
+  }
+  return `${head}${fields.join("")}</record>`;
+}
+
+/**
+ * A signed-size BIB_UPDATED webhook of about `bytes` bytes in both of Alma's forms: `xml`, the record as
+ * elements inside `<bib>` (many datafield and subfield elements to parse), and `json`, Alma's JSON form
+ * with the same MARCXML as one string in `bib.anies`.
+ */
+export function bibBodies(bytes) {
+  const envelope =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><webhook><id>3751207219283555</id><action>BIB</action>' +
+    '<institution desc="Massachusetts Institute of Technology">01MIT_INST</institution>' +
+    '<time>2024-11-06T15:00:00.000Z</time><event desc="bib updated">BIB_UPDATED</event>' +
+    "<bib><mms_id>9979472923703681</mms_id><title>The grammar of ornament</title><record_format>marc21</record_format>" +
+    "<suppress_from_publishing>false</suppress_from_publishing><anies>";
+  const tail = "</anies></bib></webhook>";
+  const xml = `${envelope}${marcRecordXml(bytes - envelope.length - tail.length)}${tail}`;
+  const payload = {
+    id: "3751207219283555",
+    action: "BIB",
+    institution: { value: "01MIT_INST", desc: "Massachusetts Institute of Technology" },
+    time: "2024-11-06T15:00:00.000Z",
+    event: { value: "BIB_UPDATED", desc: "bib updated" },
+    bib: {
+      mms_id: "9979472923703681",
+      title: "The grammar of ornament",
+      record_format: "marc21",
+      suppress_from_publishing: "false",
+      anies: [""],
+    },
+  };
+  const plain = JSON.stringify(payload).length;
+  // JSON escapes each double quote of the MARCXML: leave room for them.
+  let record = marcRecordXml(bytes - plain);
+  payload.bib.anies = [record];
+  while (JSON.stringify(payload).length > bytes) {
+    record = marcRecordXml(record.length - (JSON.stringify(payload).length - bytes) - 200);
+    payload.bib.anies = [record];
+  }
+  return { xml, json: JSON.stringify(payload) };
 }

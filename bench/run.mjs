@@ -1,11 +1,11 @@
 // `make bench`: cold starts, warm in-process cost, scaling and bundle sizes of the webhook Lambda, against
 // the targets of docs/performance.md. Writes .bench/results.json and .bench/results.md, prints the table.
 // BENCH_RUNS (default 25) sets the cold-start runs per case; BENCH_SCALE (default 1) the warm iterations.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { answeredInTime, cpuShareBench, cpuShareMarkdown, WEBHOOK_BUDGET_MS } from "./cpu-share.mjs";
 import {
   BUNDLE,
   COLD_NODE,
@@ -19,6 +19,7 @@ import {
   runNode,
   SECRET,
   SECRET_ARN,
+  startServers,
 } from "./lib.mjs";
 import { bundleSizes } from "./sizes.mjs";
 
@@ -32,18 +33,6 @@ if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run 'make build'
 if (BASELINE && !existsSync(BASELINE)) throw new Error(`BENCH_BASELINE ${BASELINE} does not exist`);
 const began = Date.now();
 const log = (text) => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0)}s] ${text}\n`);
-
-async function startServers() {
-  const child = spawn(process.execPath, [here("servers.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`servers exited ${code}`)));
-  });
-  return {
-    ...JSON.parse(line),
-    stop: () => new Promise((resolve) => child.once("exit", resolve).stdin.end()),
-  };
-}
 
 function machine() {
   const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
@@ -288,6 +277,17 @@ function targets(results) {
     ["Peak RSS of a cold start, metrics off (max of all runs)", "≤ 80 MiB", rssOf(false), 80, "MiB"],
     ["Peak RSS of a cold start, metrics on (max of all runs)", "≤ 80 MiB", rssOf(true), 80, "MiB"],
   );
+  // The deployed memory's share: a signed 1 MiB body, first of its format in an instance, inside the budget.
+  for (const c of results.cpuShare.cases ?? []) {
+    if (c.memoryMb !== 256 || c.build !== "this build") continue;
+    rows.push([
+      `Signed 1 MiB ${c.format.toUpperCase()}, ${c.routing === "forwarded" ? "forwarded to SQS" : "no route"}, cold, at 256 MB's CPU share (slowest run)`,
+      `200, ≤ ${WEBHOOK_BUDGET_MS} ms`,
+      answeredInTime(c) ? c.coldMaxMs : Number.POSITIVE_INFINITY,
+      WEBHOOK_BUDGET_MS,
+      "ms",
+    ]);
+  }
   return rows.map(([what, target, value, limit, unit, atLeast]) => ({
     what,
     target,
@@ -414,6 +414,10 @@ function markdown(results) {
       ),
   );
   parts.push(
+    "### Signed 1 MiB bodies at Lambda's CPU shares (cgroup v1 quota; fresh process per run; medians, slowest in brackets)\n\n" +
+      cpuShareMarkdown(results.cpuShare),
+  );
+  parts.push(
     "### Bundle sizes\n\n" +
       table(
         ["entry point", "files", "raw", "gzip"],
@@ -438,6 +442,15 @@ try {
   results.warm = (await runNode([here("warm-child.mjs")], lambdaEnv({ sfnUrl: servers.sfnUrl }))).result;
   log("scaling");
   results.scaling = (await runNode([here("scaling-child.mjs")], { PATH: process.env.PATH ?? "" })).result;
+  log("signed 1 MiB XML and JSON at Lambda's CPU shares (cgroup quota)");
+  results.cpuShare = await cpuShareBench({
+    builds: { "this build": BUNDLE, ...(BASELINE ? { baseline: BASELINE } : {}) },
+    sqsUrl: servers.sqsUrl,
+    runs: Number(process.env.BENCH_CPU_RUNS ?? 3),
+    warm: Number(process.env.BENCH_CPU_WARM ?? 3),
+    log,
+  });
+  if (results.cpuShare.skipped) log(results.cpuShare.skipped);
 } finally {
   await servers.stop();
 }

@@ -8,6 +8,7 @@ import { EXECUTION_ARN_PATTERN, executionArnFor, STATE_MACHINE_ARN_PATTERN } fro
 import { ApiError, type JsonObject, optionalString, requiredString } from "./aws-json.js";
 import { forwardOperations, type LocalMessage } from "./forward-operations.js";
 import { listen, readBody } from "./http.js";
+import { type LocalFunctionsOptions, type LocalInvocation, lambdaInvoke } from "./lambda-invoke.js";
 import { secretOperations } from "./secret-operations.js";
 
 /** An execution held by the local endpoint. Nothing runs it, so it stays RUNNING forever. */
@@ -21,12 +22,14 @@ export interface LocalExecution {
 }
 
 export type { LocalMessage } from "./forward-operations.js";
+export type { LocalFunction, LocalInvocation, LocalInvokeContext } from "./lambda-invoke.js";
 
 /** One request as the endpoint received it, kept so tests can assert on what the client really sent. */
 export interface ReceivedRequest {
   /**
    * `X-Amz-Target` without its service prefix (`AWSStepFunctions.`, `AmazonSQS.`, `AWSEvents.`): `StartExecution`,
-   * `SendMessage`, `PutEvents`; undefined when the header was missing.
+   * `SendMessage`, `PutEvents`; `Invoke` for Lambda's (a REST path, no target header); undefined when the
+   * header was missing.
    */
   readonly operation: string | undefined;
   /** The parsed JSON body; undefined when it was not JSON or too large. */
@@ -58,7 +61,7 @@ export interface Fault {
 }
 
 /** Options of {@link startLocalStepFunctions}. */
-export interface LocalStepFunctionsOptions {
+export interface LocalStepFunctionsOptions extends LocalFunctionsOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0: a free port chosen by the OS. */
@@ -86,6 +89,8 @@ export interface LocalStepFunctions {
   messages(): LocalMessage[];
   /** Copy of every request received, faulted and rejected ones included, oldest first. */
   requests(): ReceivedRequest[];
+  /** Copy of the Lambda invocations of a known function, oldest first. */
+  invocations(): LocalInvocation[];
   /** Set (or rotate) the value of a secret or parameter, by ARN or name. */
   setSecret(id: string, value: string | readonly string[]): void;
   /** Queue a fault; queued faults are consumed in order, one per matching request. */
@@ -98,10 +103,13 @@ export interface LocalStepFunctions {
 }
 
 const TARGET_PREFIX = "AWSStepFunctions.";
+const INVOKE_PREFIX = "/2015-03-31/functions/";
 /** EventBridge, Secrets Manager and SSM speak AWS JSON 1.1; Step Functions and SQS 1.0. */
 const contentTypeOf = (target: string): string =>
   `application/x-amz-json-${/^(AWSEvents|secretsmanager|AmazonSSM)\./.test(target) ? "1.1" : "1.0"}`;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Lambda's limit on a synchronous invocation's payload. */
+const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
 const MAX_INPUT_BYTES = 262_144;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
@@ -126,10 +134,12 @@ interface QueuedFault {
  * Start an in-memory AWS endpoint: Step Functions in the AWS JSON 1.0 protocol (StartExecution,
  * DescribeExecution, ListExecutions, DescribeStateMachine) with the standard-workflow naming rules, and
  * the SQS `SendMessage` and EventBridge `PutEvents` that forward routes use (see forward-operations.ts),
- * and the Secrets Manager `GetSecretValue` and SSM `GetParameter` that stored secrets use (secret-operations.ts):
- * what the dispatchers, the CLI and the tests use, nothing more. Give its URL to the SDK as
- * `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_EVENTBRIDGE`,
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL_SSM`.
+ * the Secrets Manager `GetSecretValue` and SSM `GetParameter` that stored secrets use (secret-operations.ts),
+ * and Lambda's `Invoke` of the functions given as `functions`, run in this process (lambda-invoke.ts; what
+ * `alma-webhook redeliver --function` calls): what the dispatchers, the CLI and the tests use, nothing
+ * more. Give its URL to the SDK as `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SQS`,
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_SSM` and
+ * `AWS_ENDPOINT_URL_LAMBDA`.
  *
  * @throws RangeError for a malformed state machine ARN; PortInUseError or ListenError when it cannot listen.
  * @example
@@ -157,6 +167,11 @@ export async function startLocalStepFunctions(
   const executions = new Map<string, LocalExecution>();
   let messages: LocalMessage[] = [];
   let requests: ReceivedRequest[] = [];
+  let invocations: LocalInvocation[] = [];
+  const invoke = lambdaInvoke(options, (invocation) => {
+    invocations.push(invocation);
+    logger(`Invoke ${invocation.functionName}${invocation.qualifier ? `:${invocation.qualifier}` : ""}`);
+  });
   let faults: QueuedFault[] = [];
   const shutdown = new AbortController();
   const secrets = new Map<string, string | readonly string[]>(Object.entries(options.secrets ?? {}));
@@ -301,11 +316,13 @@ export async function startLocalStepFunctions(
   ]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = targetOf(req);
-    const operation = target?.slice(target.indexOf(".") + 1);
+    // Lambda's Invoke is REST JSON: the operation is in the path, the payload is the whole body.
+    const invoking = req.method === "POST" && (req.url ?? "").startsWith(INVOKE_PREFIX);
+    const target = invoking ? undefined : targetOf(req);
+    const operation = invoking ? "Invoke" : target?.slice(target.indexOf(".") + 1);
     const contentType = contentTypeOf(target ?? "");
     const fault = takeFault(operation);
-    const raw = await readBody(req, MAX_BODY_BYTES);
+    const raw = await readBody(req, invoking ? MAX_INVOKE_BYTES : MAX_BODY_BYTES);
     // undefined: the body was too large to read.
     const body = raw === undefined ? undefined : parseBody(raw.toString("utf8"));
     requests.push({
@@ -343,6 +360,16 @@ export async function startLocalStepFunctions(
         }
     }
 
+    if (invoking) {
+      if (!(await invoke(req, res, raw))) {
+        sendError(
+          res,
+          new ApiError("UnknownOperationException", "Unknown operation: 'Invoke'", 404),
+          contentType,
+        );
+      }
+      return;
+    }
     try {
       if (body === undefined) {
         throw new ApiError("SerializationException", `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
@@ -386,6 +413,7 @@ export async function startLocalStepFunctions(
     executions: () => [...executions.values()],
     messages: () => [...messages],
     requests: () => [...requests],
+    invocations: () => [...invocations],
     setSecret: (id, value) => void secrets.set(id, value),
     injectFault(fault) {
       const times = fault.times ?? 1;
@@ -410,6 +438,7 @@ export async function startLocalStepFunctions(
       executions.clear();
       messages = [];
       requests = [];
+      invocations = [];
       faults = [];
     },
     close() {

@@ -44,7 +44,7 @@ export function parseBody(request: WebhookRequest): BodyResult {
     return { ok: false, unsupported: true, reason: "the body is neither JSON nor XML" };
   }
   if (format === "xml") {
-    const parsed = parseXmlBody(request.body);
+    const parsed = parseXmlBody(request.body, request.text);
     return parsed.ok ? { ...parsed, format: "xml" } : parsed;
   }
   const parsed = parseJsonBody(request.body, request.text);

@@ -29,14 +29,19 @@ export function parseJsonBody(body: Buffer, text?: string): ParseResult {
 /** Alma's bodies nest a handful of levels; far deeper ones cannot be handled (re-serialised, validated). */
 export const MAX_BODY_DEPTH = 64;
 
-/** Whether a parsed value nests deeper than {@link MAX_BODY_DEPTH}, measured without recursion. */
-function tooDeep(value: unknown): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [node, depth] = next;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > MAX_BODY_DEPTH) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+/**
+ * Whether a parsed value nests deeper than {@link MAX_BODY_DEPTH}. Recursive, but never past that depth; no
+ * allocation per node (a 1 MiB MARC record has tens of thousands of them).
+ */
+function tooDeep(value: unknown, depth = 1): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depth > MAX_BODY_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (tooDeep(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && tooDeep((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
 }

@@ -13,6 +13,7 @@ import {
   resendCommand,
   rotateSecretCommand,
 } from "./local-deliveries.js";
+import { redeliverCommand } from "./redeliver.js";
 import { replayCommand } from "./replay.js";
 import { DEFAULT_URL, sendCommand } from "./send.js";
 import { signCommand } from "./sign.js";
@@ -56,6 +57,15 @@ Usage:
       make run serves the same page for the local server at http://127.0.0.1:9000/_/deliveries.
   alma-webhook resend ID [--url URL] [--secret-file PATH|-] [--secret S]
       Send a received webhook again, the same bytes, signed with the current secret.
+  alma-webhook redeliver ID... [--function NAME[:QUALIFIER]] [--url URL] [--dry-run]
+  alma-webhook redeliver --failed [--since 24h] [--table TABLE] [--function NAME[:QUALIFIER]] [--dry-run]
+      Have kept webhooks (signed, not delivered) routed again under the same identity, so nothing already
+      delivered repeats. --function invokes the deployed function (Lambda Invoke, ids only; the function
+      reads the bytes it kept; pass NAME:live where the Function URL serves the live alias; AWS_REGION,
+      AWS_PROFILE as usual); without it, the local server (--url). --failed: every failed webhook since
+      --since, from the delivery history (--table, or ALMA_IDEMPOTENCY_TABLE with --function) or the local
+      journal. --dry-run prints what it would redeliver and invokes nothing. One line per id with its
+      answer; exit code 1 when any was not delivered.
   alma-webhook clear
       Empty the local journals (webhooks and executions).
   alma-webhook rotate-secret NEW
@@ -85,6 +95,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         ? deliveriesCommand(args, io)
         : localDeliveriesCommand(args, io),
   resend: resendCommand,
+  redeliver: redeliverCommand,
   clear: clearCommand,
   "rotate-secret": rotateSecretCommand,
   serve: async (args, io) => {
