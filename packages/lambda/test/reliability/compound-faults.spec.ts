@@ -1,13 +1,8 @@
 // Issue 31, item 4: one deadline for everything between the request and the answer. Every dependency is
 // slow or hung at once, and the answer still leaves before 3.9 s (the function's timeout is 4 s).
 import { createServer, type Server, type Socket } from "node:net";
-import {
-  DeliveryHistory,
-  DeliveryLedger,
-  LedgerDispatcher,
-  LedgerTable,
-  systemClock,
-} from "@alma-webhooks/aws";
+import { DeliveryLedger, systemClock } from "@alma-webhooks/aws";
+import { DeliveryHistory, LedgerDispatcher, LedgerTable } from "@alma-webhooks/aws/internal";
 import { jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { TOKENS } from "../../src/tokens.js";
