@@ -102,7 +102,11 @@ export function webhookIdentity(
  */
 export const namedWebhook = (payload: WebhookPayload, job?: JobInstance, body?: Buffer): JobInstance =>
   // `time` is not checked here (compactEndTime reads it as it is): an untyped payload's field, cast as before.
-  job ?? { name: payload.action, id: contentHash(payload, body), end_time: payload.time as string | undefined };
+  job ?? {
+    name: payload.action,
+    id: contentHash(payload, body),
+    end_time: payload.time as string | undefined,
+  };
 
 /**
  * The identity of a webhook that was not delivered before it was named (a body refused after its signature

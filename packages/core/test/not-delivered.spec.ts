@@ -1,7 +1,8 @@
 // Issue 31, item 1: every webhook that may be Alma's and is not delivered is an ERROR decision line with
 // its id and reason, and one report; deliberate non-actions stay INFO.
-import { handleLambdaEvent } from "../src/adapters/lambda.js";
+
 import { expect } from "chai";
+import { handleLambdaEvent } from "../src/adapters/lambda.js";
 import {
   createWebhookRouter,
   type Decision,
