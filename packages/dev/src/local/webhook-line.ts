@@ -252,6 +252,7 @@ const answerWord = (entry: WebhookJournalEntry): string => `${entry.status} ${fa
  */
 export function webhookLine(entry: WebhookJournalEntry): string {
   const parts = [clock(entry.time), entry.kind, answerWord(entry)];
+  if (entry.redeliveryOf) parts.push(`redelivery of [${entry.redeliveryOf}]`);
   if (entry.reason) parts.push(entry.reason);
   for (const d of entry.decisions) {
     parts.push(

@@ -38,6 +38,10 @@ const sample = (name: string): Buffer => {
 // What the functions run in the page use of the DOM: this package compiles without the DOM library.
 interface DomNode {
   readonly id: string;
+  readonly tagName: string;
+  readonly nodeType: number;
+  readonly childNodes: Iterable<DomNode>;
+  readonly parentElement: DomNode | null;
   readonly textContent: string | null;
   readonly hidden: boolean;
   readonly offsetParent: unknown;
@@ -48,10 +52,46 @@ interface DomNode {
 declare const document: {
   querySelector(selector: string): DomNode | null;
   querySelectorAll(selector: string): Iterable<DomNode> & { readonly length: number };
+  readonly documentElement: { readonly scrollWidth: number };
   readonly activeElement: DomNode | null;
 };
 declare const navigator: { readonly clipboard: { readText(): Promise<string> } };
-declare const window: { readonly __pwned?: number };
+declare const window: { readonly __pwned?: number; readonly innerWidth: number };
+declare function getComputedStyle(node: DomNode): {
+  readonly color: string;
+  readonly backgroundColor: string;
+};
+
+/**
+ * The visible text whose contrast with its background is under WCAG AA (4.5:1): each element with text of
+ * its own, its colour against the first opaque background behind it.
+ */
+const lowContrast = () => {
+  const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+  const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+    const [lr, lg, lb] = [r, g, b].map((c) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (lr ?? 0) + 0.7152 * (lg ?? 0) + 0.0722 * (lb ?? 0);
+  };
+  const found: string[] = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some((child) => child.nodeType === 3 && child.textContent?.trim());
+    if (!own || node.offsetParent === null) continue;
+    const style = getComputedStyle(node);
+    let background = "rgba(0, 0, 0, 0)";
+    for (let at: DomNode | null = node; at !== null; at = at.parentElement) {
+      background = getComputedStyle(at).backgroundColor;
+      if (!/rgba\(.*, 0\)$/.test(background)) break;
+    }
+    if (/rgba\(.*, 0\)$/.test(background)) background = "rgb(255, 255, 255)";
+    const [a, b] = [luminance(rgb(style.color)), luminance(rgb(background))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) found.push(`${ratio.toFixed(2)} ${node.tagName} ${node.textContent?.slice(0, 40)}`);
+  }
+  return found;
+};
 
 /** The visible inputs, selects and buttons that have no name a screen reader could read (none, we hope). */
 const unnamedControls = () =>
@@ -296,7 +336,7 @@ describe("the deliveries page in a real browser (Chromium headless)", function (
     await page.waitForFunction(() => document.querySelectorAll("tbody tr").length > 3);
   });
 
-  it("works from the keyboard: Tab to a webhook, Enter opens its story, Escape closes it back to the row", async () => {
+  it("works from the keyboard (Tab to a webhook, Enter opens its story, Escape closes it), with labels and contrast", async () => {
     await page
       .locator("#close-story")
       .click()
@@ -318,6 +358,14 @@ describe("the deliveries page in a real browser (Chromium headless)", function (
     // Every control has a name a screen reader reads.
     const unnamed = await page.evaluate(unnamedControls);
     expect(unnamed).to.deep.equal([]);
+    // Every text, badges and notes included, at WCAG AA contrast or better.
+    expect(await page.evaluate(lowContrast)).to.deep.equal([]);
+    // Readable on a laptop: at 1280 × 720 nothing needs a horizontal scroll.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).to.equal(
+      true,
+    );
+    await page.setViewportSize({ width: 1366, height: 900 });
   });
 
   it("downloads and copies the body as received", async () => {

@@ -94,8 +94,9 @@ describe("local redelivery (C4: POST /_/redeliver) and the local journal as the 
     };
     expect(await runCli(["deliveries"], io)).to.equal(0);
     const lines = out.join("").split("\n");
+    expect(lines[1]).to.include(`200 delivered  redelivery of [${id}]  PPOD started`);
     expect(lines[2]).to.match(
-      /200 duplicate {2}PPOD duplicate → ppod-local \(.*the target already had it: nothing new\)/,
+      /200 duplicate {2}redelivery of \[\w+\] {2}PPOD duplicate → ppod-local \(.*the target already had it: nothing new\)/,
     );
 
     const source = localDeliveriesSource({
