@@ -80,7 +80,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
         eventId: entry.EventId,
         durationMs: this.clock.now() - started,
       });
-      return { status: "started", executionArn: request.target, messageId: entry.EventId, forwarded: true };
+      return { status: "started", deliveredTo: request.target, messageId: entry.EventId, forwarded: true };
     } catch (error) {
       return failed(describe(error), isTransient(error));
     }

@@ -186,7 +186,7 @@ export class LedgerDispatcher implements ExecutionDispatcher {
       });
       return {
         status: "duplicate",
-        ...(executionArn ? { executionArn } : {}),
+        ...(executionArn ? { deliveredTo: executionArn } : {}),
         ...(forwarded ? { forwarded } : {}),
       };
     }
@@ -210,7 +210,7 @@ export class LedgerDispatcher implements ExecutionDispatcher {
       ":at": s(new Date(now).toISOString()),
       ":exp": n(seconds(now) + LEDGER_TTL.completedS),
       ":forwarded": { BOOL: result.forwarded === true },
-      ":arn": s(result.executionArn ?? request.target),
+      ":arn": s(result.deliveredTo ?? result.executionArn ?? request.target),
       ":message": s("messageId" in result && result.messageId ? result.messageId : ""),
     };
     try {

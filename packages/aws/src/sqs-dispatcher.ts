@@ -83,7 +83,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
         : await retryRefused(this.clock, "SendMessage", end, send);
       const messageId = output.MessageId ?? "";
       this.logger.info("message sent", { ...fields, messageId, durationMs: this.clock.now() - started });
-      return { status: "started", executionArn: request.target, messageId, forwarded: true };
+      return { status: "started", deliveredTo: request.target, messageId, forwarded: true };
     } catch (error) {
       const transient = isTransient(error);
       this.logger.error("message not sent", {
