@@ -17,7 +17,7 @@ import { IDENTITY_ATTRIBUTE } from "./identity.js";
 
 export { IDENTITY_ATTRIBUTE };
 
-/** The attributes of a message for a request: the identity, as a String attribute. */
+/** The attributes of a message for a request: the delivery's name, as a String attribute. */
 const identityAttributes = (name: string) => ({
   [IDENTITY_ATTRIBUTE]: { DataType: "String", StringValue: name },
 });
