@@ -18,9 +18,9 @@ export class OutboxDispatcher implements ExecutionDispatcher {
 
   async start({ target, name, input }: ExecutionRequest): Promise<DispatchResult> {
     const executionArn = `${target}#${name}`;
-    if (this.#ids.has(name)) return { status: "duplicate", executionArn };
+    if (this.#ids.has(name)) return { status: "duplicate", deliveredTo: executionArn };
     this.#ids.add(name);
     this.entries.push({ outbox: target, id: name, input: JSON.parse(input) });
-    return { status: "started", executionArn };
+    return { status: "started", deliveredTo: executionArn };
   }
 }

@@ -30,7 +30,7 @@ export class QueueDispatcher implements ExecutionDispatcher {
     });
     try {
       await Promise.race([this.queue.send({ id: name, body: input }), timeout]);
-      return { status: "started", executionArn: `${target}#${name}` };
+      return { status: "started", deliveredTo: `${target}#${name}` };
     } catch (error) {
       // Throttling, a network error or a timeout: answered 503, so Alma sends the webhook again later.
       return { status: "failed", transient: true, error: String(error) };

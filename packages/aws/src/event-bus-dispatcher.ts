@@ -18,7 +18,7 @@ const regionOf = (busArn: string): string => arnParts(busArn)?.region ?? "";
  * dispatch, classified by its `ErrorCode` as any failure is: throttling and internal failures transient
  * (503), the rest permanent (500 and Sentry). Within {@link DISPATCH_BUDGET}; one client per region of a
  * bus, built on first use; `AWS_ENDPOINT_URL_EVENTBRIDGE` points them elsewhere. `Resources` holds the
- * webhook's identity ({@link identityResource}). A bus keeps every copy it is given, so a put is never
+ * delivery's name ({@link identityResource}). A bus keeps every copy it is given, so a put is never
  * repeated by the SDK (an attempt that timed out may have arrived); only a throttling refusal is tried again.
  *
  * @example
@@ -80,7 +80,7 @@ export class EventBusDispatcher implements ExecutionDispatcher {
         eventId: entry.EventId,
         durationMs: this.clock.now() - started,
       });
-      return { status: "started", executionArn: request.target, messageId: entry.EventId, forwarded: true };
+      return { status: "started", deliveredTo: request.target, messageId: entry.EventId, forwarded: true };
     } catch (error) {
       return failed(describe(error), isTransient(error));
     }

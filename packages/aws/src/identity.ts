@@ -1,7 +1,8 @@
-// Where a forwarded message carries the webhook's identity, so a consumer reads it without parsing the body.
+// Where a forwarded message carries its delivery's name (the route's prefix and the webhook's identity, see
+// core's webhookIdentity), so a consumer reads it without parsing the body.
 
 /**
- * The message attribute that carries the webhook's identity on every SQS message (FIFO or standard queue):
+ * The message attribute that carries the delivery's name on every SQS message (FIFO or standard queue):
  * a consumer de-duplicates on it without parsing the body. On a FIFO queue it is also the deduplication id.
  *
  * @example
@@ -15,7 +16,7 @@ export const IDENTITY_ATTRIBUTE = "alma-webhook-id";
 export const EVENT_SOURCE = "alma-webhooks";
 
 /**
- * Where an event carries the webhook's identity: its only entry of `resources`, as
+ * Where an event carries the delivery's name: its only entry of `resources`, as
  * `alma-webhook-id:<name>` (the detail stays the payload itself, as consumers read it today).
  *
  * @example

@@ -22,7 +22,7 @@ export interface LargePayloadPointer {
   readonly sha256: string;
 }
 
-/** The object key of a delivery's body: from its identity (the execution name), so a retry rewrites it. */
+/** The object key of a delivery's body: from the delivery's name (the execution name), so a retry rewrites it. */
 export const largePayloadKey = (name: string): string => `alma-webhooks/${name}.json`;
 
 type S3Sdk = typeof import("./s3-sdk.js");

@@ -73,7 +73,7 @@ const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-/** The ledger key of one delivery: the identity (the execution name) and the plugin or route. */
+/** The ledger key of one delivery: its name (the execution name) and the plugin or route. */
 export const deliveryKey = (request: ExecutionRequest): string => `${request.name}#${request.plugin}`;
 
 /**
@@ -84,7 +84,7 @@ export const deliveryKey = (request: ExecutionRequest): string => `${request.nam
  *   as a transient failure (503; Alma retries);
  * - sent: `UpdateItem` to `completed`, kept 48 hours; refused for good (nothing arrived): `DeleteItem`, so a
  *   retry sends; outcome unknown (timeout, 5xx): the claim is left to expire, and a retry sends again, with
- *   the same identity (at least once, never lost).
+ *   the same name (at least once, never lost).
  * The ledger unreachable before sending: 503, never a send that could duplicate. Every call is bounded by
  * the request's dispatch budget ({@link DISPATCH_BUDGET}).
  *
@@ -187,7 +187,7 @@ export class LedgerDispatcher implements ExecutionDispatcher {
       });
       return {
         status: "duplicate",
-        ...(executionArn ? { executionArn } : {}),
+        ...(executionArn ? { deliveredTo: executionArn } : {}),
         ...(forwarded ? { forwarded } : {}),
       };
     }
@@ -211,7 +211,7 @@ export class LedgerDispatcher implements ExecutionDispatcher {
       ":at": s(new Date(now).toISOString()),
       ":exp": n(seconds(now) + LEDGER_TTL.completedS),
       ":forwarded": { BOOL: result.forwarded === true },
-      ":arn": s(result.executionArn ?? request.target),
+      ":arn": s(result.deliveredTo ?? result.executionArn ?? request.target),
       ":message": s("messageId" in result && result.messageId ? result.messageId : ""),
     };
     try {

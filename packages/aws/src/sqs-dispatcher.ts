@@ -17,7 +17,7 @@ import { IDENTITY_ATTRIBUTE } from "./identity.js";
 
 export { IDENTITY_ATTRIBUTE };
 
-/** The attributes of a message for a request: the identity, as a String attribute. */
+/** The attributes of a message for a request: the delivery's name, as a String attribute. */
 const identityAttributes = (name: string) => ({
   [IDENTITY_ATTRIBUTE]: { DataType: "String", StringValue: name },
 });
@@ -83,7 +83,7 @@ export class SqsDispatcher implements ExecutionDispatcher {
         : await retryRefused(this.clock, "SendMessage", end, send);
       const messageId = output.MessageId ?? "";
       this.logger.info("message sent", { ...fields, messageId, durationMs: this.clock.now() - started });
-      return { status: "started", executionArn: request.target, messageId, forwarded: true };
+      return { status: "started", deliveredTo: request.target, messageId, forwarded: true };
     } catch (error) {
       const transient = isTransient(error);
       this.logger.error("message not sent", {

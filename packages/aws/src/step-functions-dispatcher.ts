@@ -120,7 +120,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         executionArn,
         durationMs: this.clock.now() - started,
       });
-      result = { status: "started", executionArn };
+      result = { status: "started", deliveredTo: executionArn };
     } catch (error) {
       if (nameOf(error) === "ExecutionAlreadyExists") {
         result = await this.alreadyExists(request, fields, started, budgetEnd);
@@ -165,7 +165,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         reason: `DescribeExecution failed: ${describe(error)}`,
         durationMs: this.clock.now() - started,
       });
-      return { status: "duplicate", executionArn: expectedArn };
+      return { status: "duplicate", deliveredTo: expectedArn };
     }
     const executionArn = existing.executionArn ?? expectedArn;
     const durationMs = this.clock.now() - started;
@@ -176,7 +176,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         reason: "DescribeExecution returned no input",
         durationMs,
       });
-      return { status: "duplicate", executionArn };
+      return { status: "duplicate", deliveredTo: executionArn };
     }
     if (!sameInput(existing.input, request.input)) {
       const error =
@@ -205,7 +205,7 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         durationMs,
       });
     }
-    return { status: "duplicate", executionArn };
+    return { status: "duplicate", deliveredTo: executionArn };
   }
 
   /** Once per state machine and cold start: warn when it is EXPRESS. Never fails. */

@@ -34,7 +34,7 @@ describe("DeliveryLedger: the ledger and the history as the shell wires them, lo
 
   it("claims a delivery in the table before the dispatcher sends it, and records the completion", async () => {
     const ledger = new DeliveryLedger("deliveries", clock, silentLogger);
-    const started: DispatchResult = { status: "started", executionArn: "arn:…:execution:ppod:ppod-1" };
+    const started: DispatchResult = { status: "started", deliveredTo: "arn:…:execution:ppod:ppod-1" };
     const inner = { start: sinon.stub().resolves(started) };
     expect(await ledger.around(inner).start(request)).to.deep.equal(started);
     expect(inner.start.calledOnce).to.equal(true);
@@ -54,7 +54,7 @@ describe("DeliveryLedger: the ledger and the history as the shell wires them, lo
     const ledger = new DeliveryLedger("deliveries", clock, silentLogger);
     const failing = sinon.stub(ledger as unknown as { load(): Promise<unknown> }, "load");
     failing.rejects(new Error("chunk missing"));
-    const inner = { start: sinon.stub().resolves({ status: "started", executionArn: "x" }) };
+    const inner = { start: sinon.stub().resolves({ status: "started", deliveredTo: "x" }) };
     const result = await ledger.around(inner).start(request);
     expect(result).to.deep.include({ status: "failed", transient: true });
     expect(result.status === "failed" && result.error).to.match(/^LedgerUnavailable: .*chunk missing/);

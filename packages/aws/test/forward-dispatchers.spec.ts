@@ -24,7 +24,7 @@ describe("SqsDispatcher and EventBusDispatcher, through the real SDK to the embe
 
   it("sends to a FIFO queue: the input as body, the plugin as group, the name as deduplication id and identity", async () => {
     const result = await new SqsDispatcher(silentLogger, systemClock).start(forward(FIFO_QUEUE, "loans-1"));
-    expect(result).to.deep.include({ status: "started", executionArn: FIFO_QUEUE, forwarded: true });
+    expect(result).to.deep.include({ status: "started", deliveredTo: FIFO_QUEUE, forwarded: true });
     const [message] = endpoint.messages();
     expect(message).to.deep.include({
       service: "sqs",
@@ -63,7 +63,7 @@ describe("SqsDispatcher and EventBusDispatcher, through the real SDK to the embe
 
   it("puts one event on the bus: its source, the action as detail type, the identity as resource", async () => {
     const result = await new EventBusDispatcher(silentLogger, systemClock).start(forward(BUS, "bibs-1"));
-    expect(result).to.deep.include({ status: "started", executionArn: BUS, forwarded: true });
+    expect(result).to.deep.include({ status: "started", deliveredTo: BUS, forwarded: true });
     const [put] = endpoint.requests().filter((request) => request.operation === "PutEvents");
     expect((put?.body as { Entries: unknown[] } | undefined)?.Entries).to.deep.equal([
       {

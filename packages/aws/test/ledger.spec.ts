@@ -86,7 +86,7 @@ const request: ExecutionRequest = {
 };
 const sent: DispatchResult = {
   status: "started",
-  executionArn: request.target,
+  deliveredTo: request.target,
   messageId: "m-1",
   forwarded: true,
 };
@@ -99,7 +99,7 @@ describe("LedgerDispatcher", () => {
     expect(await ledger.start(request)).to.deep.equal(sent);
     expect(await ledger.start(request)).to.deep.equal({
       status: "duplicate",
-      executionArn: request.target,
+      deliveredTo: request.target,
       forwarded: true,
     });
     expect(inner.requests).to.have.length(1);

@@ -30,7 +30,7 @@ describe("StepFunctionsDispatcher", function () {
     const result = await dispatcher.start(request("bursar-1"));
     expect(result).to.deep.equal({
       status: "started",
-      executionArn: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-1",
+      deliveredTo: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-1",
     });
     expect(endpoint.requests().map((r) => [r.operation, r.body])).to.have.deep.members([
       ["StartExecution", { stateMachineArn: ARNS.BURSAR, name: "bursar-1", input: '{"job_id":"1"}' }],
@@ -44,7 +44,7 @@ describe("StepFunctionsDispatcher", function () {
     const again = await dispatcher.start(request("bursar-2", '{ "job_id": "1" }'));
     expect(again).to.deep.equal({
       status: "duplicate",
-      executionArn: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-2",
+      deliveredTo: "arn:aws:states:us-east-1:123456789012:execution:bursar-test:bursar-2",
     });
     expect(endpoint.executions()).to.have.length(1);
   });

@@ -42,7 +42,7 @@ export interface ExecutionRequest {
  * const dispatcher: ExecutionDispatcher = {
  *   async start({ name }, webhook) {
  *     await archive.put(name, webhook?.rawBody ?? Buffer.alloc(0));
- *     return { status: "started", executionArn: name };
+ *     return { status: "started", deliveredTo: name };
  *   },
  * };
  * ```
@@ -61,7 +61,7 @@ export interface DispatchedWebhook {
  *
  * @example
  * ```ts
- * const started: DispatchResult = { status: "started", executionArn: "arn:aws:states:...:execution:bursar:..." };
+ * const started: DispatchResult = { status: "started", deliveredTo: "arn:aws:states:...:execution:bursar:..." };
  * const again: DispatchResult = { status: "duplicate" };
  * const throttled: DispatchResult = { status: "failed", transient: true, error: "ThrottlingException" };
  * ```
@@ -69,8 +69,15 @@ export interface DispatchedWebhook {
 export type DispatchResult =
   | {
       readonly status: "started";
-      /** What the dispatcher calls the delivery (an execution's id; for a queue or a bus, the target). */
-      readonly executionArn: string;
+      /** Where the webhook went: the execution's ARN, the queue's or the bus's ARN, the handler's name. */
+      readonly deliveredTo: string;
+      /**
+       * The former name of `deliveredTo` (it held queues and handlers too), still read when a dispatcher
+       * gives it instead. The decision line's plugin result keeps the name `executionArn`.
+       *
+       * @deprecated Return `deliveredTo`.
+       */
+      readonly executionArn?: string;
       /** For a queue or a bus: the id of the message or event sent. */
       readonly messageId?: string;
       /** The webhook was forwarded (to a queue or a bus), not a pipeline started: the answer says so. */
@@ -78,7 +85,14 @@ export type DispatchResult =
       /** The webhook was handed to a function (a handler of `createWebhooks`): the answer says "handled". */
       readonly handled?: boolean;
     }
-  | { readonly status: "duplicate"; readonly executionArn?: string; readonly forwarded?: boolean }
+  | {
+      readonly status: "duplicate";
+      /** Where the earlier delivery went, when known. */
+      readonly deliveredTo?: string;
+      /** @deprecated Return `deliveredTo`. */
+      readonly executionArn?: string;
+      readonly forwarded?: boolean;
+    }
   | { readonly status: "failed"; readonly transient: boolean; readonly error: string }
   /**
    * The input is larger than the target takes (and there is nowhere to put it by reference): refused before
@@ -101,7 +115,7 @@ export type DispatchResult =
  * const dispatcher: ExecutionDispatcher = {
  *   async start({ target, name, input }) {
  *     await queue.send({ target, name, input });
- *     return { status: "started", executionArn: `${target}:${name}` };
+ *     return { status: "started", deliveredTo: `${target}:${name}` };
  *   },
  * };
  * ```

@@ -18,6 +18,7 @@ export type PluginResult =
       readonly plugin: string;
       readonly decision: "started" | "duplicate";
       readonly executionName: string;
+      /** Where the webhook went (`DispatchResult.deliveredTo`): named so in the decision line, a contract. */
       readonly executionArn?: string;
       /** For a queue or a bus: the id of the message or event sent. */
       readonly messageId?: string;

@@ -180,7 +180,8 @@ export async function dispatch(
       return {
         ...base,
         decision: result.status,
-        executionArn: result.executionArn,
+        // The decision line's field keeps its name, a contract of the logs: it says where the webhook went.
+        executionArn: result.deliveredTo ?? result.executionArn,
         ...("messageId" in result && result.messageId !== undefined ? { messageId: result.messageId } : {}),
         ...(result.forwarded ? { forwarded: true } : {}),
         ...("handled" in result && result.handled ? { handled: true } : {}),

@@ -316,7 +316,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       };
       try {
         await handler(context);
-        return { status: "started", executionArn: request.name, handled: true };
+        return { status: "started", deliveredTo: request.name, handled: true };
       } catch (error) {
         for (const onError of errorHandlers) {
           try {

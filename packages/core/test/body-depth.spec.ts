@@ -4,7 +4,7 @@ import { createWebhookRouter, type ExecutionDispatcher } from "../src/index.js";
 import { signedPost } from "../src/testing/index.js";
 
 describe("a signed body nested too deep to handle", () => {
-  const dispatcher: ExecutionDispatcher = { start: async () => ({ status: "started", executionArn: "x" }) };
+  const dispatcher: ExecutionDispatcher = { start: async () => ({ status: "started", deliveredTo: "x" }) };
   const router = createWebhookRouter({ secrets: ["s"], workspace: "dev", plugins: [], dispatcher });
 
   it("is answered 400 naming the depth when it is JSON 200,000 levels deep", async () => {

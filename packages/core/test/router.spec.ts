@@ -584,7 +584,7 @@ describe("createWebhookRouter", () => {
         .callsFake(async (request) =>
           request.plugin === "OTHER"
             ? { status: "failed", transient: true, error: "throttled" }
-            : { status: "started", executionArn: "arn" },
+            : { status: "started", deliveredTo: "arn" },
         );
       const response = await handleLambdaEvent(
         router({ plugins: [activePrefixed, both("OTHER")], dispatcher: flaky }),

@@ -4,6 +4,7 @@ import type { Context } from "aws-lambda";
 import type { DependencyContainer } from "tsyringe";
 import type { Configuration } from "./config.js";
 import { type AppContainerOptions, createAppContainer } from "./container.js";
+import { createLogger } from "./logger.js";
 import { createDecisionMetrics } from "./metrics.js";
 import { type RedeliveryAnswer, redeliver, redeliveryOf } from "./redeliver.js";
 import { TOKENS } from "./tokens.js";
@@ -156,13 +157,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions = {}): Webho
     } catch (error) {
       // Only a bug gets here (the router itself never throws); the next request starts afresh.
       ready = undefined;
-      console.error(
-        JSON.stringify({
-          level: "ERROR",
-          message: "Unexpected error in the webhook handler",
-          error: error instanceof Error ? (error.stack ?? String(error)) : String(error),
-        }),
-      );
+      // The container's logger may be what failed: a fresh one, in the same Powertools JSON as every line.
+      createLogger(options.env ?? process.env).error("Unexpected error in the webhook handler", { error });
       return INTERNAL_ERROR;
     }
   };

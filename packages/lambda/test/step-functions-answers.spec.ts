@@ -57,7 +57,7 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
       },
       (dispatcher) => dispatcher.start(request()),
     );
-    expect(result).to.deep.equal({ status: "duplicate", executionArn: ARN });
+    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
     expect(operations).to.have.members(["StartExecution", "DescribeExecution", "DescribeStateMachine"]);
     expect(lines(logger, "info").map((line) => line.message)).to.include(
       "execution already exists: duplicate delivery",
@@ -95,7 +95,7 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
         },
         (dispatcher) => dispatcher.start(request()),
       );
-      expect(result).to.deep.equal({ status: "duplicate", executionArn: ARN });
+      expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
       const warnings = lines(logger, "warn");
       expect(warnings).to.have.length(1);
       expect(warnings[0]?.message).to.contain(status);
@@ -112,7 +112,7 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
       },
       (dispatcher) => dispatcher.start(request()),
     );
-    expect(result).to.deep.equal({ status: "duplicate", executionArn: ARN });
+    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
     const [warning] = lines(logger, "warn");
     expect(warning?.fields.reason).to.match(/^DescribeExecution failed: AccessDeniedException/);
   });
@@ -128,7 +128,7 @@ describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with Descri
       (dispatcher) => dispatcher.start(request()),
     );
     const elapsed = Date.now() - started;
-    expect(result).to.deep.equal({ status: "duplicate", executionArn: ARN });
+    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
     expect(elapsed).to.be.below(DISPATCH_BUDGET.totalMs + 500);
     expect(lines(logger, "warn")[0]?.fields.reason).to.match(/DescribeExecution failed/);
   });

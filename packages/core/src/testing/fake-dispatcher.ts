@@ -54,15 +54,15 @@ export class RecordingDispatcher implements ExecutionDispatcher {
       case "throw":
         throw new Error("dispatcher exploded");
       case "duplicate":
-        return { status: "duplicate", executionArn: this.arnOf(request) };
+        return { status: "duplicate", deliveredTo: this.arnOf(request) };
     }
     const forwarded =
       this.options.forwardTargets?.includes(request.target) === true ? { forwarded: true } : {};
     const existing = this.started.get(key);
-    if (existing !== undefined) return { status: "duplicate", executionArn: existing, ...forwarded };
+    if (existing !== undefined) return { status: "duplicate", deliveredTo: existing, ...forwarded };
     const arn = this.arnOf(request);
     this.started.set(key, arn);
-    return { status: "started", executionArn: arn, ...forwarded };
+    return { status: "started", deliveredTo: arn, ...forwarded };
   }
 
   private arnOf(request: ExecutionRequest): string {
