@@ -14,9 +14,9 @@ export { type Clock, systemClock } from "@alma-webhooks/core";
  * the POST, is shared by the stored-secret read and every dispatch (`ExecutionRequest.deadline`): a slow
  * store leaves the dispatches less, never more. Each attempt may take up to 0.5 s to connect and 1 s to be
  * answered; one dispatch gives up, as transient, after `totalMs` or at the deadline, whichever comes first.
- * After it, a permanent failure waits at most 0.8 s for the Sentry report (SENTRY_REPORT_BUDGET_MS in the
- * lambda package's sentry.ts, loading Sentry included). Worst case: 2.8 + 0.8 s, so the answer leaves
- * before 3.7 s of the invocation (the cold start's initialisation is not part of the function timeout).
+ * The Lambda shell's invocation budget (lambda budget.ts) may end the webhook's deadline earlier, so that
+ * the steps after the decision (the Sentry report, the history write, the kept bytes) fit before the
+ * answer, due 3.6 s into the invocation.
  */
 export const DISPATCH_BUDGET = Object.freeze({
   /** TCP/TLS connect, per attempt. */

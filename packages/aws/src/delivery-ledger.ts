@@ -47,8 +47,12 @@ export class DeliveryLedger {
 
   private load(): Promise<Loaded> {
     this.loading ??= import("./ledger.js").then(
-      (ledger) => {
+      async (ledger) => {
         const table = new ledger.LedgerTable(this.tableName, this.clock);
+        // The DynamoDB client too, before any call's time starts: a cold history write (a webhook refused
+        // before any claim) would otherwise spend its HISTORY_WAIT_MS importing the SDK. The handler's
+        // answer deadline bounds the whole.
+        await table.load();
         return { ledger, table, history: new ledger.DeliveryHistory(table, this.logger) };
       },
       (error: unknown) => {

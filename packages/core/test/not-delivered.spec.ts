@@ -1,8 +1,11 @@
 // Issue 31, item 1: every webhook that may be Alma's and is not delivered is an ERROR decision line with
 // its id and reason, and one report; deliberate non-actions stay INFO.
-
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { handleLambdaEvent } from "../src/adapters/lambda.js";
+import { createNodeMiddleware } from "../src/adapters/node.js";
 import {
   createWebhookRouter,
   type Decision,
@@ -119,6 +122,29 @@ describe("not delivered: loud (issue 31)", () => {
     expect(decisionLine()?.fields).not.to.have.property("identity");
     expect(decisionLine()?.fields).not.to.have.property("verified");
     expect(reports).to.have.length(1);
+  });
+
+  it("the node adapter's 413 is logged through the router's logger at ERROR, reason too-large", async () => {
+    const { router, decisionLine, reports } = harness();
+    const middleware = createNodeMiddleware(router);
+    const server = createServer((req, res) => middleware(req, res));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        method: "POST",
+        headers: { "x-exl-signature": "c2lnbmVk", "content-type": "application/json" },
+        body: Buffer.alloc(1024 * 1024 + 1, 0x20),
+      });
+      expect(response.status).to.equal(413);
+      expect(decisionLine()?.level).to.equal("error");
+      expect(decisionLine()?.fields).to.deep.include({ notDelivered: "too-large", front: "node" });
+      expect(reports).to.have.length(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it("deliberate non-actions stay INFO, unreported: unclaimed, other environment, status filter, zero records, duplicate", async () => {

@@ -79,17 +79,38 @@ export async function runBundle(
   events: readonly unknown[],
   env: Record<string, string>,
 ): Promise<{ statusCode: number; body: string }[]> {
+  return (await runBundleOutput(events, env)).responses as { statusCode: number; body: string }[];
+}
+
+/**
+ * Runs the bundle's handler as {@link runBundle} does, and gives its output too (log lines and metrics).
+ * An event `{ "$advanceClock": ms }` moves the child's clock on instead (a ledger claim's expiry).
+ */
+export async function runBundleOutput(
+  events: readonly unknown[],
+  env: Record<string, string>,
+): Promise<{ responses: unknown[]; stdout: string; stderr: string }> {
   const script = `
     const { handler } = await import(${JSON.stringify(`file://${BUNDLE}`)});
     const responses = [];
     const { readFileSync } = await import("node:fs");
     const events = JSON.parse(readFileSync(process.env.EVENTS_FILE, "utf8"));
-    for (const event of events) responses.push(await handler(event));
+    const wall = Date.now.bind(Date);
+    let offset = 0;
+    for (const event of events) {
+      if (typeof event?.$advanceClock === "number") {
+        offset += event.$advanceClock;
+        Date.now = () => wall() + offset;
+        continue;
+      }
+      responses.push(await handler(event));
+    }
     process.stdout.write("RESPONSES " + JSON.stringify(responses) + "\\n");`;
   // A file, not the environment: an oversized body is larger than a process's arguments may be.
   const folder = await mkdtemp(join(tmpdir(), "alma-moto-"));
   const file = join(folder, "events.json");
   await writeFile(file, JSON.stringify(events));
+  let stderr = "";
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       process.execPath,
@@ -104,10 +125,14 @@ export async function runBundle(
         timeout: 60_000,
         maxBuffer: 64 * 1024 * 1024,
       },
-      (error, out, err) => (error ? reject(Object.assign(error, { stderr: err })) : resolve(out)),
+      (error, out, err) => {
+        stderr = err;
+        if (error) reject(Object.assign(error, { stderr: err }));
+        else resolve(out);
+      },
     );
   }).finally(() => rm(folder, { recursive: true, force: true }));
   const line = stdout.split("\n").find((text) => text.startsWith("RESPONSES "));
   if (line === undefined) throw new Error(`no responses from the bundle:\n${stdout}`);
-  return JSON.parse(line.slice("RESPONSES ".length));
+  return { responses: JSON.parse(line.slice("RESPONSES ".length)), stdout, stderr };
 }
