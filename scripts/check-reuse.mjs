@@ -4,7 +4,8 @@
 //   - TypeScript 5.9 (tsc) and 7 (tsgo, @typescript/native-preview), skipLibCheck false, no @types/node:
 //     scripts/reuse/typos.ts fails with exactly its three errors (two misspelled event names, TS2345; a
 //     misspelled payload field, TS2551: TS2339 "does not exist" with the compiler's "did you mean"), scripts/reuse/accepted.ts (the loan id, a job end's status value,
-//     the raw body, the Fetch and Lambda entries) compiles, and no error is in the library's type files;
+//     the raw body, the Fetch and Lambda entries) compiles, and no error is in the library's type files; and
+//     scripts/reuse/main-only.ts compiles under tsconfig.bare.json (the target's lib only: no DOM, no Node);
 //   - plain ajv in strict mode compiles each published schema alone and validates a sample of its kind
 //     (scripts/reuse/ajv-check.mjs).
 // Needs the npm registry (the compilers and ajv); core must be built (tsc -b): `make check-reuse` does both.
@@ -60,7 +61,7 @@ function diagnosticsOf(output) {
 
 const types = project(
   "reuse-types",
-  ["tsconfig.json", "typos.ts", "accepted.ts"],
+  ["tsconfig.json", "typos.ts", "accepted.ts", "tsconfig.bare.json", "main-only.ts"],
   [TYPESCRIPT, NATIVE_PREVIEW],
 );
 for (const [compiler, bin] of [
@@ -87,6 +88,20 @@ for (const [compiler, bin] of [
     failures.push(`${compiler}: typos.ts gave ${JSON.stringify(typos)}, not ${JSON.stringify(EXPECTED)}`);
   }
   if (found.length === 0) failures.push(`${compiler}: no diagnostics at all:\n${output}`);
+  // The main entry alone under a bare configuration: no DOM, no Node types.
+  const bare = spawnSync(
+    join(types, "node_modules", ".bin", bin),
+    ["-p", "tsconfig.bare.json", "--pretty", "false"],
+    {
+      cwd: types,
+      encoding: "utf8",
+    },
+  );
+  const bareFound = diagnosticsOf(`${bare.stdout}${bare.stderr}`);
+  console.log(`  bare configuration (target lib only, types []), main entry: ${bareFound.length} error(s)`);
+  for (const { text } of bareFound) console.log(`  ${text}`);
+  if (bare.status !== 0)
+    failures.push(`${compiler}: the main entry does not compile under tsconfig.bare.json`);
 }
 
 const schemas = project("reuse-schemas", ["ajv-check.mjs"], [AJV]);
