@@ -13,9 +13,9 @@ export interface DeliveryRecord {
   readonly failed: boolean;
   readonly plugins: readonly Record<string, unknown>[];
   readonly requestId?: string;
-  /** Why it was not delivered (issue 31's reasons: invalid-body, dispatch-failed, …). */
+  /** Why a webhook that may be Alma's was not delivered (core's `NotDeliveredReason`). */
   readonly notDelivered?: string;
-  /** Where its bytes are kept (`undelivered/<id>.json` in ALMA_UNDELIVERED_BUCKET): it can be redelivered. */
+  /** Where its bytes are kept for a redelivery: the object key in `ALMA_UNDELIVERED_BUCKET`. */
   readonly keptAs?: string;
 }
 
