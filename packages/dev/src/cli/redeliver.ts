@@ -35,6 +35,10 @@ export interface Redeliverer {
 
 /** Ids per invocation: the function takes at most 20 and routes them in turn inside its 4 s timeout. */
 export const REDELIVERY_BATCH = 10;
+/** The outcome of an id the function had no time left for (C3): sent again in the next invocation. */
+const NOT_TRIED = "not-tried";
+/** Invocations an id may be left untried in before it counts as not delivered. */
+const MAX_TRIES = 3;
 /** What an id of a kept webhook may be (the function refuses an event naming anything else). */
 const WEBHOOK_ID = /^[A-Za-z0-9_-]{1,200}$/;
 /** Long enough for a batch the local server routes in turn, each inside Alma's 5 s. */
@@ -279,10 +283,15 @@ export async function redeliverCommand(
     return 0;
   }
   let failed = 0;
+  // The function tries an id only with a whole webhook deadline left and answers the rest "not-tried":
+  // those go again in the next invocation, each at most MAX_TRIES times.
+  const tries = new Map<string, number>();
+  const queue = [...ids];
   try {
-    for (let start = 0; start < ids.length; start += REDELIVERY_BATCH) {
-      const batch = ids.slice(start, start + REDELIVERY_BATCH);
+    while (queue.length > 0) {
+      const batch = queue.splice(0, REDELIVERY_BATCH);
       const results = await target.redeliver(batch);
+      const again: string[] = [];
       for (const id of batch) {
         const result = results.find((candidate) => candidate.id === id);
         if (result === undefined) {
@@ -290,9 +299,16 @@ export async function redeliverCommand(
           io.stdout(`${id}  no answer: ${target.describe} answered nothing for this id\n`);
           continue;
         }
+        const tried = (tries.get(id) ?? 0) + 1;
+        tries.set(id, tried);
+        if (result.outcome === NOT_TRIED && tried < MAX_TRIES) {
+          again.push(id);
+          continue;
+        }
         if (result.statusCode >= 400) failed += 1;
         io.stdout(`${formatRedelivery(result)}\n`);
       }
+      queue.unshift(...again);
     }
   } finally {
     target.close?.();

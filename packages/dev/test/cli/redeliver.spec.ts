@@ -71,6 +71,27 @@ describe("alma-webhook redeliver", () => {
             throw new Error("Runtime.ImportModuleError");
           },
           refusing: async () => ({ results: [], error: "A redelivery names webhook ids only." }),
+          // Time for two ids per invocation; the rest answered as the function answers them (C3).
+          hurried: async (event) => ({
+            results: (event as { redeliver: { ids: string[] } }).redeliver.ids.map((id, n) =>
+              n < 2
+                ? { id, statusCode: 200, body: "delivered", outcome: "handled" }
+                : {
+                    id,
+                    statusCode: 503,
+                    body: "Not tried: the invocation ran out of time.",
+                    outcome: "not-tried",
+                  },
+            ),
+          }),
+          stuck: async (event) => ({
+            results: (event as { redeliver: { ids: string[] } }).redeliver.ids.map((id) => ({
+              id,
+              statusCode: 503,
+              body: "Not tried: the invocation ran out of time.",
+              outcome: "not-tried",
+            })),
+          }),
         },
       });
       for (const name of AWS_VARIABLES) saved[name] = process.env[name];
@@ -137,6 +158,23 @@ describe("alma-webhook redeliver", () => {
       expect(batches.map((batch) => batch.length)).to.deep.equal([10, 10, 3]);
       expect(batches.flat()).to.deep.equal(ids);
       expect(io.out).to.have.length(23);
+    });
+
+    it("invokes again for the ids the function had no time for ('not-tried'), at most three times each", async () => {
+      const io = fakeIo();
+      const ids = ["body-a", "body-b", "body-c", "body-d", "body-e"];
+      const code = await runCli(["redeliver", ...ids, "--function", "hurried"], io);
+      expect(
+        endpoint.invocations().map((call) => (call.event as { redeliver: { ids: string[] } }).redeliver.ids),
+      ).to.deep.equal([ids, ["body-c", "body-d", "body-e"], ["body-e"]]);
+      expect(io.out).to.deep.equal(ids.map((id) => `${id}  200 handled  delivered\n`));
+      expect(code).to.equal(0);
+      const stuck = fakeIo();
+      expect(await runCli(["redeliver", "body-z", "--function", "stuck"], stuck)).to.equal(1);
+      expect(endpoint.invocations().filter((call) => call.functionName === "stuck")).to.have.length(3);
+      expect(stuck.out).to.deep.equal([
+        "body-z  503 not-tried  Not tried: the invocation ran out of time.\n",
+      ]);
     });
 
     it("--dry-run prints what it would redeliver and invokes nothing", async () => {
