@@ -16,7 +16,7 @@ export { type Clock, systemClock } from "@alma-webhooks/core";
  * answered; one dispatch gives up, as transient, after `totalMs` or at the deadline, whichever comes first.
  * The Lambda shell's invocation budget (lambda budget.ts) may end the webhook's deadline earlier, so that
  * the steps after the decision (the Sentry report, the history write, the kept bytes) fit before the
- * answer, due 3.6 s into the invocation.
+ * answer, due 3.3 s into the invocation.
  */
 export const DISPATCH_BUDGET = Object.freeze({
   /** TCP/TLS connect, per attempt. */

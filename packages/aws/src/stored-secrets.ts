@@ -47,18 +47,19 @@ export type ReadSecret = (secret: StoredSecret) => Promise<string>;
  * How secrets are read. A read runs in the request path (the first signed request of a cold start, or after
  * a mismatch), inside the webhook's one deadline: it is cut off, as a failure (503), after `readMs` or at the
  * deadline, whichever comes first, so the answer still leaves inside the function's timeout. A store that
- * answers within 1.5 s is read. A read starts at most once per `intervalMs`, whether it looks for a rotation
+ * answers within 1.5 s is read, even at a cold start that first loads the store's client (about 0.3 s). A
+ * read starts at most once per `intervalMs`, whether it looks for a rotation
  * after a mismatch or tries again after a failed read.
  */
-export const SECRET_READS = Object.freeze({ readMs: 1700, intervalMs: 5000 });
+export const SECRET_READS = Object.freeze({ readMs: 2000, intervalMs: 5000 });
 
 /**
- * The SDK settings of the stores' clients: a store answering in up to 1.6 s is waited for (one attempt takes
- * the whole of `readMs`); a second attempt follows only a fast failure (a reset, a 5xx), inside `readMs`.
+ * The SDK settings of the stores' clients: a store answering in up to 1.8 s is waited for (one attempt takes
+ * nearly the whole of `readMs`); a second attempt follows only a fast failure (a reset, a 5xx), inside `readMs`.
  */
 export const SECRET_CLIENT = Object.freeze({
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 300, requestTimeout: 1600, throwOnRequestTimeout: true },
+  requestHandler: { connectionTimeout: 300, requestTimeout: 1800, throwOnRequestTimeout: true },
 });
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>

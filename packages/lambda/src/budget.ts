@@ -19,7 +19,7 @@ import type { Clock } from "@alma-webhooks/core";
  */
 export const INVOCATION_BUDGET = Object.freeze({
   /** The answer leaves by this long after the invocation starts, whatever hangs. */
-  answerMs: 3_600,
+  answerMs: 3_300,
   /** Kept back from the context's remaining time, for the answer's own way out. */
   marginMs: 300,
   /** The steps after the decision: reports, history, kept bytes. */

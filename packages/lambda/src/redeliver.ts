@@ -39,11 +39,12 @@ export interface RedeliveryAnswer {
 /** The most ids one event may name: each is routed in turn inside the function's timeout. */
 export const MAX_REDELIVERY_IDS = 20;
 /**
- * An id is tried only with at least this much of the invocation left (a webhook's full deadline, less what
- * the steps after the decision need): the rest are answered 503 "not tried", to be invoked again. An id
- * started short of time could time out, and its ledger claim would hold a retry off for a minute.
+ * An id is tried only with at least this much of the invocation left (1.2 s of it for the read and the
+ * dispatch, the rest for the steps after the decision): the rest are answered 503 "not tried", to be
+ * invoked again. An id started short of time could time out, and its ledger claim would hold a retry off
+ * for a minute.
  */
-export const REDELIVERY_MIN_LEFT_MS = 2_500;
+export const REDELIVERY_MIN_LEFT_MS = 2_000;
 
 const isDict = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -108,7 +108,7 @@ describe("one deadline for everything: compounded faults (issue 31)", function (
       queueMs: 1_200,
     },
     {
-      label: "secret 1.2 s slow, claim 1 s slow, queue's 400 2 s late",
+      label: "secret 1.5 s slow, claim 1 s slow, queue's 400 2 s late",
       secretMs: 1_500,
       claimMs: 1_000,
       queueMs: 2_000,
