@@ -10,7 +10,7 @@ import type {
 } from "./dispatcher.js";
 import { InvalidPluginError, messageOf } from "./errors.js";
 import type { Logger } from "./logger.js";
-import { ALMA_EVENT_NAMES } from "./payload/event-names.generated.js";
+import { ALMA_EVENT_NAMES, type AlmaEventName } from "./payload/event-names.generated.js";
 import { eventValueOf, type PayloadOf } from "./payload/kinds.js";
 import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
 import type { WebhookPlugin } from "./plugin/contract.js";
@@ -41,19 +41,7 @@ const ALMA_ACTIONS: readonly AlmaAction[] = [
   "NOTIFICATION",
 ];
 
-/**
- * Every name {@link Webhooks.on} listens to: each Alma action (`"LOAN"`, `"JOB_END"`, …) and each
- * `ACTION.EVENT` that core's schemas document (`"LOAN.LOAN_CREATED"`, …), generated from the schemas
- * (packages/core/schemas). A misspelled name is a type error, as it is refused at run time. For a name Alma
- * adds later, use {@link Webhooks.onUnchecked}.
- *
- * @example
- * ```ts
- * const created: AlmaEventName = "LOAN.LOAN_CREATED";
- * // const typo: AlmaEventName = "LOAN.LOAN_CRATED"; // error TS2322
- * ```
- */
-export type AlmaEventName = (typeof ALMA_EVENT_NAMES)[number];
+export type { AlmaEventName } from "./payload/event-names.generated.js";
 
 /**
  * Every {@link AlmaEventName}, at run time: what `on` checks a name against, and the forward routes their
