@@ -207,7 +207,8 @@ export interface Webhooks extends WebhookRouter {
   /**
    * As {@link Webhooks.on}, for a name that core's schemas do not document yet (an event Alma added after
    * this version): any upper-case `ACTION` or `ACTION.EVENT`. The payload is typed by the action when core
-   * knows it. A name that is a known one misspelled is still refused, with the nearest name.
+   * knows it. A name one or two letters from a documented one is registered too, with a warning that names
+   * the nearest (the logger's, or the console's).
    *
    * @example
    * ```ts
@@ -235,16 +236,15 @@ const EVENT_NAME = new RegExp(`^(${WORD})(?:\\.(${WORD}))?$`);
 const KNOWN_NAMES: ReadonlySet<string> = new Set(ALMA_EVENT_NAMES);
 
 /**
- * Why an event name is refused, or undefined: with `strict`, every name that core's schemas do not document;
- * otherwise only one that is a documented name misspelled (the nearest is one or two letters away).
+ * What is wrong with an event name that core's schemas do not document, with the nearest documented one
+ * when it looks misspelled; undefined for a documented name.
  */
-export function unknownEventName(name: string, strict: boolean): string | undefined {
+export function unknownEventName(name: string): string | undefined {
   if (KNOWN_NAMES.has(name)) return undefined;
   const nearest = closestName(name, KNOWN_NAMES);
   if (nearest !== undefined) {
     return `'${name}': no Alma action or event has this name; did you mean "${nearest}"?`;
   }
-  if (!strict) return undefined;
   return `'${name}': no Alma action or event that core's schemas document has this name (see AlmaEventName); for one Alma added since, use onUnchecked("${name}", handler).`;
 }
 
@@ -372,7 +372,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     router = undefined;
   }
 
-  /** Registers a handler of an action or `ACTION.EVENT`; `known`: the name must be an {@link AlmaEventName}. */
+  /**
+   * Registers a handler of an action or `ACTION.EVENT`. `known`: the name must be an {@link AlmaEventName};
+   * otherwise (onUnchecked) any name is taken, one that looks like a documented name misspelled with a
+   * warning, since a new event of Alma's may be one letter from an old one.
+   */
   function listen(
     event: string,
     handler: WebhookHandler,
@@ -391,8 +395,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
         `Handler of '${event}': a job end has no event; use onJobEnd("<job name>", handler) for one job.`,
       );
     }
-    const unknown = unknownEventName(event, known);
-    if (unknown !== undefined) throw new InvalidPluginError(`Handler of ${unknown}`);
+    const unknown = unknownEventName(event);
+    if (unknown !== undefined && known) throw new InvalidPluginError(`Handler of ${unknown}`);
+    if (unknown?.includes("did you mean")) {
+      (logger ?? consoleLogger).warn(`onUnchecked handler of ${unknown} It is registered as given.`);
+    }
     register(
       eventValue ?? action,
       handler,
