@@ -381,13 +381,28 @@ function eventNames(schemas) {
 function namesModule(schemas) {
   const names = eventNames(schemas);
   const list = names.map((name) => `  "${name}",\n`).join("");
+  const union = names.map((name) => `  | "${name}"\n`).join("");
   return `${header("the event names")}
 /**
- * Every Alma action and \`ACTION.EVENT\` that core's schemas document (each kind's \`event.value\` examples):
- * what \`on(...)\` and \`ALMA_FORWARD_<ROUTE>_EVENTS\` entries are checked against.
+ * Every name \`on\` listens to: each Alma action (\`"LOAN"\`, \`"JOB_END"\`, …) and each \`ACTION.EVENT\` that
+ * core's schemas document (each kind's \`event.value\` examples: \`"LOAN.LOAN_CREATED"\`, …). A misspelled name
+ * is a type error, as it is refused at run time. For a name Alma adds later, use \`onUnchecked\`.
+ *
+ * @example
+ * \`\`\`ts
+ * const created: AlmaEventName = "LOAN.LOAN_CREATED";
+ * // const typo: AlmaEventName = "LOAN.LOAN_CRATED"; // error TS2322
+ * \`\`\`
  */
-export const ALMA_EVENT_NAMES = [
-${list}] as const;
+export type AlmaEventName =
+${union.trimEnd()};
+
+/**
+ * Every {@link AlmaEventName}, at run time: what \`on(...)\` and the \`ALMA_FORWARD_<ROUTE>_EVENTS\` entries are
+ * checked against.
+ */
+export const ALMA_EVENT_NAMES: readonly AlmaEventName[] = [
+${list}];
 `;
 }
 

@@ -9,6 +9,11 @@
  * const text = new TextDecoder().decode(rawBody); // with or without Node's types
  * ```
  */
-export type BodyBytes = typeof globalThis extends { Buffer: { isBuffer(obj: unknown): obj is infer B } }
+export type BodyBytes = typeof globalThis extends {
+  Buffer: {
+    /** Node's `Buffer.isBuffer`: its type guard names Node's `Buffer` type, when Node's types are loaded. */
+    isBuffer(obj: unknown): obj is infer B;
+  };
+}
   ? B
   : Uint8Array;

@@ -10,7 +10,7 @@ import type {
 } from "./dispatcher.js";
 import { InvalidPluginError, messageOf } from "./errors.js";
 import type { Logger } from "./logger.js";
-import { ALMA_EVENT_NAMES } from "./payload/event-names.generated.js";
+import { ALMA_EVENT_NAMES, type AlmaEventName } from "./payload/event-names.generated.js";
 import { eventValueOf, type PayloadOf } from "./payload/kinds.js";
 import type { JobEndPayload, WebhookPayload } from "./payload/types.js";
 import type { WebhookPlugin } from "./plugin/contract.js";
@@ -42,19 +42,7 @@ const ALMA_ACTIONS: readonly AlmaAction[] = [
   "NOTIFICATION",
 ];
 
-/**
- * Every name {@link Webhooks.on} listens to: each Alma action (`"LOAN"`, `"JOB_END"`, …) and each
- * `ACTION.EVENT` that core's schemas document (`"LOAN.LOAN_CREATED"`, …), generated from the schemas
- * (packages/core/schemas). A misspelled name is a type error, as it is refused at run time. For a name Alma
- * adds later, use {@link Webhooks.onUnchecked}.
- *
- * @example
- * ```ts
- * const created: AlmaEventName = "LOAN.LOAN_CREATED";
- * // const typo: AlmaEventName = "LOAN.LOAN_CRATED"; // error TS2322
- * ```
- */
-export type AlmaEventName = (typeof ALMA_EVENT_NAMES)[number];
+export type { AlmaEventName } from "./payload/event-names.generated.js";
 
 /**
  * Every {@link AlmaEventName}, at run time: what `on` checks a name against, and the forward routes their
@@ -220,7 +208,8 @@ export interface Webhooks extends WebhookRouter {
   /**
    * As {@link Webhooks.on}, for a name that core's schemas do not document yet (an event Alma added after
    * this version): any upper-case `ACTION` or `ACTION.EVENT`. The payload is typed by the action when core
-   * knows it. A name that is a known one misspelled is still refused, with the nearest name.
+   * knows it. A name one or two letters from a documented one is registered too, with a warning that names
+   * the nearest (the logger's, or the console's).
    *
    * @example
    * ```ts
@@ -248,16 +237,15 @@ const EVENT_NAME = new RegExp(`^(${WORD})(?:\\.(${WORD}))?$`);
 const KNOWN_NAMES: ReadonlySet<string> = new Set(ALMA_EVENT_NAMES);
 
 /**
- * Why an event name is refused, or undefined: with `strict`, every name that core's schemas do not document;
- * otherwise only one that is a documented name misspelled (the nearest is one or two letters away).
+ * What is wrong with an event name that core's schemas do not document, with the nearest documented one
+ * when it looks misspelled; undefined for a documented name.
  */
-export function unknownEventName(name: string, strict: boolean): string | undefined {
+export function unknownEventName(name: string): string | undefined {
   if (KNOWN_NAMES.has(name)) return undefined;
   const nearest = closestName(name, KNOWN_NAMES);
   if (nearest !== undefined) {
     return `'${name}': no Alma action or event has this name; did you mean "${nearest}"?`;
   }
-  if (!strict) return undefined;
   return `'${name}': no Alma action or event that core's schemas document has this name (see AlmaEventName); for one Alma added since, use onUnchecked("${name}", handler).`;
 }
 
@@ -382,7 +370,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     router = undefined;
   }
 
-  /** Registers a handler of an action or `ACTION.EVENT`; `known`: the name must be an {@link AlmaEventName}. */
+  /**
+   * Registers a handler of an action or `ACTION.EVENT`. `known`: the name must be an {@link AlmaEventName};
+   * otherwise (onUnchecked) any name is taken, one that looks like a documented name misspelled with a
+   * warning, since a new event of Alma's may be one letter from an old one.
+   */
   function listen(
     event: string,
     handler: WebhookHandler,
@@ -401,8 +393,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
         `Handler of '${event}': a job end has no event; use onJobEnd("<job name>", handler) for one job.`,
       );
     }
-    const unknown = unknownEventName(event, known);
-    if (unknown !== undefined) throw new InvalidPluginError(`Handler of ${unknown}`);
+    const unknown = unknownEventName(event);
+    if (unknown !== undefined && known) throw new InvalidPluginError(`Handler of ${unknown}`);
+    if (unknown?.includes("did you mean")) {
+      (logger ?? consoleLogger).warn(`onUnchecked handler of ${unknown} It is registered as given.`);
+    }
     register(
       eventValue ?? action,
       handler,

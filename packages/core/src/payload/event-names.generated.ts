@@ -2,10 +2,49 @@
 // After changing a schema: make schemas
 
 /**
- * Every Alma action and `ACTION.EVENT` that core's schemas document (each kind's `event.value` examples):
- * what `on(...)` and `ALMA_FORWARD_<ROUTE>_EVENTS` entries are checked against.
+ * Every name `on` listens to: each Alma action (`"LOAN"`, `"JOB_END"`, …) and each `ACTION.EVENT` that
+ * core's schemas document (each kind's `event.value` examples: `"LOAN.LOAN_CREATED"`, …). A misspelled name
+ * is a type error, as it is refused at run time. For a name Alma adds later, use `onUnchecked`.
+ *
+ * @example
+ * ```ts
+ * const created: AlmaEventName = "LOAN.LOAN_CREATED";
+ * // const typo: AlmaEventName = "LOAN.LOAN_CRATED"; // error TS2322
+ * ```
  */
-export const ALMA_EVENT_NAMES = [
+export type AlmaEventName =
+  | "JOB_END"
+  | "LOAN"
+  | "LOAN.LOAN_CREATED"
+  | "LOAN.LOAN_RENEWED"
+  | "LOAN.LOAN_DUE_DATE"
+  | "LOAN.LOAN_RETURNED"
+  | "LOAN.LOAN_LOST"
+  | "LOAN.LOAN_CLAIMED_RETURNED"
+  | "REQUEST"
+  | "REQUEST.REQUEST_CREATED"
+  | "REQUEST.REQUEST_CANCELED"
+  | "REQUEST.REQUEST_CLOSED"
+  | "REQUEST.REQUEST_PLACED_ON_SHELF"
+  | "USER"
+  | "USER.USER_CREATED"
+  | "USER.USER_UPDATED"
+  | "USER.USER_DELETED"
+  | "BIB"
+  | "BIB.BIB_CREATED"
+  | "BIB.BIB_UPDATED"
+  | "BIB.BIB_DELETED"
+  | "ITEM"
+  | "ITEM.ITEM_CREATED"
+  | "ITEM.ITEM_UPDATED"
+  | "ITEM.ITEM_DELETED"
+  | "NOTIFICATION";
+
+/**
+ * Every {@link AlmaEventName}, at run time: what `on(...)` and the `ALMA_FORWARD_<ROUTE>_EVENTS` entries are
+ * checked against.
+ */
+export const ALMA_EVENT_NAMES: readonly AlmaEventName[] = [
   "JOB_END",
   "LOAN",
   "LOAN.LOAN_CREATED",
@@ -32,4 +71,4 @@ export const ALMA_EVENT_NAMES = [
   "ITEM.ITEM_UPDATED",
   "ITEM.ITEM_DELETED",
   "NOTIFICATION",
-] as const;
+];
