@@ -79,6 +79,10 @@ export class AlmaWebhooksStack extends Stack {
 export const ALARM_TOPIC_KEY_REASON =
   "CloudWatch alarms publish to this topic: with the aws/sns managed key they cannot (its key policy does not let CloudWatch use it), and a customer key would cost more than the alarm texts it protects, which hold no webhook data.";
 
+/** Why the alarm e-mail subscription has no dead-letter queue (cdk-nag Serverless-SNSRedrivePolicy). */
+export const ALARM_EMAIL_REDRIVE_REASON =
+  "An alarm e-mail that cannot be delivered needs no queue to be retried from: the alarm stays in ALARM on the dashboard and in the console, and the next change of state sends again.";
+
 /**
  * The topic the alarms notify: the one `ALARM_TOPIC_ARN` names, or, with `ALARM_EMAIL` alone, a topic of the
  * stack's own with that address subscribed (AWS e-mails it a confirmation link first).
@@ -87,7 +91,13 @@ function alarmTopicOf(stack: Stack, configuration: InfraConfiguration): sns.ITop
   if (configuration.alarmTopicArn) {
     const topic = sns.Topic.fromTopicArn(stack, "AlarmTopic", configuration.alarmTopicArn);
     if (configuration.alarmEmail) {
-      topic.addSubscription(new subscriptions.EmailSubscription(configuration.alarmEmail));
+      const subscription = topic.addSubscription(
+        new subscriptions.EmailSubscription(configuration.alarmEmail),
+      );
+      Validations.of(subscription).acknowledge({
+        id: "Serverless-SNSRedrivePolicy",
+        reason: ALARM_EMAIL_REDRIVE_REASON,
+      });
     }
     return topic;
   }
@@ -96,7 +106,11 @@ function alarmTopicOf(stack: Stack, configuration: InfraConfiguration): sns.ITop
     displayName: `alma-webhooks ${configuration.workspace} alarms`,
     enforceSSL: true,
   });
-  topic.addSubscription(new subscriptions.EmailSubscription(configuration.alarmEmail));
+  const subscription = topic.addSubscription(new subscriptions.EmailSubscription(configuration.alarmEmail));
   Validations.of(topic).acknowledge({ id: "AwsSolutions-SNS2", reason: ALARM_TOPIC_KEY_REASON });
+  Validations.of(subscription).acknowledge({
+    id: "Serverless-SNSRedrivePolicy",
+    reason: ALARM_EMAIL_REDRIVE_REASON,
+  });
   return topic;
 }

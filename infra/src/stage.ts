@@ -196,7 +196,10 @@ export function loadStage(options: LoadStageOptions): Stage {
     if (name in REFUSED) {
       problems.push(`${path}:${line}: ${name}: ${REFUSED[name]}.`);
     } else if (!known.includes(name) && !ROUTE_VARIABLE.test(name)) {
-      const suggestion = checks.closestName(name, known);
+      // A name cut short or run long (PPOD_STATE_MACHINE for PPOD_STATE_MACHINE_ARN) is beyond an edit distance.
+      const suggestion =
+        checks.closestName(name, known) ??
+        known.find((candidate) => candidate.startsWith(name) || name.startsWith(candidate));
       problems.push(
         `${path}:${line}: ${name} is not a setting of the function, its plugins (${checks.plugins.map((plugin) => plugin.name).join(", ")}) or the stack${suggestion ? `: did you mean ${suggestion}?` : " (see infra/README.md#configuration)"}`,
       );

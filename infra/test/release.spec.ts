@@ -177,3 +177,46 @@ describe("memory", () => {
     expect(() => read("lots")).to.throw(/ALMA_MEMORY_MB is not a whole number from 128 to 10240: 'lots'/);
   });
 });
+
+describe("ALARM_EMAIL", () => {
+  it("makes a TLS-only topic of the stack's own, mails the address, and every alarm notifies it", async () => {
+    const { App, aws_lambda: lambda } = await import("aws-cdk-lib");
+    const { Template } = await import("aws-cdk-lib/assertions");
+    const { AlmaWebhooksStack } = await import("../src/stack.js");
+    const { ARN_PATTERN } = await import("./fixtures.js");
+    const env: Record<string, string> = {
+      ALMA_INFRA_EXAMPLES: "off",
+      ALMA_CHALLENGE_SECRET_NAME: "alma-webhooks/dev/challenge-secret",
+      ALARM_EMAIL: "ops@example.org",
+    };
+    const configuration = readConfiguration((name) => env[name], fakePlugins, Object.keys(env));
+    const stack = new AlmaWebhooksStack(new App(), "Test", {
+      configuration,
+      code: lambda.Code.fromInline("export const handler = async () => 'test';"),
+      plugins: fakePlugins,
+      stateMachineArnPattern: ARN_PATTERN,
+    });
+    const template = Template.fromStack(stack);
+    const topic = Object.keys(template.findResources("AWS::SNS::Topic"));
+    expect(topic).to.have.length(1);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.org",
+      TopicArn: { Ref: topic[0] },
+    });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+    template.allResourcesProperties("AWS::CloudWatch::Alarm", {
+      AlarmActions: [{ Ref: topic[0] }],
+      OKActions: [{ Ref: topic[0] }],
+    });
+    expect(() =>
+      readConfiguration((name) => (name === "ALARM_EMAIL" ? "ops" : undefined), fakePlugins),
+    ).to.throw("ALARM_EMAIL is not an e-mail address (ops@example.org): 'ops'.");
+  });
+});
