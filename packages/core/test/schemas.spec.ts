@@ -20,7 +20,7 @@ import { ALMA_BODIES } from "./fixtures/alma-bodies.js";
 type Schema = Record<string, unknown> & { $defs?: Record<string, Record<string, unknown>> };
 
 const schemasDir = new URL("../../schemas/", import.meta.url);
-const sourcesDir = new URL("src/", schemasDir);
+const sourcesDir = new URL("../../schema-sources/", import.meta.url);
 const FILES = readdirSync(schemasDir).filter((file) => file.endsWith(".schema.json"));
 /** A published schema (standing alone, for any validator). */
 const schemaOf = (file: string): Schema =>
