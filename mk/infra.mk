@@ -42,8 +42,12 @@ test-infra: install infra-compile ## Assertion tests of the synthesised CloudFor
 	@test -s $(LAMBDA_ZIP) || $(MAKE) --no-print-directory build
 	cd $(INFRA) && node_modules/.bin/mocha
 
-infra-bootstrap: infra-compile ## Prepare an AWS account and region for CDK deployments (once; needs AWS credentials)
-	$(CDK) bootstrap
+# cdk bootstrap needs the environment named when there is no cdk.json: the credentials' account, in
+# AWS_REGION (us-east-1 unless set; the region of the stages you deploy).
+infra-bootstrap: infra-compile ## Prepare an AWS account and region (AWS_REGION, default us-east-1) for CDK deployments (once; needs AWS credentials)
+	@account=$$(aws sts get-caller-identity --region $(AWS_REGION) --query Account --output text) || { echo "infra-bootstrap: no AWS account: the AWS CLI could not say whose credentials these are (above)" >&2; exit 1; }; \
+	  echo "cdk bootstrap aws://$$account/$(AWS_REGION)"; \
+	  cd $(INFRA) && npx --yes $(CDK_CLI) bootstrap "aws://$$account/$(AWS_REGION)"
 
 # A stage is named on the command line; a target that needs one and has none stops here, before any work.
 infra-stage:
