@@ -74,6 +74,12 @@ export interface FunctionChecks {
 /**
  * Loads the function's configuration loader, variable list and plugins from the lambda package's tsc output
  * (no bundle needed): a stage file is checked by exactly what checks the function's environment.
+ *
+ * @example
+ * ```ts
+ * const checks = await loadFunctionChecks();
+ * checks.loadConfiguration({ WORKSPACE: "dev", ALMA_CHALLENGE_SECRET_ARN: arn }, checks.plugins).plugins;
+ * ```
  */
 export async function loadFunctionChecks(lambdaPackage = LAMBDA_PACKAGE): Promise<FunctionChecks> {
   const module = (name: string) => join(lambdaPackage, "dist", "src", `${name}.js`);

@@ -18,7 +18,14 @@ export type AwsAnswer =
 /** Runs one AWS CLI command: `aws <args> --output json`. */
 export type AwsCli = (args: readonly string[]) => Promise<AwsAnswer>;
 
-/** Classifies an AWS CLI failure by its message, for the plan's "unknown: …" and the refusals. */
+/**
+ * Classifies an AWS CLI failure by its message, for the plan's "unknown: …" and the refusals.
+ *
+ * @example
+ * ```ts
+ * classifyAwsFailure("Unable to locate credentials.").kind; // "no-credentials"
+ * ```
+ */
 export function classifyAwsFailure(stderr: string): AwsAnswer & { ok: false } {
   const message =
     stderr
@@ -48,6 +55,11 @@ export function classifyAwsFailure(stderr: string): AwsAnswer & { ok: false } {
 /**
  * The AWS CLI (`ALMA_AWS_CLI`, default `aws`), with short timeouts and one attempt: a plan without a
  * network answers "unknown" within seconds, not minutes.
+ *
+ * @example
+ * ```ts
+ * const answer = await awsCli("us-east-1")(["sts", "get-caller-identity"]);
+ * ```
  */
 export function awsCli(region: string, command = process.env.ALMA_AWS_CLI ?? "aws"): AwsCli {
   return (args) =>
@@ -108,7 +120,14 @@ const unknownBecause = (answer: AwsAnswer & { ok: false }): string =>
           ? `not allowed (${answer.message})`
           : answer.message;
 
-/** Asks AWS who we are, whether the secret exists and what the stack's URL is. The first failure stops the asking. */
+/**
+ * Asks AWS who we are, whether the secret exists and what the stack's URL is. The first failure stops the asking.
+ *
+ * @example
+ * ```ts
+ * const found = await findInAws(stage, awsCli(stage.region));
+ * ```
+ */
 export async function findInAws(stage: Stage, aws: AwsCli): Promise<AwsFindings> {
   const identity = await aws(["sts", "get-caller-identity"]);
   if (!identity.ok) {
@@ -152,12 +171,26 @@ export async function findInAws(stage: Stage, aws: AwsCli): Promise<AwsFindings>
   return { ...(account ? { account } : {}), secret, url };
 }
 
-/** The command that creates the stage's secret: a random value, to type into Alma's integration profile too. */
+/**
+ * The command that creates the stage's secret: a random value, to type into Alma's integration profile too.
+ *
+ * @example
+ * ```ts
+ * console.log(createSecretCommand(stage)); // aws secretsmanager create-secret --region us-east-1 --name …
+ * ```
+ */
 export function createSecretCommand(stage: Stage): string {
   return `aws secretsmanager create-secret --region ${stage.region} --name ${stage.configuration.challengeSecretName} --description "Alma webhook secret (${stage.configuration.workspace})" --secret-string "$(openssl rand -hex 32)"`;
 }
 
-/** The plan's lines: what the stage runs, and what AWS said about it. */
+/**
+ * The plan's lines: what the stage runs, and what AWS said about it.
+ *
+ * @example
+ * ```ts
+ * for (const line of planLines(stage, await findInAws(stage, awsCli(stage.region)))) console.log(line);
+ * ```
+ */
 export function planLines(stage: Stage, found: AwsFindings): string[] {
   const { configuration: c } = stage;
   const lines: string[] = [];
@@ -249,6 +282,11 @@ export function planLines(stage: Stage, found: AwsFindings): string[] {
  * `make plan STAGE=…` (and the first step of `make deploy`): reads and checks the stage (refusing a bad or
  * empty one before any AWS call), asks AWS what it can, prints the plan. With `--deploy`, refuses unless the
  * credentials work and the secret exists. Returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await plan({ stage: "dev", deploy: false, checks, shell: process.env, aws: awsCli, print: console.log });
+ * ```
  */
 export async function plan(options: {
   readonly stage: string | undefined;

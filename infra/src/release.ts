@@ -92,6 +92,13 @@ export interface WebhookReleaseProps {
  * Safe releases of the webhook function: every deployment publishes a version (`currentVersion`), and a
  * CodeDeploy deployment group moves the `live` alias to it by the stage's strategy, rolling back on its own
  * when the deployment fails or any of {@link WebhookRelease.rollbackAlarms} goes off during the shift.
+ *
+ * @example
+ * ```ts
+ * const release = new WebhookRelease(this, "Release", { webhookFunction, release: "canary-10-5", workspace: "prod",
+ *   namespace: "AlmaWebhooks", service: "alma-webhooks", notDeliveredAlarm });
+ * release.alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+ * ```
  */
 export class WebhookRelease extends Construct {
   readonly version: lambda.Version;

@@ -21,6 +21,11 @@ export interface UndeliveredBucketProps {
  * Where the function keeps the bytes of a webhook it could not deliver (`ALMA_UNDELIVERED_BUCKET`, keys under
  * `undelivered/` chosen by the function), so that it can be redelivered: private, TLS only, S3-managed
  * encryption, objects expire after the retention. Its server access logs go to a second bucket, `accessLogs`.
+ *
+ * @example
+ * ```ts
+ * const { bucket } = new UndeliveredBucket(this, "Undelivered", { role, removalPolicy: RemovalPolicy.RETAIN });
+ * ```
  */
 export class UndeliveredBucket extends Construct {
   readonly bucket: s3.Bucket;
