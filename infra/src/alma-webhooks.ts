@@ -70,11 +70,12 @@ export const DEFAULT_METRICS_NAMESPACE = "AlmaWebhooks";
 export const DEFAULT_SERVICE_NAME = "alma-webhooks";
 
 /**
- * Memory of the webhook function. A cold start peaks at about 60 MiB of RSS (`make bench`,
- * docs/performance.md); 256 MB leaves room for a 5 MiB body held several times over while it is decoded and
- * verified, and buys more CPU than 128 MB (Lambda's CPU share grows with memory), which shortens cold starts.
+ * Memory of the webhook function, chosen for the CPU it buys (Lambda's CPU share grows with memory): at 256 MB
+ * (14.5 % of a core) a signed 1 MiB XML body forwarded to a queue is not answered inside the deadline on an
+ * instance's first request; at 512 MB (29 %) every measured case is (`make bench-cpu`, docs/performance.md,
+ * "Sized for the CPU it gets"). A cold start peaks at about 60 MiB of RSS, far below either.
  */
-export const WEBHOOK_MEMORY_MB = 256;
+export const WEBHOOK_MEMORY_MB = 512;
 
 /**
  * The webhook function's timeout. The Step Functions dispatcher gives up after 3 s (`DISPATCH_BUDGET.totalMs`

@@ -72,7 +72,7 @@ export const INFRA_VARIABLES = {
   ALMA_UNDELIVERED_BUCKET:
     "on (default): an S3 bucket that keeps the bytes of webhooks not delivered (the function's ALMA_UNDELIVERED_BUCKET); off: none",
   ALMA_UNDELIVERED_RETENTION_DAYS: "days the undelivered bucket keeps an object (default 30)",
-  ALMA_MEMORY_MB: "memory of the webhook function in MB, 128 to 10240 (default 256)",
+  ALMA_MEMORY_MB: "memory of the webhook function in MB, 128 to 10240 (default 512)",
   ALMA_RELEASE: `how a new version takes the live alias's traffic: ${Object.keys(RELEASES).join(", ")} (default ${DEFAULT_RELEASE}; all-at-once is refused for prod)`,
   ALARM_EMAIL: "an e-mail address the alarms notify, through a topic the stack creates (optional)",
   ALMA_ROLLBACK_SIGNATURE_FAILURES:

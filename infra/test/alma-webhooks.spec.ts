@@ -50,12 +50,12 @@ describe("AlmaWebhooks", () => {
       }
     });
 
-    it("gives the webhook 256 MB and a timeout above the dispatch budget (3 s) and below Alma's 5 s", () => {
+    it("gives the webhook 512 MB and a timeout above the dispatch budget (3 s) and below Alma's 5 s", () => {
       const { template } = synth();
       const [webhook] = Object.values(
         template.findResources("AWS::Lambda::Function", { Properties: { Handler: "webhook.handler" } }),
       );
-      expect(webhook?.Properties.MemorySize).to.equal(256);
+      expect(webhook?.Properties.MemorySize).to.equal(512);
       expect(webhook?.Properties.Timeout).to.be.above(3).and.below(5);
     });
 

@@ -114,7 +114,7 @@ describe("make plan", () => {
       "  table     the delivery ledger, created by the stack (ALMA_IDEMPOTENCY_TABLE); deleted with the stack (dev)",
       "  buckets   undelivered webhooks (ALMA_UNDELIVERED_BUCKET), kept 30 days; no large-payload bucket; deleted with the stack (dev)",
       "  alarms    SignatureFailures, DispatchFailures (5 min), WebhooksNotDelivered (1 min) in AlmaWebhooks/service=alma-webhooks; notify nobody (set ALARM_EMAIL or ALARM_TOPIC_ARN)",
-      "  memory    256 MB",
+      "  memory    512 MB",
       "  URL       unknown: no AWS credentials",
     ]);
     expect(text).to.contain(

@@ -163,13 +163,13 @@ describe("safe releases", () => {
 });
 
 describe("memory", () => {
-  it("is 256 MB unless the stage says otherwise, and refuses what Lambda would", () => {
+  it("is 512 MB unless the stage says otherwise, and refuses what Lambda would", () => {
     const memory = (template: Template) =>
       Object.values(
         template.findResources("AWS::Lambda::Function", { Properties: { Handler: "webhook.handler" } }),
       )[0]?.Properties.MemorySize;
-    expect(memory(synth().template)).to.equal(256);
-    expect(memory(synth({ memorySize: 512 }).template)).to.equal(512);
+    expect(memory(synth().template)).to.equal(512);
+    expect(memory(synth({ memorySize: 1024 }).template)).to.equal(1024);
     expect(() => synth({ memorySize: 64 })).to.throw(/memorySize must be a whole number of MB from 128/);
     const read = (value: string) =>
       readConfiguration((name) => (name === "ALMA_MEMORY_MB" ? value : undefined), fakePlugins);

@@ -115,7 +115,7 @@ describe("stage files", () => {
       });
       Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", {
         Handler: "webhook.handler",
-        MemorySize: 256,
+        MemorySize: 512,
         Environment: {
           Variables: {
             WORKSPACE: "dev",
