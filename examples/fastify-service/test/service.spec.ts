@@ -115,6 +115,14 @@ describe("the fastify service over HTTP on 127.0.0.1", () => {
     expect(echo).to.deep.equal({ status: 200, body: '{"a":1}' });
     expect((await call(port, { method: "PUT" }, "x")).status).to.equal(405);
   });
+
+  it("answers a body over the limit 413 through the router (its words, the decision line), no handler called", async () => {
+    const big = JSON.stringify({ ...almaEventPayload("LOAN"), padding: "x".repeat(1024 * 1024) });
+    const refused = await call(port, { headers: signed(big) }, big);
+    expect(refused.status).to.equal(413);
+    expect(refused.body).to.match(/^Request body of \d+ bytes is larger than/);
+    expect(desk.loans).to.have.length(0);
+  });
 });
 
 describe("the node middleware in a fastify route, after fastify parsed the body: a mistake", () => {

@@ -381,7 +381,24 @@ describe("createFastifyPlugin", () => {
       await route?.handler(request, reply);
       return sent;
     };
-    return { instance, calls, invoke };
+    /** What the route answers when fastify itself refuses the request with `error` (its 413, say). */
+    const fail = async (error: { statusCode?: number }, request: FastifyRequestLike) => {
+      const sent: { status?: number; body?: string } = {};
+      const reply: FastifyReplyLike = {
+        code: (status) => {
+          sent.status = status;
+          return reply;
+        },
+        headers: () => reply,
+        send: (body) => {
+          sent.body = body;
+          return reply;
+        },
+      };
+      await route?.errorHandler?.(error, request, reply);
+      return sent;
+    };
+    return { instance, calls, invoke, fail };
   }
 
   it("installs a scoped raw-bytes parser and one route that answers as the router does", async () => {
@@ -407,6 +424,33 @@ describe("createFastifyPlugin", () => {
     expect([routed.status, routed.body]).to.deep.equal([200, `${VALIDATED}, LOAN handled.`]);
     const empty = await invoke({ method: "POST", url: "/alma/webhook", headers: {}, body: undefined });
     expect(empty.status).to.equal(401);
+  });
+
+  it("answers fastify's own 413 through the router: an ERROR line, not delivered, reason too-large", async () => {
+    const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = {
+      debug: () => {},
+      info: (message: string, fields?: Record<string, unknown>) =>
+        lines.push({ level: "info", message, fields }),
+      warn: (message: string, fields?: Record<string, unknown>) =>
+        lines.push({ level: "warn", message, fields }),
+      error: (message: string, fields?: Record<string, unknown>) =>
+        lines.push({ level: "error", message, fields }),
+    };
+    const { instance, fail } = fakeFastify();
+    await createFastifyPlugin(make({ logger, maxBodyBytes: 1000 }).on("LOAN", () => {}))(instance);
+    const request = { method: "POST", url: "/", headers: { "content-length": "5000" } };
+    const refused = await fail({ statusCode: 413 }, request);
+    expect(refused.status).to.equal(413);
+    const decision = lines.find((line) => line.message === "webhook decision");
+    expect(decision?.level).to.equal("error");
+    expect(decision?.fields).to.deep.include({ notDelivered: "too-large", front: "fastify" });
+    // Any other error stays fastify's to answer.
+    let rethrown: unknown;
+    await fail({ statusCode: 400 }, request).catch((error: unknown) => {
+      rethrown = error;
+    });
+    expect(rethrown).to.deep.equal({ statusCode: 400 });
   });
 
   it("serves / by default", async () => {

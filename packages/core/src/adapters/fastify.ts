@@ -1,3 +1,4 @@
+import type { HttpRequest } from "../http/request.js";
 import type { WebhookRouter } from "../router.js";
 import { bodyReadOf } from "./limited-body.js";
 
@@ -59,6 +60,12 @@ export interface FastifyLike {
     url: string;
     bodyLimit?: number;
     handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<FastifyReplyLike>;
+    /** The route's error handler: fastify's own 413 (a body over the limit) is answered by the router. */
+    errorHandler?: (
+      error: { readonly statusCode?: number },
+      request: FastifyRequestLike,
+      reply: FastifyReplyLike,
+    ) => Promise<FastifyReplyLike>;
   }): unknown;
 }
 
@@ -100,6 +107,13 @@ export function createFastifyPlugin(
   options: FastifyPluginOptions = {},
 ): (instance: FastifyLike) => Promise<void> {
   const bodyLimit = bodyReadOf(options, router.maxBodyBytes).limit;
+  const answer = async (reply: FastifyReplyLike, request: HttpRequest) => {
+    const response = await router.handleRequest(request);
+    return reply
+      .code(response.statusCode)
+      .headers({ ...response.headers })
+      .send(response.body);
+  };
   return async (instance) => {
     // Scoped to this plugin: fastify's own JSON parser would consume the bytes the signature covers.
     instance.removeAllContentTypeParsers();
@@ -112,17 +126,28 @@ export function createFastifyPlugin(
       bodyLimit,
       handler: async (request, reply) => {
         const { body } = request;
-        const answer = await router.handleRequest({
+        return answer(reply, {
           method: request.method,
           headers: request.headers,
           query: new URL(request.url, "http://localhost").searchParams,
           body: body instanceof Uint8Array || typeof body === "string" ? body : new Uint8Array(0),
           front: "fastify",
         });
-        return reply
-          .code(answer.statusCode)
-          .headers({ ...answer.headers })
-          .send(answer.body);
+      },
+      // fastify refuses a body over the limit before the handler runs; the router answers it instead, so
+      // that it is logged through the router's logger as every adapter's 413 is (ERROR, not delivered).
+      errorHandler: async (error, request, reply) => {
+        if (error.statusCode !== 413) throw error;
+        const declared = Number(request.headers["content-length"]);
+        return answer(reply, {
+          method: request.method,
+          headers: request.headers,
+          query: new URL(request.url, "http://localhost").searchParams,
+          body: new Uint8Array(0),
+          bodyBytes: Number.isFinite(declared) && declared > bodyLimit ? declared : bodyLimit + 1,
+          bodyLimit,
+          front: "fastify",
+        });
       },
     });
   };
