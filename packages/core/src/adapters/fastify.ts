@@ -80,7 +80,7 @@ export interface FastifyLike {
 export interface FastifyPluginOptions {
   /** The webhook's path, within the prefix it is registered under; default `/`. */
   readonly path?: string;
-  /** Larger bodies get fastify's 413; default 1 MiB (Alma's bodies are a few KiB), or the router's limit if lower. */
+  /** Larger bodies are answered 413 (by the router, logged at ERROR); default 1 MiB (Alma's bodies are a few KiB), or the router's limit if lower. */
   readonly maxBodyBytes?: number;
 }
 
@@ -89,7 +89,7 @@ export interface FastifyPluginOptions {
  * the challenge, POST the webhooks, other methods 405. Register it with `app.register(...)`: fastify
  * encapsulates it, so the raw-bytes parser it installs (every content type, JSON included, as a `Buffer`:
  * the signature covers the exact bytes) applies to its route only, and the rest of the app keeps fastify's
- * JSON parsing. The body limit is 1 MiB unless `maxBodyBytes` says otherwise; larger bodies get fastify's 413.
+ * JSON parsing. The body limit is 1 MiB unless `maxBodyBytes` says otherwise; larger bodies are answered 413 by the router (an ERROR line, as every adapter's 413).
  * A stalled upload is cut by the server's own `requestTimeout` (set it: `Fastify({ requestTimeout: 10_000 })`).
  *
  * @example
