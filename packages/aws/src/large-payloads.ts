@@ -1,7 +1,7 @@
 // The claim check: a body too large for its target goes to S3, and the target gets a small pointer to it.
 import { createHash } from "node:crypto";
-import type { Clock, DISPATCH_BUDGET } from "./deadline.js";
-import { S3Objects } from "./s3-objects.js";
+import type { DISPATCH_BUDGET } from "./deadline.js";
+import { S3ObjectStore } from "./s3-object-store.js";
 
 /**
  * The one key of the pointer that replaces a body too large for its target: a consumer that finds it
@@ -37,23 +37,13 @@ export const largePayloadKey = (name: string): string => `alma-webhooks/${name}.
  * const pointer = await store.put("loans-loan-20241106T150000-abc", body, Date.now() + 3000);
  * ```
  */
-export class LargePayloadStore {
-  private readonly objects: S3Objects;
-
-  constructor(
-    readonly bucket: string,
-    clock: Clock,
-    env: Readonly<Record<string, string | undefined>> = process.env,
-  ) {
-    this.objects = new S3Objects(bucket, clock, env);
-  }
-
+export class LargePayloadStore extends S3ObjectStore {
   /** Writes the body; resolves with its pointer, or rejects with the SDK's error. */
   async put(name: string, body: string, budgetEnd: number): Promise<LargePayloadPointer> {
     const key = largePayloadKey(name);
     const bytes = Buffer.from(body, "utf8");
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    await this.objects.put(key, bytes, { "alma-webhook-id": name, sha256 }, budgetEnd);
+    await this.putObject(key, bytes, { "alma-webhook-id": name, sha256 }, budgetEnd);
     return { bucket: this.bucket, key, size: bytes.length, sha256 };
   }
 }

@@ -1,7 +1,6 @@
 // The kept bytes of webhooks that were not delivered (ALMA_UNDELIVERED_BUCKET): what a redelivery reads.
 import { createHash } from "node:crypto";
-import type { Clock } from "./deadline.js";
-import { S3Objects } from "./s3-objects.js";
+import { S3ObjectStore } from "./s3-object-store.js";
 
 /**
  * What an id of a kept webhook may be: the characters of a webhook identity (`20241106T144310-6219…`,
@@ -83,19 +82,9 @@ export interface UndeliveredWebhook {
  * await store.keep({ id, reason: "invalid-body", receivedAt: Date.now(), headers, body }, Date.now() + 800);
  * ```
  */
-export class UndeliveredStore {
-  private readonly objects: S3Objects;
-
-  constructor(
-    readonly bucket: string,
-    clock: Clock,
-    env: Readonly<Record<string, string | undefined>> = process.env,
-  ) {
-    this.objects = new S3Objects(bucket, clock, env);
-  }
-
+export class UndeliveredStore extends S3ObjectStore {
   private async put(kept: KeptWebhook, budgetEnd: number): Promise<void> {
-    await this.objects.put(
+    await this.putObject(
       undeliveredKey(kept.id),
       JSON.stringify(kept),
       { "alma-webhook-id": kept.id, reason: kept.reason },
@@ -128,7 +117,7 @@ export class UndeliveredStore {
   /** The kept webhook of an id, or undefined when there is none; rejects on any other failure. */
   async read(id: string, budgetEnd: number): Promise<KeptWebhook | undefined> {
     if (!KEPT_ID.test(id)) return undefined;
-    const text = await this.objects.get(undeliveredKey(id), budgetEnd);
+    const text = await this.getObject(undeliveredKey(id), budgetEnd);
     if (text === undefined) return undefined;
     const kept = JSON.parse(text) as KeptWebhook;
     const bytes = Buffer.from(kept.body, "base64");

@@ -6,19 +6,21 @@ import { BUDGETED_CLIENT, type Clock, callWithin, DISPATCH_BUDGET, nameOf } from
 type S3Sdk = typeof import("./s3-sdk.js");
 
 /**
- * The JSON objects of one bucket, put and got within {@link DISPATCH_BUDGET} or the deadline given, whichever
+ * The base of a store of JSON objects in one bucket: they are put and got within {@link DISPATCH_BUDGET} or the deadline given, whichever
  * comes first. The S3 client is imported at the first call (most deployments never load it); a failed import
  * is tried again at the next. A rewrite of the same object is harmless, so the SDK's retries stay on. With an
  * endpoint override (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, for an emulator) it addresses the bucket by path.
  *
  * @example
  * ```ts
- * const objects = new S3Objects("my-bucket", systemClock);
- * await objects.put("alma-webhooks/x.json", "{}", { "alma-webhook-id": "x" }, Date.now() + 3000);
- * const text = await objects.get("alma-webhooks/x.json", Date.now() + 3000); // "{}", or undefined when absent
+ * class Notes extends S3ObjectStore {
+ *   write = (id: string, note: string, by: number) => this.putObject(`notes/${id}.json`, note, { id }, by);
+ *   read = (id: string, by: number) => this.getObject(`notes/${id}.json`, by); // undefined when absent
+ * }
+ * const notes = new Notes("my-bucket", systemClock);
  * ```
  */
-export class S3Objects {
+export abstract class S3ObjectStore {
   private client?: Promise<{ client: S3Client; sdk: S3Sdk }>;
 
   constructor(
@@ -42,7 +44,7 @@ export class S3Objects {
   }
 
   /** Writes a JSON object (`PutObject`) with its metadata; rejects with the SDK's error. */
-  async put(
+  protected async putObject(
     key: string,
     body: string | Uint8Array,
     metadata: Readonly<Record<string, string>>,
@@ -64,7 +66,7 @@ export class S3Objects {
   }
 
   /** The object's text (`GetObject`, UTF-8), or undefined when there is no such object; rejects on any other failure. */
-  async get(key: string, budgetEnd: number): Promise<string | undefined> {
+  protected async getObject(key: string, budgetEnd: number): Promise<string | undefined> {
     const { client, sdk } = await this.load();
     try {
       return await callWithin(
