@@ -2,8 +2,8 @@ import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } fr
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { arnParts } from "./arn.js";
 import { perKey } from "./clients.js";
-import type { Clock } from "./deadline.js";
-import { budgetEndOf, describe, isTransient, retryRefused, SINGLE_ATTEMPT_CLIENT } from "./deadline.js";
+import { type Clock, isTransient, retryRefused, SINGLE_ATTEMPT_CLIENT } from "./deadline.js";
+import { DispatchAttempt } from "./dispatch-attempt.js";
 
 import { EVENT_SOURCE, identityResource } from "./identity.js";
 
@@ -39,9 +39,8 @@ export class EventBusDispatcher implements ExecutionDispatcher {
 
   /** Puts within the dispatch budget, or by the request's deadline when that comes first. */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
-    const started = this.clock.now();
-    const end = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, eventBusArn: request.target, executionName: request.name };
+    const attempt = new DispatchAttempt(request, fields, this.logger, this.clock);
     const command = new PutEventsCommand({
       Entries: [
         {
@@ -53,24 +52,16 @@ export class EventBusDispatcher implements ExecutionDispatcher {
         },
       ],
     });
-    const failed = (error: string, transient: boolean): DispatchResult => {
-      this.logger.error("event not put", {
-        ...fields,
-        transient,
-        error,
-        durationMs: this.clock.now() - started,
-      });
-      return { status: "failed", transient, error };
-    };
     try {
       const client = this.clientFor(regionOf(request.target));
-      const output = await retryRefused(this.clock, "PutEvents", end, (abortSignal) =>
+      const output = await retryRefused(this.clock, "PutEvents", attempt.end, (abortSignal) =>
         client.send(command, { abortSignal }),
       );
       const [entry] = output.Entries ?? [];
       if ((output.FailedEntryCount ?? 0) > 0 || entry?.EventId === undefined) {
         const code = entry?.ErrorCode ?? "UnknownError";
-        return failed(
+        return attempt.failed(
+          "event not put",
           `${code}: ${entry?.ErrorMessage ?? "the entry was not put"}`,
           isTransient({ name: code }),
         );
@@ -78,11 +69,11 @@ export class EventBusDispatcher implements ExecutionDispatcher {
       this.logger.info("event put", {
         ...fields,
         eventId: entry.EventId,
-        durationMs: this.clock.now() - started,
+        durationMs: attempt.elapsed(),
       });
       return { status: "started", deliveredTo: request.target, messageId: entry.EventId, forwarded: true };
     } catch (error) {
-      return failed(describe(error), isTransient(error));
+      return attempt.failedWith("event not put", error);
     }
   }
 }

@@ -1,7 +1,7 @@
 // The claim check: a body too large for its target goes to S3, and the target gets a small pointer to it.
 import { createHash } from "node:crypto";
-import type { S3Client } from "@aws-sdk/client-s3";
-import { BUDGETED_CLIENT, type Clock, callWithin, DISPATCH_BUDGET } from "./deadline.js";
+import type { DISPATCH_BUDGET } from "./deadline.js";
+import { S3ObjectStore } from "./s3-object-store.js";
 
 /**
  * The one key of the pointer that replaces a body too large for its target: a consumer that finds it
@@ -25,8 +25,6 @@ export interface LargePayloadPointer {
 /** The object key of a delivery's body: from the delivery's name (the execution name), so a retry rewrites it. */
 export const largePayloadKey = (name: string): string => `alma-webhooks/${name}.json`;
 
-type S3Sdk = typeof import("./s3-sdk.js");
-
 /**
  * Writes bodies too large for their target to the bucket `ALMA_LARGE_PAYLOAD_BUCKET` with `PutObject` (the
  * S3 client is imported at the first one: most deployments never load it), within {@link DISPATCH_BUDGET}.
@@ -39,47 +37,13 @@ type S3Sdk = typeof import("./s3-sdk.js");
  * const pointer = await store.put("loans-loan-20241106T150000-abc", body, Date.now() + 3000);
  * ```
  */
-export class LargePayloadStore {
-  private client?: Promise<{ client: S3Client; sdk: S3Sdk }>;
-
-  constructor(
-    readonly bucket: string,
-    private readonly clock: Clock,
-    private readonly env: Readonly<Record<string, string | undefined>> = process.env,
-  ) {}
-
-  private load(): Promise<{ client: S3Client; sdk: S3Sdk }> {
-    this.client ??= import("./s3-sdk.js").then((sdk) => ({
-      sdk,
-      client: new sdk.S3Client({
-        ...BUDGETED_CLIENT,
-        forcePathStyle: Boolean(this.env.AWS_ENDPOINT_URL_S3 || this.env.AWS_ENDPOINT_URL),
-      }),
-    }));
-    this.client.catch(() => {
-      this.client = undefined;
-    });
-    return this.client;
-  }
-
+export class LargePayloadStore extends S3ObjectStore {
   /** Writes the body; resolves with its pointer, or rejects with the SDK's error. */
   async put(name: string, body: string, budgetEnd: number): Promise<LargePayloadPointer> {
-    const { client, sdk } = await this.load();
     const key = largePayloadKey(name);
     const bytes = Buffer.from(body, "utf8");
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    await callWithin(this.clock, "PutObject", budgetEnd, DISPATCH_BUDGET.totalMs, (abortSignal) =>
-      client.send(
-        new sdk.PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: bytes,
-          ContentType: "application/json",
-          Metadata: { "alma-webhook-id": name, sha256 },
-        }),
-        { abortSignal },
-      ),
-    );
+    await this.putObject(key, bytes, { "alma-webhook-id": name, sha256 }, budgetEnd);
     return { bucket: this.bucket, key, size: bytes.length, sha256 };
   }
 }

@@ -2,17 +2,15 @@ import type { DispatchResult, ExecutionDispatcher, ExecutionRequest, Logger } fr
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { queueOf } from "./arn.js";
 import { perKey } from "./clients.js";
-import type { Clock } from "./deadline.js";
 import {
   BUDGETED_CLIENT,
-  budgetEndOf,
+  type Clock,
   callWithin,
   DISPATCH_BUDGET,
-  describe,
-  isTransient,
   retryRefused,
   SINGLE_ATTEMPT_CLIENT,
 } from "./deadline.js";
+import { DispatchAttempt } from "./dispatch-attempt.js";
 import { IDENTITY_ATTRIBUTE } from "./identity.js";
 
 export { IDENTITY_ATTRIBUTE };
@@ -60,9 +58,8 @@ export class SqsDispatcher implements ExecutionDispatcher {
 
   /** Sends within the dispatch budget, or by the request's deadline when that comes first. */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
-    const started = this.clock.now();
-    const end = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, queueArn: request.target, deduplicationId: request.name };
+    const attempt = new DispatchAttempt(request, fields, this.logger, this.clock);
     const queue = queueOf(request.target);
     if (queue === undefined) {
       const error = `InvalidTarget: ${request.target} is not an SQS queue ARN`;
@@ -79,20 +76,13 @@ export class SqsDispatcher implements ExecutionDispatcher {
       const client = this.clientFor(queue.region, queue.fifo);
       const send = (abortSignal: AbortSignal) => client.send(command, { abortSignal });
       const output = queue.fifo
-        ? await callWithin(this.clock, "SendMessage", end, DISPATCH_BUDGET.totalMs, send)
-        : await retryRefused(this.clock, "SendMessage", end, send);
+        ? await callWithin(this.clock, "SendMessage", attempt.end, DISPATCH_BUDGET.totalMs, send)
+        : await retryRefused(this.clock, "SendMessage", attempt.end, send);
       const messageId = output.MessageId ?? "";
-      this.logger.info("message sent", { ...fields, messageId, durationMs: this.clock.now() - started });
+      this.logger.info("message sent", { ...fields, messageId, durationMs: attempt.elapsed() });
       return { status: "started", deliveredTo: request.target, messageId, forwarded: true };
     } catch (error) {
-      const transient = isTransient(error);
-      this.logger.error("message not sent", {
-        ...fields,
-        transient,
-        error: describe(error),
-        durationMs: this.clock.now() - started,
-      });
-      return { status: "failed", transient, error: describe(error) };
+      return attempt.failedWith("message not sent", error);
     }
   }
 }

@@ -8,16 +8,16 @@ import {
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { executionArnFor } from "./arn.js";
-import type { Clock } from "./deadline.js";
 import {
   BUDGETED_CLIENT,
-  budgetEndOf,
+  type Clock,
   callWithin,
   DISPATCH_BUDGET,
   describe,
-  isTransient,
+  type isTransient,
   nameOf,
 } from "./deadline.js";
+import { DispatchAttempt } from "./dispatch-attempt.js";
 
 /**
  * The Step Functions client: one per cold start, so connections are reused. Region, credentials and
@@ -50,8 +50,6 @@ const quote = (input: string): string => (input.length > 500 ? `${input.slice(0,
 
 /** Execution statuses that mean the earlier run of this job did not do its work. */
 const UNSUCCESSFUL = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
-
-type LogFields = Record<string, unknown>;
 
 /**
  * Starts executions with Step Functions' StartExecution, within {@link DISPATCH_BUDGET}.
@@ -90,13 +88,12 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
 
   /** Starts within the budget that ends at `budgetEnd` (default: {@link DISPATCH_BUDGET} from now). */
   async start(request: ExecutionRequest): Promise<DispatchResult> {
-    const started = this.clock.now();
-    const budgetEnd = budgetEndOf(request, started);
     const fields = { plugin: request.plugin, stateMachineArn: request.target, executionName: request.name };
+    const attempt = new DispatchAttempt(request, fields, this.logger, this.clock);
     const starting = callWithin(
       this.clock,
       "StartExecution",
-      budgetEnd,
+      attempt.end,
       DISPATCH_BUDGET.totalMs,
       (abortSignal) =>
         this.client.send(
@@ -110,30 +107,18 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
     );
     // Asked beside StartExecution, not after it: the first dispatch of a cold start waits for one round
     // trip, not two, and nothing is left in flight when the answer leaves.
-    const checked = this.checkStateMachineType(request.target, budgetEnd);
+    const checked = this.checkStateMachineType(request.target, attempt.end);
     let result: DispatchResult;
     try {
       const output = await starting;
       const executionArn = output.executionArn ?? executionArnOf(request.target, request.name);
-      this.logger.info("execution started", {
-        ...fields,
-        executionArn,
-        durationMs: this.clock.now() - started,
-      });
+      this.logger.info("execution started", { ...fields, executionArn, durationMs: attempt.elapsed() });
       result = { status: "started", deliveredTo: executionArn };
     } catch (error) {
       if (nameOf(error) === "ExecutionAlreadyExists") {
-        result = await this.alreadyExists(request, fields, started, budgetEnd);
+        result = await this.alreadyExists(request, attempt);
       } else {
-        const transient = isTransient(error);
-        this.logger.error("execution not started", {
-          ...fields,
-          transient,
-          error: describe(error),
-          durationMs: this.clock.now() - started,
-        });
-        await checked;
-        return { status: "failed", transient, error: describe(error) };
+        result = attempt.failedWith("execution not started", error);
       }
     }
     await checked;
@@ -141,19 +126,15 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
   }
 
   /** `ExecutionAlreadyExists`: a duplicate delivery, unless the execution of that name has another input. */
-  private async alreadyExists(
-    request: ExecutionRequest,
-    fields: LogFields,
-    started: number,
-    budgetEnd: number,
-  ): Promise<DispatchResult> {
+  private async alreadyExists(request: ExecutionRequest, attempt: DispatchAttempt): Promise<DispatchResult> {
+    const { fields } = attempt;
     const expectedArn = executionArnOf(request.target, request.name);
     let existing: DescribeExecutionCommandOutput;
     try {
       existing = await callWithin(
         this.clock,
         "DescribeExecution",
-        budgetEnd,
+        attempt.end,
         DISPATCH_BUDGET.totalMs,
         (abortSignal) =>
           this.client.send(new DescribeExecutionCommand({ executionArn: expectedArn }), { abortSignal }),
@@ -163,12 +144,12 @@ export class StepFunctionsDispatcher implements ExecutionDispatcher {
         ...fields,
         executionArn: expectedArn,
         reason: `DescribeExecution failed: ${describe(error)}`,
-        durationMs: this.clock.now() - started,
+        durationMs: attempt.elapsed(),
       });
       return { status: "duplicate", deliveredTo: expectedArn };
     }
     const executionArn = existing.executionArn ?? expectedArn;
-    const durationMs = this.clock.now() - started;
+    const durationMs = attempt.elapsed();
     if (existing.input === undefined) {
       this.logger.warn("execution already exists; its input could not be compared, answered as a duplicate", {
         ...fields,

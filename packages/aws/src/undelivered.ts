@@ -1,7 +1,6 @@
 // The kept bytes of webhooks that were not delivered (ALMA_UNDELIVERED_BUCKET): what a redelivery reads.
 import { createHash } from "node:crypto";
-import type { S3Client } from "@aws-sdk/client-s3";
-import { BUDGETED_CLIENT, type Clock, callWithin, DISPATCH_BUDGET, nameOf } from "./deadline.js";
+import { S3ObjectStore } from "./s3-object-store.js";
 
 /**
  * What an id of a kept webhook may be: the characters of a webhook identity (`20241106T144310-6219…`,
@@ -69,8 +68,6 @@ export interface UndeliveredWebhook {
   readonly body: Buffer;
 }
 
-type S3Sdk = typeof import("./s3-sdk.js");
-
 /**
  * The bucket of webhooks that were not delivered (`ALMA_UNDELIVERED_BUCKET`, created by the stack with SSE,
  * TLS only, no public access and a lifecycle expiry): `keep` writes one JSON object per webhook id under
@@ -85,42 +82,13 @@ type S3Sdk = typeof import("./s3-sdk.js");
  * await store.keep({ id, reason: "invalid-body", receivedAt: Date.now(), headers, body }, Date.now() + 800);
  * ```
  */
-export class UndeliveredStore {
-  private client?: Promise<{ client: S3Client; sdk: S3Sdk }>;
-
-  constructor(
-    readonly bucket: string,
-    private readonly clock: Clock,
-    private readonly env: Readonly<Record<string, string | undefined>> = process.env,
-  ) {}
-
-  private load(): Promise<{ client: S3Client; sdk: S3Sdk }> {
-    this.client ??= import("./s3-sdk.js").then((sdk) => ({
-      sdk,
-      client: new sdk.S3Client({
-        ...BUDGETED_CLIENT,
-        forcePathStyle: Boolean(this.env.AWS_ENDPOINT_URL_S3 || this.env.AWS_ENDPOINT_URL),
-      }),
-    }));
-    this.client.catch(() => {
-      this.client = undefined;
-    });
-    return this.client;
-  }
-
+export class UndeliveredStore extends S3ObjectStore {
   private async put(kept: KeptWebhook, budgetEnd: number): Promise<void> {
-    const { client, sdk } = await this.load();
-    await callWithin(this.clock, "PutObject", budgetEnd, DISPATCH_BUDGET.totalMs, (abortSignal) =>
-      client.send(
-        new sdk.PutObjectCommand({
-          Bucket: this.bucket,
-          Key: undeliveredKey(kept.id),
-          Body: JSON.stringify(kept),
-          ContentType: "application/json",
-          Metadata: { "alma-webhook-id": kept.id, reason: kept.reason },
-        }),
-        { abortSignal },
-      ),
+    await this.putObject(
+      undeliveredKey(kept.id),
+      JSON.stringify(kept),
+      { "alma-webhook-id": kept.id, reason: kept.reason },
+      budgetEnd,
     );
   }
 
@@ -149,26 +117,8 @@ export class UndeliveredStore {
   /** The kept webhook of an id, or undefined when there is none; rejects on any other failure. */
   async read(id: string, budgetEnd: number): Promise<KeptWebhook | undefined> {
     if (!KEPT_ID.test(id)) return undefined;
-    const { client, sdk } = await this.load();
-    let text: string;
-    try {
-      text = await callWithin(
-        this.clock,
-        "GetObject",
-        budgetEnd,
-        DISPATCH_BUDGET.totalMs,
-        async (abortSignal) => {
-          const output = await client.send(
-            new sdk.GetObjectCommand({ Bucket: this.bucket, Key: undeliveredKey(id) }),
-            { abortSignal },
-          );
-          return (await output.Body?.transformToString("utf8")) ?? "";
-        },
-      );
-    } catch (error) {
-      if (nameOf(error) === "NoSuchKey" || nameOf(error) === "NotFound") return undefined;
-      throw error;
-    }
+    const text = await this.getObject(undeliveredKey(id), budgetEnd);
+    if (text === undefined) return undefined;
     const kept = JSON.parse(text) as KeptWebhook;
     const bytes = Buffer.from(kept.body, "base64");
     if (

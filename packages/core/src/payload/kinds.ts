@@ -1,13 +1,6 @@
 import { InvalidPayloadError } from "../errors.js";
 import { type CompiledValidator, check } from "./refusal.js";
-import type {
-  BibPayload,
-  ItemPayload,
-  LoanPayload,
-  NotificationPayload,
-  RequestPayload,
-  UserPayload,
-} from "./schema-types.generated.js";
+import type * as Schema from "./schema-types.generated.js";
 import { fieldValue } from "./step-validators.generated.js";
 
 export type {
@@ -43,17 +36,17 @@ export type AlmaRecord<Fields extends string> = { readonly [F in Fields]?: strin
  * ```
  */
 export type PayloadOf<A extends string> = A extends "LOAN"
-  ? LoanPayload
+  ? Schema.LoanPayload
   : A extends "REQUEST"
-    ? RequestPayload
+    ? Schema.RequestPayload
     : A extends "USER"
-      ? UserPayload
+      ? Schema.UserPayload
       : A extends "BIB"
-        ? BibPayload
+        ? Schema.BibPayload
         : A extends "ITEM"
-          ? ItemPayload
+          ? Schema.ItemPayload
           : A extends "NOTIFICATION"
-            ? NotificationPayload
+            ? Schema.NotificationPayload
             : A extends "JOB_END"
               ? JobEndPayload
               : WebhookPayload;

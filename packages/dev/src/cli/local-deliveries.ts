@@ -2,6 +2,7 @@ import { readFile, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_JOURNAL_PATH } from "../local/defaults.js";
+import { putStoredSecret } from "../local/stored-secret-calls.js";
 import {
   bodyOf,
   readWebhooks,
@@ -206,19 +207,7 @@ export async function rotateSecretCommand(args: readonly string[], io: CliIo): P
       "The local server has no stored secret: start it with ALMA_CHALLENGE_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:alma-webhook make run (or _PARAMETER=/alma/webhook-secret)",
     );
   }
-  const ssm = stored.store === "ssm";
-  const response = await fetch(state.endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": ssm ? "AmazonSSM.PutParameter" : "secretsmanager.PutSecretValue",
-    },
-    body: JSON.stringify(
-      ssm
-        ? { Name: stored.id, Value: secret, Overwrite: true }
-        : { SecretId: stored.id, SecretString: secret },
-    ),
-  }).catch((error: unknown) => {
+  const response = await putStoredSecret(state.endpoint, stored, secret).catch((error: unknown) => {
     throw new CliError(`Could not reach the local endpoint ${state.endpoint}: ${String(error)}`);
   });
   if (!response.ok) throw new CliError(`The local endpoint refused the rotation: ${await response.text()}`);

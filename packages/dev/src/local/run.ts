@@ -22,6 +22,7 @@ import {
   withDefaults,
 } from "./pipelines.js";
 import { type ServedRequest, startLocalServer } from "./server.js";
+import { getStoredSecret } from "./stored-secret-calls.js";
 import {
   appendWebhook,
   webhookJournalPath as journalPathOf,
@@ -268,14 +269,7 @@ async function currentSecret(
     );
   }
   const ssm = stored.store === "ssm";
-  const response = await fetch(endpoint.url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": ssm ? "AmazonSSM.GetParameter" : "secretsmanager.GetSecretValue",
-    },
-    body: JSON.stringify(ssm ? { Name: stored.id, WithDecryption: true } : { SecretId: stored.id }),
-  });
+  const response = await getStoredSecret(endpoint.url, stored);
   const answer = (await response.json()) as { SecretString?: string; Parameter?: { Value?: string } };
   const value = ssm ? answer.Parameter?.Value : answer.SecretString;
   if (!response.ok || !value) throw new LocalSettingsError(`The local endpoint has no secret ${stored.id}`);
