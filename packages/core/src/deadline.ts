@@ -8,6 +8,7 @@
  * ```
  */
 export interface Clock {
+  /** The time now, in milliseconds since the epoch (as `Date.now()`). */
   now(): number;
 }
 

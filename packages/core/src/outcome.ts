@@ -149,7 +149,7 @@ const RESULT_ORDER: readonly NotDeliveredReason[] = [
  * undefined for everything else: delivered, a duplicate, and the deliberate non-actions (no plugin or route
  * claims it, another environment, a status filter, zero records, too old, declined), the challenge, a
  * refused signature, a wrong method. The router logs a not-delivered decision at ERROR and reports it; the
- * metrics, the delivery history and the kept bytes read it from {@link Decision.notDelivered}.
+ * metrics, the delivery history and the kept bytes read it from {@link DecisionRecord.notDelivered}.
  *
  * @example
  * ```ts
