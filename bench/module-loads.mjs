@@ -24,7 +24,7 @@ try {
   };
   // Only the public modules: the internal ones follow from them and would bury the list.
   const publicOnes = (names) =>
-    names.filter((name) => /^NativeModule [a-z]/.test(name)).map((name) => name.slice(13));
+    names.filter((name) => /^NativeModule (?!internal\/)[a-z]/.test(name)).map((name) => name.slice(13));
   for (const [name, event] of Object.entries(events)) {
     const { result } = await runNode(
       [join(ROOT, "bench", "module-loads-child.mjs"), BUNDLE, JSON.stringify(event)],
