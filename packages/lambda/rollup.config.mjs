@@ -6,6 +6,7 @@ import commonjs from "@rollup/plugin-commonjs";
 import json from "@rollup/plugin-json";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import terser from "@rollup/plugin-terser";
+import { builtinsByRequire } from "./scripts/builtins-by-require.mjs";
 
 export default {
   input: {
@@ -26,6 +27,8 @@ export default {
     nodeResolve({ exportConditions: ["node", "import", "default"], preferBuiltins: true }),
     commonjs({ ignoreDynamicRequires: true }),
     json(),
+    // Built-ins by require(), not by their ES module face: see scripts/builtins-by-require.mjs.
+    builtinsByRequire(),
     // Minified, so a cold start reads and pre-parses less (see docs/performance.md). Names are kept:
     // error names and stack traces stay readable in the logs and in Sentry.
     terser({

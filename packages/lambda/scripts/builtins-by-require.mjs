@@ -1,0 +1,59 @@
+// A Rollup plugin for the bundle's cold start on Node 22 (docs/performance.md, "Node 22"): every import of a
+// Node built-in in the output becomes a require() of it, made by the banner's createRequire.
+//
+// Why: on Node 22 the ES module face of a built-in reads every export of it when it is first imported, and
+// some exports are lazy getters that load more of Node: `http`'s WebSocket, CloseEvent and MessageEvent load
+// undici (with http2, zlib, assert, web streams), `util`'s parseArgs and diff load their modules, and so on.
+// require() returns the same module object without reading them. The SDK's node:http (a dynamic import in
+// @smithy/node-http-handler, taken for an http: endpoint) is the heaviest; the static imports of `util`,
+// `process`, `os`, `fs/promises` and the others add their own share. Nothing else changes: the bindings are
+// the same functions and objects (a built-in's default export is its module object).
+//
+// It runs before terser, on the code with the banner's `require`, which terser then renames with the rest.
+// Left as they are: `node:module` (the banner imports createRequire from it), namespace imports
+// (`import * as x`, whose `default` a require() would not give) and every dynamic import but node:http's.
+
+/** @returns {import("rollup").Plugin} */
+export function builtinsByRequire() {
+  return {
+    name: "builtins-by-require",
+    renderChunk(code) {
+      const program = this.parse(code);
+      const edits = [];
+      for (const node of program.body) {
+        if (node.type !== "ImportDeclaration") continue;
+        const id = node.source.value;
+        if (typeof id !== "string" || !id.startsWith("node:") || id === "node:module") continue;
+        const specifiers = node.specifiers;
+        if (specifiers.some((s) => s.type === "ImportNamespaceSpecifier")) continue;
+        const required = `require(${JSON.stringify(id)})`;
+        const named = specifiers
+          .filter((s) => s.type === "ImportSpecifier")
+          .map((s) => {
+            const imported =
+              s.imported.type === "Identifier" ? s.imported.name : JSON.stringify(s.imported.value);
+            return imported === s.local.name ? imported : `${imported}:${s.local.name}`;
+          });
+        const byDefault = specifiers.find((s) => s.type === "ImportDefaultSpecifier")?.local.name;
+        let replacement;
+        // A bare import only loads the built-in, which has no effect of its own: leave it out, so a chunk
+        // loads only the built-ins it uses.
+        if (byDefault === undefined && named.length === 0) replacement = "";
+        else if (byDefault === undefined) replacement = `const{${named.join(",")}}=${required};`;
+        else if (named.length === 0) replacement = `const ${byDefault}=${required};`;
+        else replacement = `const ${byDefault}=${required},{${named.join(",")}}=${byDefault};`;
+        edits.push({ start: node.start, end: node.end, replacement });
+      }
+      let out = code;
+      for (const { start, end, replacement } of edits.reverse()) {
+        out = out.slice(0, start) + replacement + out.slice(end);
+      }
+      // @smithy/node-http-handler reads `node_http.default ?? node_http`, so the module object serves.
+      out = out.replace(
+        /\bimport\(\s*(["'])node:http\1\s*\)/g,
+        'Promise.resolve().then(() => require("node:http"))',
+      );
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
