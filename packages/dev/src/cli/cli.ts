@@ -51,9 +51,10 @@ Usage:
       The delivery history in AWS: one line per verified webhook (received at, answer, action and event
       or job, identity, each plugin's or route's fate), from the ledger table (ALMA_IDEMPOTENCY_TABLE;
       AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL as usual). --failed: only failed or refused deliveries.
-  alma-webhook deliveries --table NAME --serve [--function NAME[:QUALIFIER]] [--port 9001] [--since 24h]
+  alma-webhook deliveries --table NAME --serve [--function NAME[:QUALIFIER]] [--bucket NAME] [--port 9001] [--since 24h]
       The deliveries page for a deployed stage on http://127.0.0.1:9001/_/deliveries: the history read
-      with your AWS credentials; Redeliver invokes --function (pass NAME:live behind the canary alias).
+      with your AWS credentials; Redeliver invokes --function (pass NAME:live behind the canary alias);
+      --bucket (the stack's UndeliveredBucketName) shows the bytes kept of what was not delivered.
       make run serves the same page for the local server at http://127.0.0.1:9000/_/deliveries.
   alma-webhook resend ID [--url URL] [--secret-file PATH|-] [--secret S]
       Send a received webhook again, the same bytes, signed with the current secret.

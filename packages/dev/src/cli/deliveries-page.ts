@@ -52,8 +52,9 @@ const untilSignal = (): Promise<NodeJS.Signals> =>
   });
 
 /**
- * `deliveries --table NAME --serve [--function NAME[:QUALIFIER]] [--port 9001] [--since 24h]`: the deliveries
- * page for a deployed stage, on 127.0.0.1, until Ctrl-C.
+ * `deliveries --table NAME --serve [--function NAME[:QUALIFIER]] [--bucket NAME] [--port 9001] [--since 24h]`:
+ * the deliveries page for a deployed stage, on 127.0.0.1, until Ctrl-C; with `--bucket` (the stage's
+ * `ALMA_UNDELIVERED_BUCKET`) a webhook that was not delivered opens to the bytes the stage kept.
  */
 export async function deliveriesPageCommand(
   args: readonly string[],
@@ -66,6 +67,7 @@ export async function deliveriesPageCommand(
       table: { type: "string" },
       serve: { type: "boolean", default: false },
       function: { type: "string" },
+      bucket: { type: "string" },
       port: { type: "string" },
       since: { type: "string", default: "24h" },
     },
@@ -83,6 +85,7 @@ export async function deliveriesPageCommand(
     port,
     defaultSince: values.since,
     ...(values.function ? { functionName: values.function } : {}),
+    ...(values.bucket ? { bucket: values.bucket } : {}),
   });
   io.stdout(`listening on ${page.url}\n`);
   io.stdout(`The deliveries of table ${table}: ${page.url}${DELIVERIES_PATH}\n`);

@@ -1,6 +1,8 @@
+import type { KeptWebhook } from "@alma-webhooks/aws";
 import type { PluginResult } from "@alma-webhooks/core";
 import { type DeliveryRecord, type DeliverySource, sinceOf, tableSource } from "../cli/deliveries.js";
 import { CliError } from "../cli/io.js";
+import { keptIdOf } from "../cli/redeliver.js";
 import { executionArnOf, fateOf, journalDecisionOf } from "../local/webhook-line.js";
 import { invokeRedeliver } from "./invoke-redeliver.js";
 import {
@@ -9,12 +11,13 @@ import {
   type DeliveryView,
   filterDeliveries,
   LIST_LIMIT,
+  presentBody,
   type RedeliveryResult,
 } from "./model.js";
 
 /**
- * The id a history record is redelivered by: its request id (the id the function keeps its bytes under and
- * logs), else its identity. The one place that says so.
+ * The id a history record is redelivered by: the id its bytes are kept under (`keptAs`, the one the
+ * function's redelivery event takes), else its request id, else its identity. The one place that says so.
  *
  * @example
  * ```ts
@@ -22,7 +25,31 @@ import {
  * ```
  */
 export const historyIdOf = (record: DeliveryRecord): string =>
-  record.requestId ?? record.identity ?? record.receivedAt;
+  keptIdOf(record) ?? record.requestId ?? record.identity ?? record.receivedAt;
+
+/** Reads a kept webhook's object (`ALMA_UNDELIVERED_BUCKET`) by its id, or undefined when there is none. */
+export type KeptReader = (id: string) => Promise<KeptWebhook | undefined>;
+
+/**
+ * The kept webhooks of a stage's bucket, read with the operator's own credentials (S3 GetObject).
+ *
+ * @example
+ * ```ts
+ * const kept = keptReader("alma-webhooks-prod-undelivered");
+ * ```
+ */
+export function keptReader(bucket: string): KeptReader {
+  let store:
+    | Promise<{ read: (id: string, budgetEnd: number) => Promise<KeptWebhook | undefined> }>
+    | undefined;
+  return async (id) => {
+    store ??= import("@alma-webhooks/aws").then(
+      ({ UndeliveredStore, systemClock }) => new UndeliveredStore(bucket, systemClock),
+    );
+    // An operator's read, not a webhook's: ten seconds is time enough for S3 and short enough to say so.
+    return (await store).read(id, Date.now() + 10_000);
+  };
+}
 
 /** Options of {@link historyDeliveriesSource}. */
 export interface HistorySourceOptions {
@@ -36,6 +63,10 @@ export interface HistorySourceOptions {
   readonly history?: DeliverySource;
   /** The redelivery; default a Lambda Invoke of the function's redelivery event ({@link invokeRedeliver}). */
   readonly invoke?: typeof invokeRedeliver;
+  /** The stage's bucket of kept webhooks (`ALMA_UNDELIVERED_BUCKET`): the page shows their bytes. */
+  readonly bucket?: string;
+  /** The kept-bytes reader; default S3's ({@link keptReader}) when `bucket` is given. */
+  readonly kept?: KeptReader;
   readonly now?: () => number;
 }
 
@@ -76,6 +107,12 @@ export function historyDeliveriesSource(options: HistorySourceOptions): Deliveri
   const { table, functionName, defaultSince = "24h", now = Date.now } = options;
   const history = options.history ?? tableSource(table);
   const invoke = options.invoke ?? invokeRedeliver;
+  const kept = options.kept ?? (options.bucket ? keptReader(options.bucket) : undefined);
+  /** The kept bytes of a listed webhook, when it has some and the page knows the bucket. */
+  async function keptOf(record: DeliveryRecord): Promise<KeptWebhook | undefined> {
+    const id = keptIdOf(record);
+    return id === undefined || kept === undefined ? undefined : kept(id);
+  }
   // The story of a webhook the list showed: the history has no read by id, and a scan per click is wasteful.
   let shown = new Map<string, DeliveryRecord>();
 
@@ -103,18 +140,43 @@ export function historyDeliveriesSource(options: HistorySourceOptions): Deliveri
       if (!shown.has(id)) await read(sinceOf("30d", now()), false);
       const record = shown.get(id);
       if (record === undefined) return undefined;
-      const story: DeliveryStory = {
+      const view = {
         ...viewOf(record, functionName !== undefined),
         ...(record.requestId ? { requestId: record.requestId } : {}),
         method: "POST",
+      };
+      const object = await keptOf(record);
+      if (object !== undefined) {
+        const bytes = Buffer.from(object.body, "base64");
+        const contentType = object.headers["content-type"];
+        const body = presentBody(bytes, contentType);
+        const story: DeliveryStory = {
+          ...view,
+          ...(contentType ? { contentType } : {}),
+          body: body.text,
+          bodyFormat: body.format,
+          bodyBytes: bytes.length,
+          bodyNote: `Kept by the stage (${record.keptAs}): not delivered, ${object.reason}.`,
+        };
+        return story;
+      }
+      const story: DeliveryStory = {
+        ...view,
         bodyFormat: "none",
-        bodyNote:
-          "The delivery history keeps a webhook's fate, not its bytes. The stage keeps the bytes of a webhook it did not deliver (ALMA_UNDELIVERED_BUCKET), and a redelivery sends them again from there.",
+        bodyNote: record.keptAs
+          ? `The stage keeps this webhook's bytes (${record.keptAs}); start the page with --bucket NAME (the stack's UndeliveredBucketName output) to see them. A redelivery sends them again from there.`
+          : "The delivery history keeps a webhook's fate, not its bytes. The stage keeps the bytes of a webhook it did not deliver (ALMA_UNDELIVERED_BUCKET), and a redelivery sends them again from there.",
       };
       return story;
     },
-    async bodyBytes() {
-      return undefined;
+    async bodyBytes(id) {
+      const record = shown.get(id);
+      const object = record === undefined ? undefined : await keptOf(record);
+      if (object === undefined) return undefined;
+      return {
+        bytes: Buffer.from(object.body, "base64"),
+        contentType: object.headers["content-type"] ?? "application/octet-stream",
+      };
     },
     async redeliver(ids) {
       if (functionName === undefined) {

@@ -109,6 +109,43 @@ describe("the page for a deployed stage: the delivery history and redelivery thr
     expect(await source.bodyBytes("req-failed")).to.equal(undefined);
   });
 
+  it("names a kept webhook by its kept id (what the function redelivers by) and opens it to the kept bytes", async () => {
+    const keptRecord: DeliveryRecord = {
+      ...(RECORDS[0] as DeliveryRecord),
+      notDelivered: "dispatch-failed",
+      keptAs: "undelivered/20241106T144310-6219373120004761.json",
+    };
+    const { history } = fakeHistory([keptRecord]);
+    const body = '{"action":"JOB_END","id":"1"}';
+    const reads: string[] = [];
+    const kept = async (id: string) => {
+      reads.push(id);
+      return {
+        format: 1 as const,
+        id,
+        reason: "dispatch-failed",
+        receivedAt: keptRecord.receivedAt,
+        headers: { "content-type": "application/json", "x-exl-signature": "sig" },
+        body: Buffer.from(body).toString("base64"),
+        isBase64Encoded: true as const,
+        sha256: "",
+        size: body.length,
+      };
+    };
+    const source = historyDeliveriesSource({ table: "ledger", history, kept, now: () => NOW });
+    const [view] = await source.list({});
+    expect(view?.id).to.equal("20241106T144310-6219373120004761");
+    const story = await source.story("20241106T144310-6219373120004761");
+    expect(story).to.deep.include({ bodyFormat: "json", bodyBytes: body.length, requestId: "req-failed" });
+    expect(story?.body).to.equal(JSON.stringify(JSON.parse(body), null, 2));
+    expect(story?.bodyNote).to.include("dispatch-failed");
+    expect((await source.bodyBytes("20241106T144310-6219373120004761"))?.bytes.toString()).to.equal(body);
+    expect(reads).to.deep.equal(["20241106T144310-6219373120004761", "20241106T144310-6219373120004761"]);
+    // Without a bucket the story says where the bytes are and how to see them.
+    const unread = historyDeliveriesSource({ table: "ledger", history, now: () => NOW });
+    expect((await unread.story("20241106T144310-6219373120004761"))?.bodyNote).to.include("--bucket");
+  });
+
   it("redelivers through the function's invoke, and says so when it cannot", async () => {
     const { history } = fakeHistory();
     const calls: [string, readonly string[]][] = [];
