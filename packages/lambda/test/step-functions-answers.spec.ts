@@ -271,9 +271,12 @@ describe("the handler's answers for these dispatch results", function () {
     ]) {
       const { response, reports } = await answer({ StartExecution: fault });
       expect(response.statusCode).to.equal(503);
-      expect(reports.map((report) => String(report))).to.deep.equal([
-        "WebhookNotDeliveredError: Webhook 20241106T144310-7019873450004761 was not delivered (dispatch-failed)",
-      ]);
+      // Throttled every time: the SDK's retries end either in the refusal or at the webhook's deadline,
+      // depending on how fast this machine runs them; both are the one transient not-delivered report.
+      expect(reports).to.have.length(1);
+      expect(String(reports[0])).to.match(
+        /^WebhookNotDeliveredError: Webhook 20241106T144310-7019873450004761 was not delivered \((dispatch-failed|deadline)\)$/,
+      );
     }
   });
 
