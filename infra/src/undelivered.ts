@@ -1,7 +1,6 @@
-import { Duration, aws_iam as iam, type RemovalPolicy, aws_s3 as s3 } from "aws-cdk-lib";
-import * as cxapi from "aws-cdk-lib/cx-api";
+import { Duration, aws_iam as iam, type RemovalPolicy, type aws_s3 as s3 } from "aws-cdk-lib";
 import { Construct } from "constructs";
-import { ACCESS_LOG_EXPIRATION } from "./large-payloads.js";
+import { privateBucket } from "./large-payloads.js";
 
 /** Days the bytes of a webhook not delivered are kept, by default: time to notice, fix and redeliver it. */
 export const DEFAULT_UNDELIVERED_RETENTION_DAYS = 30;
@@ -35,31 +34,11 @@ export class UndeliveredBucket extends Construct {
   constructor(scope: Construct, id: string, props: UndeliveredBucketProps) {
     super(scope, id);
     this.retentionDays = props.retentionDays ?? DEFAULT_UNDELIVERED_RETENTION_DAYS;
-    // As for the large-payload bucket: log delivery allowed by a bucket policy, not by an ACL.
-    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
-    const common = {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    ({ bucket: this.bucket, accessLogs: this.accessLogs } = privateBucket(this, {
       removalPolicy: props.removalPolicy,
-    };
-    this.accessLogs = new s3.Bucket(this, "AccessLogs", {
-      ...common,
-      lifecycleRules: [{ id: "ExpireAccessLogs", expiration: ACCESS_LOG_EXPIRATION }],
-    });
-    this.bucket = new s3.Bucket(this, "Bucket", {
-      ...common,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: "undelivered/",
-      lifecycleRules: [
-        {
-          id: "ExpireUndelivered",
-          expiration: Duration.days(this.retentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
+      logPrefix: "undelivered/",
+      expiry: { id: "ExpireUndelivered", after: Duration.days(this.retentionDays) },
+    }));
     props.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "KeepUndeliveredWebhooks",
