@@ -319,7 +319,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     if (!signed) return { kind: "unauthorized" };
     facts.verified = true;
     reported.body = request.body;
-    const parsed = parseBody(request);
+    const parsed = await parseBody(request);
     if (!parsed.ok)
       return parsed.unsupported
         ? { kind: "unsupported-body" }

@@ -1,4 +1,6 @@
-import "reflect-metadata";
+// tsyringe needs a Reflect metadata API; this small one (the full reflect-metadata is 65 KB) is enough,
+// since every registration here is by token.
+import "@abraham/reflection";
 import {
   createStoredSecrets,
   DeliveryLedger,

@@ -1,4 +1,10 @@
-import { almaEventPayload, challengeEvent, jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
+import {
+  almaEventPayload,
+  challengeEvent,
+  jobEndPayload,
+  signedPost,
+  toAlmaXml,
+} from "@alma-webhooks/core/testing";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
 import { BUNDLE, PING_BUNDLE, requireBundle, runChild } from "./support/child.js";
@@ -63,6 +69,32 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(resolved.filter((url) => /chunks\/(dynamodb|s3)-sdk-/.test(url))).to.deep.equal([]);
     // The secret is in the environment: no Secrets Manager or SSM client is loaded.
     expect(resolved.filter((url) => /chunks\/(secrets|ssm)-/.test(url))).to.deep.equal([]);
+  });
+
+  it(`loads node:crypto only for a signed POST, and fast-xml-parser only for XML outside the plain subset (${NODE_LABEL})`, async () => {
+    const xml = toAlmaXml(almaEventPayload("LOAN"));
+    // The same webhook with a comment in it: well-formed, but outside what core's one-pass reader takes.
+    const commented = xml.replace("<webhook>", "<webhook><!-- relayed -->");
+    expect(commented).to.not.equal(xml);
+    const asXml = { headers: { "Content-Type": "application/xml" } };
+    const { responses, resolved, builtins } = await runChild(
+      BUNDLE,
+      [challengeEvent("cold"), signedPost(xml, SECRET, asXml)],
+      lambdaEnv(),
+      NODE,
+    );
+    expect(responses.map((r) => r.statusCode)).to.deep.equal([200, 200]);
+    const [get = [], plainXml = []] = builtins.byEvent;
+    // A cold GET challenge: the import and the answer load no crypto (its HMAC is a signed POST's).
+    expect([...builtins.onImport, ...get]).to.not.include("crypto");
+    expect(plainXml).to.include("crypto");
+    // Alma's plain XML is read by core's one-pass reader: fast-xml-parser, a chunk of its own, is not loaded.
+    const reference = (urls: string[]) => urls.filter((url) => /chunks\/xml-reference-/.test(url));
+    expect(reference(resolved)).to.deep.equal([]);
+    const other = await runChild(BUNDLE, [signedPost(commented, SECRET, asXml)], lambdaEnv(), NODE);
+    expect(other.responses).to.deep.equal([responses[1]]);
+    expect(reference(other.resolved)).to.have.length(1);
+    expect(resolved.filter((url) => /reflect-metadata|fast-xml-parser/.test(url))).to.deep.equal([]);
   });
 
   it(`forwards LOAN and REQUEST bodies to a FIFO queue and BIB bodies to a bus with environment variables only (${NODE_LABEL})`, async () => {

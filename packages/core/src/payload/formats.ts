@@ -38,13 +38,13 @@ export function formatOf(request: WebhookRequest): "json" | "xml" | "unsupported
 }
 
 /** Parses the body in whichever format it came. */
-export function parseBody(request: WebhookRequest): BodyResult {
+export async function parseBody(request: WebhookRequest): Promise<BodyResult> {
   const format = formatOf(request);
   if (format === "unsupported") {
     return { ok: false, unsupported: true, reason: "the body is neither JSON nor XML" };
   }
   if (format === "xml") {
-    const parsed = parseXmlBody(request.body, request.text);
+    const parsed = await parseXmlBody(request.body, request.text);
     return parsed.ok ? { ...parsed, format: "xml" } : parsed;
   }
   const parsed = parseJsonBody(request.body, request.text);

@@ -34,6 +34,11 @@ export interface ChildResult {
   readonly stderr: string;
   /** Every module URL the child resolved. */
   readonly resolved: string[];
+  /**
+   * The Node built-ins (`process.moduleLoadList`, "crypto", "internal/…") the handler's import loaded, and
+   * each event after it (one list per event that is not a clock move).
+   */
+  readonly builtins: { readonly onImport: string[]; readonly byEvent: string[][] };
 }
 
 /**
@@ -76,7 +81,14 @@ export async function runChild(
     const line = stdout.split("\n").find((text) => text.startsWith("RESPONSES "));
     if (line === undefined) throw new Error(`no responses from the child:\n${stdout}\n${stderr}`);
     const resolved = (await readFile(log, "utf8")).split("\n").filter(Boolean);
-    return { responses: JSON.parse(line.slice("RESPONSES ".length)), stdout, stderr, resolved };
+    const builtins = stdout.split("\n").find((text) => text.startsWith("BUILTINS ")) ?? "BUILTINS {}";
+    return {
+      responses: JSON.parse(line.slice("RESPONSES ".length)),
+      stdout,
+      stderr,
+      resolved,
+      builtins: { onImport: [], byEvent: [], ...JSON.parse(builtins.slice("BUILTINS ".length)) },
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
