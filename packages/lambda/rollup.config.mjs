@@ -19,9 +19,11 @@ export default {
     entryFileNames: "[name].mjs",
     chunkFileNames: "chunks/[name]-[hash].mjs",
     sourcemap: false,
-    // Some CommonJS dependencies call require() for Node built-ins; ESM has no require, so make one.
+    // Some CommonJS dependencies call require() for Node built-ins; ESM has no require, so make one. node:module
+    // comes from process.getBuiltinModule (Node ≥ 20.16), not an import: on Node 22 its ES module face would
+    // read every export, the SourceMap getter among them.
     banner:
-      "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      "const require = process.getBuiltinModule(\"node:module\").createRequire(import.meta.url);",
   },
   plugins: [
     nodeResolve({ exportConditions: ["node", "import", "default"], preferBuiltins: true }),

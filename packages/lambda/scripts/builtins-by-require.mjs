@@ -1,5 +1,6 @@
 // A Rollup plugin for the bundle's cold start on Node 22 (docs/performance.md, "Node 22"): every import of a
-// Node built-in in the output becomes a require() of it, made by the banner's createRequire.
+// Node built-in in the output becomes a require() of it, made by the banner's createRequire (the banner takes
+// node:module from process.getBuiltinModule, not by an import, so no chunk imports a built-in's ES module face).
 //
 // Why: on Node 22 the ES module face of a built-in reads every export of it when it is first imported, and
 // some exports are lazy getters that load more of Node: `http`'s WebSocket, CloseEvent and MessageEvent load
@@ -15,7 +16,7 @@
 // taken so (LAZY_FUNCTIONS); a chunk importing anything else of crypto requires it up front as before.
 //
 // It runs before terser, on the code with the banner's `require`, which terser then renames with the rest.
-// Left as they are: `node:module` (the banner imports createRequire from it), namespace imports
+// Left as they are: a dependency's own import of `node:module` (Sentry's chunk has one), namespace imports
 // (`import * as x`, whose `default` a require() would not give) and every dynamic import but node:http's.
 
 /** Built-ins required on the first call of one of their functions, and the functions that may be taken so. */
