@@ -22,8 +22,7 @@ export default {
     // Some CommonJS dependencies call require() for Node built-ins; ESM has no require, so make one. node:module
     // comes from process.getBuiltinModule (Node ≥ 20.16), not an import: on Node 22 its ES module face would
     // read every export, the SourceMap getter among them.
-    banner:
-      "const require = process.getBuiltinModule(\"node:module\").createRequire(import.meta.url);",
+    banner: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);',
   },
   plugins: [
     nodeResolve({ exportConditions: ["node", "import", "default"], preferBuiltins: true }),
