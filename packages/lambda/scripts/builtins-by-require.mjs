@@ -60,10 +60,13 @@ export function builtinsByRequire() {
         );
         let replacement;
         if (lazy && specifiers.length > 0 && imports.every((name) => name !== undefined && lazy.has(name))) {
-          // Each function is a stand-in that requires the built-in when first called (require caches it).
-          replacement = specifiers
-            .map((s, i) => `const ${s.local.name}=(...a)=>${required}.${imports[i]}(...a);`)
-            .join("");
+          // Each function is a stand-in that requires the built-in when first called, and keeps it.
+          const kept = `__lazy_${id.replace(/\W/g, "_")}`;
+          replacement =
+            `let ${kept};` +
+            specifiers
+              .map((s, i) => `const ${s.local.name}=(...a)=>(${kept}??=${required}).${imports[i]}(...a);`)
+              .join("");
           edits.push({ start: node.start, end: node.end, replacement });
           continue;
         }
