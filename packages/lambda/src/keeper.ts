@@ -74,6 +74,11 @@ export class WebhookKeeper {
     return undeliveredKey(id);
   }
 
+  /** Whether a write was started and not yet waited for: what {@link settle} would wait for. */
+  get busy(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Waits for the writes started so far (each bounded by the invocation's answer deadline). */
   async settle(): Promise<void> {
     const pending = this.pending;

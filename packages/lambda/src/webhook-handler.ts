@@ -99,8 +99,11 @@ async function start(options: WebhookHandlerOptions): Promise<AnyHandler> {
       });
     }
     // The history write, the kept bytes (started with the decision) are awaited only until the answer is
-    // due: a hung store never holds the answer back. Each is bounded on its own as well.
-    await raceDeadline(Promise.all([history?.settle(), keeper.settle()]), budget.left(), () => undefined);
+    // due: a hung store never holds the answer back. Each is bounded on its own as well. With neither (no
+    // table, nothing kept: most webhooks), no timer is set.
+    if (history || keeper.busy) {
+      await raceDeadline(Promise.all([history?.settle(), keeper.settle()]), budget.left(), () => undefined);
+    }
     return response;
   }
   return async (event, context, elapsedMs = 0) => {
