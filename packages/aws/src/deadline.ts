@@ -85,7 +85,7 @@ const THROTTLING_NAMES = new Set([
  */
 export function refusedBeforeArrival(error: unknown): boolean {
   if (error === null || typeof error !== "object") return false;
-  const { name = "", $metadata } = error as SdkError;
+  const { name = "", $metadata } = error as AwsErrorFields;
   const status = $metadata?.httpStatusCode ?? 0;
   return THROTTLING_NAMES.has(name) && status >= 400 && status < 500;
 }
@@ -112,15 +112,8 @@ export async function retryRefused<T>(
   }
 }
 
-interface SdkError {
-  name?: string;
-  code?: string;
-  message?: string;
-  cause?: unknown;
-  $fault?: string;
-  $retryable?: { throttling?: boolean };
-  $metadata?: { httpStatusCode?: number };
-}
+/** What this module reads of an AWS error: its name and HTTP status (core's transient.ts reads the rest). */
+type AwsErrorFields = { name?: string; $metadata?: { httpStatusCode?: number } };
 
 /**
  * Whether a failed AWS call may succeed if tried later, so the webhook answers 503 and Alma retries: core's
@@ -134,7 +127,7 @@ interface SdkError {
  */
 export const isTransient = isTransientOf;
 
-export const nameOf = (error: unknown): string => ((error ?? {}) as SdkError).name ?? "";
+export const nameOf = (error: unknown): string => ((error ?? {}) as AwsErrorFields).name ?? "";
 
 /** The one error-text helper, core's `messageOf`, under the name the shell's modules use. */
 export const describe = messageOf;
