@@ -18,6 +18,7 @@ import {
 import { expect } from "chai";
 import { deliveriesCommand } from "../../src/cli/deliveries.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { keptReader } from "../../src/page/history-source.js";
 import { BUNDLE, findMotoServer, type Moto, runBundleOutput, startMoto } from "./moto.js";
 
 const SECRET = "a-webhook-secret-for-moto";
@@ -259,6 +260,15 @@ describe("not delivered: loud, kept, redelivered, through the bundle against mot
     });
     try {
       await deliveriesCommand(["--table", TABLE, "--failed", "--json"], io);
+      // The deployed stage's deliveries page (--bucket) opens each to the same bytes, read from S3 with the
+      // operator's credentials; an id nothing was kept under is none.
+      const read = keptReader(KEPT);
+      for (const [index, body] of Object.values(bodies).entries()) {
+        const kept = await read(ids[index] as string);
+        expect(kept?.id).to.equal(ids[index]);
+        expect(Buffer.from(kept?.body ?? "", "base64").toString("utf8")).to.equal(body);
+      }
+      expect(await read("0000000000000000")).to.equal(undefined);
     } finally {
       for (const key of ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
         if (saved[key] === undefined) delete process.env[key];
