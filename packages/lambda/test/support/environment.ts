@@ -2,6 +2,7 @@ import { STATE_MACHINE_ARN_PATTERN } from "@alma-webhooks/aws";
 import type { WebhookPlugin } from "@alma-webhooks/core";
 import { exampleEnvironment } from "@alma-webhooks/core/testing";
 import { type LocalStepFunctions, startLocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
+import { pointSdkAt } from "@alma-webhooks/local-aws/sdk-environment";
 import { deployedPlugins } from "../../src/plugins.js";
 
 /** The variables of a plugin's settings that name state machines. */
@@ -54,17 +55,6 @@ export const VALID_ENV: Readonly<Record<string, string>> = {
   POWERTOOLS_LOG_LEVEL: "SILENT",
 };
 
-const SDK_VARIABLES = [
-  "AWS_ENDPOINT_URL_SFN",
-  "AWS_ENDPOINT_URL_SQS",
-  "AWS_ENDPOINT_URL_EVENTBRIDGE",
-  "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-  "AWS_ENDPOINT_URL_SSM",
-  "AWS_REGION",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-] as const;
-
 /**
  * Starts a local AWS endpoint (Step Functions, SQS, EventBridge, Secrets Manager, SSM) and points the real SDK at it the standard
  * way, through AWS_ENDPOINT_URL_SFN, _SQS and _EVENTBRIDGE; `stop` restores the process environment.
@@ -76,24 +66,11 @@ export async function localStepFunctions(
   stop: () => Promise<void>;
 }> {
   const endpoint = await startLocalStepFunctions({ stateMachineArns: Object.values(ARNS), secrets });
-  const saved = Object.fromEntries(SDK_VARIABLES.map((name) => [name, process.env[name]]));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: endpoint.url,
-    AWS_ENDPOINT_URL_SQS: endpoint.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint.url,
-    AWS_ENDPOINT_URL_SSM: endpoint.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-  });
+  const restore = pointSdkAt(endpoint.url);
   return {
     endpoint,
     async stop() {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
       await endpoint.close();
     },
   };
