@@ -12,11 +12,17 @@ type Service = ReturnType<typeof serviceOf>;
  * forward routes never loads SQS or EventBridge at all. Each lands in a chunk of its own.
  */
 const LOADERS: Record<Service, (logger: Logger, clock: Clock) => Promise<ExecutionDispatcher>> = {
+  // The small JSON client when the environment holds its settings (Lambda's does); the SDK otherwise.
   "step-functions": async (logger, clock) => {
-    const { createStepFunctionsClient, StepFunctionsDispatcher } = await import(
-      "./step-functions-dispatcher.js"
+    const [{ StepFunctionsDispatcher }, { stepFunctionsCalls }] = await Promise.all([
+      import("./step-functions-executions.js"),
+      import("./step-functions-calls.js"),
+    ]);
+    return new StepFunctionsDispatcher(
+      stepFunctionsCalls(process.env, () => clock.now()),
+      logger,
+      clock,
     );
-    return new StepFunctionsDispatcher(createStepFunctionsClient(), logger, clock);
   },
   sqs: async (logger, clock) => new (await import("./sqs-dispatcher.js")).SqsDispatcher(logger, clock),
   "event-bus": async (logger, clock) =>

@@ -109,6 +109,32 @@ describe("the bundle (dist/webhook.mjs)", function () {
     expect(referenceCode).to.match(/\bXMLParser\b/);
   });
 
+  it(`starts a pipeline's execution with the small JSON 1.0 client, loading no SDK code, and through the SDK when a setting asks for it (${NODE_LABEL})`, async () => {
+    const sdkCode = /\bclass (SFNClient|NodeHttpHandler)\b/;
+    const codeOf = (urls: string[]) =>
+      urls
+        .filter((url) => url.startsWith("file:") && url.includes("/dist/"))
+        .map((url) => readFileSync(fileURLToPath(url), "utf8"));
+    const plain = await runChild(BUNDLE, [TRIGGER_POD], lambdaEnv(), NODE);
+    expect(plain.responses.map((r) => r.body)).to.deep.equal([`${VALIDATED}, PPOD pipeline initiated.`]);
+    expect(plain.resolved.some((url) => /chunks\/step-functions-calls-/.test(url))).to.equal(true);
+    expect(codeOf(plain.resolved).filter((code) => sdkCode.test(code))).to.deep.equal([]);
+    expect(plain.builtins.byEvent[0]).to.include("http").and.to.not.include("http2");
+    // The adaptive retry mode is the SDK's alone: the SDK's client starts the next execution.
+    const adaptive = await runChild(
+      BUNDLE,
+      [signedPost(jobEndPayload({ job_instance: { name: JOBS.PPOD, id: "7019873450002222" } }), SECRET)],
+      { ...lambdaEnv(), AWS_RETRY_MODE: "adaptive" },
+      NODE,
+    );
+    expect(adaptive.responses.map((r) => r.statusCode)).to.deep.equal([200]);
+    expect(codeOf(adaptive.resolved).some((code) => sdkCode.test(code))).to.equal(true);
+    expect(endpoint.executions().map((execution) => execution.stateMachineArn)).to.deep.equal([
+      ARNS.PPOD,
+      ARNS.PPOD,
+    ]);
+  });
+
   it(`forwards LOAN and REQUEST bodies to a FIFO queue and BIB bodies to a bus with environment variables only (${NODE_LABEL})`, async () => {
     const queue = "arn:aws:sqs:us-east-1:123456789012:alma-circulation.fifo";
     const bus = "arn:aws:events:us-east-1:123456789012:event-bus/alma-bibs";

@@ -3,7 +3,12 @@
 // machine. The real SDK client talks the AWS JSON 1.0 protocol to a scripted endpoint (support/).
 
 import { DISPATCH_BUDGET } from "@alma-webhooks/aws";
-import { createStepFunctionsClient, StepFunctionsDispatcher } from "@alma-webhooks/aws/step-functions";
+import {
+  createStepFunctionsClient,
+  type StepFunctionsCalls,
+  StepFunctionsDispatcher,
+  stepFunctionsCalls,
+} from "@alma-webhooks/aws/step-functions";
 import { jobEndPayload, signedPost } from "@alma-webhooks/core/testing";
 import { expect } from "chai";
 import { type Clock, type ErrorReporter, systemClock } from "../src/services.js";
@@ -25,19 +30,22 @@ const described =
   () => ({ body: { executionArn: ARN, stateMachineArn: ARNS.BURSAR, name: NAME, status, input } });
 const standard: FakeScript[string] = () => ({ body: { stateMachineArn: ARNS.BURSAR, type: "STANDARD" } });
 
-async function withFake<T>(
+type MakeClient = () => StepFunctionsCalls | ReturnType<typeof createStepFunctionsClient>;
+
+async function withFakeUsing<T>(
+  makeClient: MakeClient,
   script: FakeScript,
   work: (dispatcher: StepFunctionsDispatcher, logger: ReturnType<typeof recordingLogger>) => Promise<T>,
   clock: Clock = systemClock,
 ): Promise<{ result: T; operations: string[]; logger: ReturnType<typeof recordingLogger> }> {
   const fake = await startFakeStepFunctions(script);
-  const client = createStepFunctionsClient();
+  const client = makeClient();
   const logger = recordingLogger();
   try {
     const result = await work(new StepFunctionsDispatcher(client, logger, clock), logger);
     return { result, operations: fake.operations(), logger };
   } finally {
-    client.destroy();
+    client.destroy?.();
     await fake.close();
   }
 }
@@ -45,195 +53,212 @@ async function withFake<T>(
 const lines = (logger: ReturnType<typeof recordingLogger>, level: string) =>
   logger.lines.filter((line) => line.level === level);
 
-describe("StepFunctionsDispatcher: ExecutionAlreadyExists is checked with DescribeExecution", function () {
-  this.timeout(15_000);
+// Every case through either client: the SDK's, and the small JSON 1.0 client a cold start uses when the
+// environment holds its settings (the fake's: AWS_ENDPOINT_URL_SFN, a region, credentials).
+const CLIENTS: [string, MakeClient][] = [
+  ["the SDK's client", createStepFunctionsClient],
+  ["the JSON 1.0 client", () => stepFunctionsCalls()],
+];
 
-  it("answers a duplicate when the existing execution has the same input, compared as parsed JSON", async () => {
-    const { result, operations, logger } = await withFake(
-      {
-        StartExecution: exists,
-        DescribeExecution: described('{ "job_id" : "7019873450004761" }'),
-        DescribeStateMachine: standard,
-      },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
-    expect(operations).to.have.members(["StartExecution", "DescribeExecution", "DescribeStateMachine"]);
-    expect(lines(logger, "info").map((line) => line.message)).to.include(
-      "execution already exists: duplicate delivery",
-    );
-    expect(lines(logger, "warn")).to.deep.equal([]);
-  });
+for (const [clientName, makeClient] of CLIENTS) {
+  const withFake = <T>(
+    script: FakeScript,
+    work: (dispatcher: StepFunctionsDispatcher, logger: ReturnType<typeof recordingLogger>) => Promise<T>,
+    clock?: Clock,
+  ) => withFakeUsing(makeClient, script, work, clock);
 
-  it("fails permanently, with an ERROR line, when the existing execution has another input", async () => {
-    const { result, operations, logger } = await withFake(
-      { StartExecution: exists, DescribeExecution: described('{"job_id":"earlier"}') },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result).to.deep.include({ status: "failed", transient: false });
-    if (result.status === "failed") {
-      expect(result.error).to.match(/^ExecutionAlreadyExists: .*another input/);
-      expect(result.error).to.contain('{"job_id":"earlier"}').and.to.contain(INPUT);
-    }
-    // The state machine's type is asked beside StartExecution (no answer scripted here: not checked).
-    expect(operations.filter((operation) => operation !== "DescribeStateMachine")).to.deep.equal([
-      "StartExecution",
-      "DescribeExecution",
-    ]);
-    const [error] = lines(logger, "error");
-    expect(error?.message).to.equal("execution already exists with a different input: not started");
-    expect(error?.fields).to.include({ executionArn: ARN, existingInput: '{"job_id":"earlier"}' });
-  });
+  describe(`StepFunctionsDispatcher (${clientName}): ExecutionAlreadyExists is checked with DescribeExecution`, function () {
+    this.timeout(15_000);
 
-  for (const status of ["FAILED", "TIMED_OUT", "ABORTED"]) {
-    it(`answers a duplicate with a WARN line naming the execution when it ended ${status}`, async () => {
-      const { result, logger } = await withFake(
+    it("answers a duplicate when the existing execution has the same input, compared as parsed JSON", async () => {
+      const { result, operations, logger } = await withFake(
         {
           StartExecution: exists,
-          DescribeExecution: described(INPUT, status),
+          DescribeExecution: described('{ "job_id" : "7019873450004761" }'),
           DescribeStateMachine: standard,
         },
         (dispatcher) => dispatcher.start(request()),
       );
       expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
-      const warnings = lines(logger, "warn");
-      expect(warnings).to.have.length(1);
-      expect(warnings[0]?.message).to.contain(status);
-      expect(warnings[0]?.fields).to.include({ executionArn: ARN, executionStatus: status });
-    });
-  }
-
-  it("falls back to a duplicate, with a WARN line saying why, when DescribeExecution is denied", async () => {
-    const { result, logger } = await withFake(
-      {
-        StartExecution: exists,
-        DescribeExecution: () => awsError("AccessDeniedException"),
-        DescribeStateMachine: standard,
-      },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
-    const [warning] = lines(logger, "warn");
-    expect(warning?.fields.reason).to.match(/^DescribeExecution failed: AccessDeniedException/);
-  });
-
-  it("falls back to a duplicate inside the dispatch budget when DescribeExecution never answers", async () => {
-    const started = Date.now();
-    const { result, logger } = await withFake(
-      {
-        StartExecution: exists,
-        DescribeExecution: () => ({ delayMs: 10_000, body: {} }),
-        DescribeStateMachine: standard,
-      },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    const elapsed = Date.now() - started;
-    expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
-    expect(elapsed).to.be.below(DISPATCH_BUDGET.totalMs + 500);
-    expect(lines(logger, "warn")[0]?.fields.reason).to.match(/DescribeExecution failed/);
-  });
-
-  it("gives DescribeExecution only what StartExecution left of the budget", async () => {
-    // A clock that says the whole budget went on StartExecution: DescribeExecution is not even sent.
-    let now = 0;
-    const clock = { now: () => (now += DISPATCH_BUDGET.totalMs / 2) };
-    const { result, operations, logger } = await withFake(
-      { StartExecution: exists, DescribeExecution: described(INPUT) },
-      (dispatcher) => dispatcher.start(request()),
-      clock,
-    );
-    expect(result.status).to.equal("duplicate");
-    expect(operations).to.deep.equal(["StartExecution"]);
-    expect(lines(logger, "warn")[0]?.fields.reason).to.match(/DispatchTimeoutError/);
-  });
-});
-
-describe("StepFunctionsDispatcher: transient answers", function () {
-  this.timeout(15_000);
-  const cases: [label: string, answer: () => ReturnType<FakeScript[string]>][] = [
-    ["HTTP 429 without an error type", () => ({ status: 429, body: { message: "Rate exceeded" } })],
-    ["KmsThrottlingException", () => awsError("KmsThrottlingException")],
-    ["ExecutionLimitExceeded (the open-executions quota)", () => awsError("ExecutionLimitExceeded")],
-    ["503 ServiceUnavailable", () => awsError("ServiceUnavailable", 503)],
-  ];
-  for (const [label, answer] of cases) {
-    it(`answers ${label} as a transient failure`, async () => {
-      const { result } = await withFake({ StartExecution: answer }, (dispatcher) =>
-        dispatcher.start(request()),
+      expect(operations).to.have.members(["StartExecution", "DescribeExecution", "DescribeStateMachine"]);
+      expect(lines(logger, "info").map((line) => line.message)).to.include(
+        "execution already exists: duplicate delivery",
       );
-      expect(result).to.deep.include({ status: "failed", transient: true });
+      expect(lines(logger, "warn")).to.deep.equal([]);
     });
-  }
 
-  it("reports AccessDeniedException as permanent", async () => {
-    const { result } = await withFake(
-      { StartExecution: () => awsError("AccessDeniedException") },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result).to.deep.include({ status: "failed", transient: false });
-  });
-});
+    it("fails permanently, with an ERROR line, when the existing execution has another input", async () => {
+      const { result, operations, logger } = await withFake(
+        { StartExecution: exists, DescribeExecution: described('{"job_id":"earlier"}') },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(result).to.deep.include({ status: "failed", transient: false });
+      if (result.status === "failed") {
+        expect(result.error).to.match(/^ExecutionAlreadyExists: .*another input/);
+        expect(result.error).to.contain('{"job_id":"earlier"}').and.to.contain(INPUT);
+      }
+      // The state machine's type is asked beside StartExecution (no answer scripted here: not checked).
+      expect(operations.filter((operation) => operation !== "DescribeStateMachine")).to.deep.equal([
+        "StartExecution",
+        "DescribeExecution",
+      ]);
+      const [error] = lines(logger, "error");
+      expect(error?.message).to.equal("execution already exists with a different input: not started");
+      expect(error?.fields).to.include({ executionArn: ARN, existingInput: '{"job_id":"earlier"}' });
+    });
 
-describe("StepFunctionsDispatcher: the state machine's type, once per cold start", function () {
-  this.timeout(15_000);
-  const started = (body: Record<string, unknown>) => ({
-    body: { executionArn: `${ARN}-${String(body.name)}`, startDate: 1 },
+    for (const status of ["FAILED", "TIMED_OUT", "ABORTED"]) {
+      it(`answers a duplicate with a WARN line naming the execution when it ended ${status}`, async () => {
+        const { result, logger } = await withFake(
+          {
+            StartExecution: exists,
+            DescribeExecution: described(INPUT, status),
+            DescribeStateMachine: standard,
+          },
+          (dispatcher) => dispatcher.start(request()),
+        );
+        expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
+        const warnings = lines(logger, "warn");
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]?.message).to.contain(status);
+        expect(warnings[0]?.fields).to.include({ executionArn: ARN, executionStatus: status });
+      });
+    }
+
+    it("falls back to a duplicate, with a WARN line saying why, when DescribeExecution is denied", async () => {
+      const { result, logger } = await withFake(
+        {
+          StartExecution: exists,
+          DescribeExecution: () => awsError("AccessDeniedException"),
+          DescribeStateMachine: standard,
+        },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
+      const [warning] = lines(logger, "warn");
+      expect(warning?.fields.reason).to.match(/^DescribeExecution failed: AccessDeniedException/);
+    });
+
+    it("falls back to a duplicate inside the dispatch budget when DescribeExecution never answers", async () => {
+      const started = Date.now();
+      const { result, logger } = await withFake(
+        {
+          StartExecution: exists,
+          DescribeExecution: () => ({ delayMs: 10_000, body: {} }),
+          DescribeStateMachine: standard,
+        },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      const elapsed = Date.now() - started;
+      expect(result).to.deep.equal({ status: "duplicate", deliveredTo: ARN });
+      expect(elapsed).to.be.below(DISPATCH_BUDGET.totalMs + 500);
+      expect(lines(logger, "warn")[0]?.fields.reason).to.match(/DescribeExecution failed/);
+    });
+
+    it("gives DescribeExecution only what StartExecution left of the budget", async () => {
+      // A clock that says the whole budget went on StartExecution: DescribeExecution is not even sent.
+      let now = 0;
+      const clock = { now: () => (now += DISPATCH_BUDGET.totalMs / 2) };
+      const { result, operations, logger } = await withFake(
+        { StartExecution: exists, DescribeExecution: described(INPUT) },
+        (dispatcher) => dispatcher.start(request()),
+        clock,
+      );
+      expect(result.status).to.equal("duplicate");
+      expect(operations).to.deep.equal(["StartExecution"]);
+      expect(lines(logger, "warn")[0]?.fields.reason).to.match(/DispatchTimeoutError/);
+    });
   });
 
-  it("warns once when the state machine is EXPRESS, and asks only at the first dispatch", async () => {
-    const { result, operations, logger } = await withFake(
-      {
-        StartExecution: started,
-        DescribeStateMachine: () => ({ body: { stateMachineArn: ARNS.BURSAR, type: "EXPRESS" } }),
-      },
-      async (dispatcher) => [
-        await dispatcher.start({ ...request(), name: "a" }),
-        await dispatcher.start({ ...request(), name: "b" }),
-      ],
-    );
-    expect(result.map((r) => r.status)).to.deep.equal(["started", "started"]);
-    // Asked once, beside the first StartExecution.
-    expect(operations.slice(0, 2)).to.have.members(["StartExecution", "DescribeStateMachine"]);
-    expect(operations.slice(2)).to.deep.equal(["StartExecution"]);
-    const warnings = lines(logger, "warn");
-    expect(warnings.map((line) => line.message)).to.deep.equal([
-      "replays are not de-duplicated for EXPRESS state machines; use STANDARD",
-    ]);
-    expect(warnings[0]?.fields).to.include({ stateMachineArn: ARNS.BURSAR });
+  describe(`StepFunctionsDispatcher (${clientName}): transient answers`, function () {
+    this.timeout(15_000);
+    const cases: [label: string, answer: () => ReturnType<FakeScript[string]>][] = [
+      ["HTTP 429 without an error type", () => ({ status: 429, body: { message: "Rate exceeded" } })],
+      ["KmsThrottlingException", () => awsError("KmsThrottlingException")],
+      ["ExecutionLimitExceeded (the open-executions quota)", () => awsError("ExecutionLimitExceeded")],
+      ["503 ServiceUnavailable", () => awsError("ServiceUnavailable", 503)],
+    ];
+    for (const [label, answer] of cases) {
+      it(`answers ${label} as a transient failure`, async () => {
+        const { result } = await withFake({ StartExecution: answer }, (dispatcher) =>
+          dispatcher.start(request()),
+        );
+        expect(result).to.deep.include({ status: "failed", transient: true });
+      });
+    }
+
+    it("reports AccessDeniedException as permanent", async () => {
+      const { result } = await withFake(
+        { StartExecution: () => awsError("AccessDeniedException") },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(result).to.deep.include({ status: "failed", transient: false });
+    });
   });
 
-  it("says nothing above DEBUG for a STANDARD state machine", async () => {
-    const { logger } = await withFake(
-      { StartExecution: started, DescribeStateMachine: standard },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(logger.lines.filter((line) => line.level !== "info" && line.level !== "debug")).to.deep.equal([]);
-    expect(lines(logger, "info").map((line) => line.message)).to.deep.equal(["execution started"]);
-  });
+  describe(`StepFunctionsDispatcher (${clientName}): the state machine's type, once per cold start`, function () {
+    this.timeout(15_000);
+    const started = (body: Record<string, unknown>) => ({
+      body: { executionArn: `${ARN}-${String(body.name)}`, startDate: 1 },
+    });
 
-  it("never fails on it: AccessDenied is one INFO line and the execution is started", async () => {
-    const { result, logger } = await withFake(
-      { StartExecution: started, DescribeStateMachine: () => awsError("AccessDeniedException") },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result.status).to.equal("started");
-    expect(lines(logger, "warn")).to.deep.equal([]);
-    expect(lines(logger, "info").map((line) => line.message)).to.have.members([
-      "execution started",
-      "state machine type not checked (needs states:DescribeStateMachine)",
-    ]);
-  });
+    it("warns once when the state machine is EXPRESS, and asks only at the first dispatch", async () => {
+      const { result, operations, logger } = await withFake(
+        {
+          StartExecution: started,
+          DescribeStateMachine: () => ({ body: { stateMachineArn: ARNS.BURSAR, type: "EXPRESS" } }),
+        },
+        async (dispatcher) => [
+          await dispatcher.start({ ...request(), name: "a" }),
+          await dispatcher.start({ ...request(), name: "b" }),
+        ],
+      );
+      expect(result.map((r) => r.status)).to.deep.equal(["started", "started"]);
+      // Asked once, beside the first StartExecution.
+      expect(operations.slice(0, 2)).to.have.members(["StartExecution", "DescribeStateMachine"]);
+      expect(operations.slice(2)).to.deep.equal(["StartExecution"]);
+      const warnings = lines(logger, "warn");
+      expect(warnings.map((line) => line.message)).to.deep.equal([
+        "replays are not de-duplicated for EXPRESS state machines; use STANDARD",
+      ]);
+      expect(warnings[0]?.fields).to.include({ stateMachineArn: ARNS.BURSAR });
+    });
 
-  it("waits for a silent DescribeStateMachine only its short share of the budget", async () => {
-    const began = Date.now();
-    const { result } = await withFake(
-      { StartExecution: started, DescribeStateMachine: () => ({ delayMs: 10_000, body: {} }) },
-      (dispatcher) => dispatcher.start(request()),
-    );
-    expect(result.status).to.equal("started");
-    expect(Date.now() - began).to.be.below(DISPATCH_BUDGET.stateMachineCheckMs + 400);
+    it("says nothing above DEBUG for a STANDARD state machine", async () => {
+      const { logger } = await withFake(
+        { StartExecution: started, DescribeStateMachine: standard },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(logger.lines.filter((line) => line.level !== "info" && line.level !== "debug")).to.deep.equal(
+        [],
+      );
+      expect(lines(logger, "info").map((line) => line.message)).to.deep.equal(["execution started"]);
+    });
+
+    it("never fails on it: AccessDenied is one INFO line and the execution is started", async () => {
+      const { result, logger } = await withFake(
+        { StartExecution: started, DescribeStateMachine: () => awsError("AccessDeniedException") },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(result.status).to.equal("started");
+      expect(lines(logger, "warn")).to.deep.equal([]);
+      expect(lines(logger, "info").map((line) => line.message)).to.have.members([
+        "execution started",
+        "state machine type not checked (needs states:DescribeStateMachine)",
+      ]);
+    });
+
+    it("waits for a silent DescribeStateMachine only its short share of the budget", async () => {
+      const began = Date.now();
+      const { result } = await withFake(
+        { StartExecution: started, DescribeStateMachine: () => ({ delayMs: 10_000, body: {} }) },
+        (dispatcher) => dispatcher.start(request()),
+      );
+      expect(result.status).to.equal("started");
+      expect(Date.now() - began).to.be.below(DISPATCH_BUDGET.stateMachineCheckMs + 400);
+    });
   });
-});
+}
 
 describe("the handler's answers for these dispatch results", function () {
   this.timeout(15_000);
