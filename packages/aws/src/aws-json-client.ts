@@ -3,7 +3,7 @@
 // request leaves, this one a few. It does what the SDK's client is configured to do here and no more:
 // Signature V4 with the credentials and region of the environment, the standard endpoint or
 // `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, the standard retry strategy (its error classes, delays
-// and attempts), the per-attempt timeouts of BUDGETED_CLIENT and errors shaped as the SDK's (`name`,
+// and attempts, its clock-skew correction), the per-attempt timeouts of BUDGETED_CLIENT and errors shaped as the SDK's (`name`,
 // `message`, `$fault`, `$metadata`). Any setting it does not read (a profile, a shared config file, FIPS or
 // dual-stack endpoints, another retry mode, a partition other than aws, aws-cn and aws-us-gov) makes
 // {@link awsJsonClientFromEnvironment} answer undefined, and the caller uses the SDK.
@@ -39,7 +39,14 @@ export interface AwsJsonClient {
 export interface AwsJsonError extends Error {
   $fault?: "client" | "server";
   code?: string;
-  $metadata: { httpStatusCode?: number; requestId?: string; attempts?: number; totalRetryDelay?: number };
+  $metadata: {
+    httpStatusCode?: number;
+    requestId?: string;
+    attempts?: number;
+    totalRetryDelay?: number;
+    /** The refusal moved this client's idea of the service's clock: the retry is signed anew. */
+    clockSkewCorrected?: boolean;
+  };
 }
 
 interface Settings {
@@ -123,6 +130,16 @@ const THROTTLING = new Set([
   "TransactionInProgressException",
 ]);
 const TRANSIENT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+/** Refusals that may mean this clock is off: retried once the service's clock has been taken. */
+const CLOCK_SKEW = new Set([
+  "AccessDeniedException",
+  "AuthFailure",
+  "InvalidSignatureException",
+  "RequestExpired",
+  "RequestInTheFuture",
+  "RequestTimeTooSkewed",
+  "SignatureDoesNotMatch",
+]);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const NETWORK_CODES = new Set([
   "ECONNRESET",
@@ -141,6 +158,7 @@ export function retryKind(error: AwsJsonError, depth = 0): "throttling" | "trans
   if (depth === 0 && (status === 429 || THROTTLING.has(error.name))) return "throttling";
   if (error.name === "AbortError") return undefined;
   if (
+    error.$metadata?.clockSkewCorrected === true ||
     TRANSIENT_NAMES.has(error.name) ||
     NETWORK_CODES.has(error.code ?? "") ||
     (status !== undefined && TRANSIENT_STATUS.has(status))
@@ -254,6 +272,8 @@ export function createAwsJsonClient(
   const { endpoint } = settings;
   const secure = endpoint.protocol === "https:";
   const path = `${endpoint.pathname.replace(/\/$/, "")}/`;
+  /** The service's clock minus this one, from the `date` of its answers (the SDK's clock-skew correction). */
+  let clockOffset = 0;
   let agent: Agent | HttpsAgent | undefined;
   let send: typeof httpRequest | undefined;
   async function transport(): Promise<{ agent: Agent | HttpsAgent; send: typeof httpRequest }> {
@@ -288,7 +308,7 @@ export function createAwsJsonClient(
       },
       settings,
       { region: settings.region, service: service.signingName },
-      new Date(now()),
+      new Date(now() + clockOffset),
     );
     headers["content-length"] = String(Buffer.byteLength(body));
     headers["user-agent"] = "alma-webhooks aws-json-client";
@@ -356,8 +376,22 @@ export function createAwsJsonClient(
     });
   }
 
+  /**
+   * Takes the service's clock from an answer's `date` (not a cached one's, with `age`); true when that moved
+   * the offset by 4 minutes or more, so that a signature refused for its time is tried again.
+   */
+  function sampleClock(headers: IncomingHttpHeaders): boolean {
+    const serverTime =
+      headers.date === undefined || headers.age !== undefined ? NaN : Date.parse(headers.date);
+    if (Number.isNaN(serverTime)) return false;
+    const previous = clockOffset;
+    clockOffset = serverTime - now();
+    return Math.abs(clockOffset) >= 240_000 && clockOffset !== previous;
+  }
+
   /** The output of a 2xx answer, or the service's error as the SDK would throw it. */
   function outputOf(answer: Answer): Record<string, unknown> {
+    const clockSkewCorrected = sampleClock(answer.headers);
     const $metadata = {
       httpStatusCode: answer.status,
       ...(typeof answer.headers["x-amzn-requestid"] === "string"
@@ -389,7 +423,8 @@ export function createAwsJsonClient(
       ...body,
       name,
       $fault: answer.status < 500 ? "client" : "server",
-      $metadata,
+      $metadata:
+        clockSkewCorrected && CLOCK_SKEW.has(name) ? { ...$metadata, clockSkewCorrected } : $metadata,
     });
   }
 

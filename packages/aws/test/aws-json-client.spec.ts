@@ -358,6 +358,39 @@ describe("the JSON 1.0 client on the wire", function () {
     expect(received).to.have.length(DISPATCH_BUDGET.maxAttempts);
   });
 
+  it("takes the service's clock from a refusal for the signature's time, and signs the retry by it", async () => {
+    const ahead = Date.now() + 3_600_000;
+    script = ({ attempt }) =>
+      attempt === 1
+        ? {
+            status: 400,
+            headers: { date: new Date(ahead).toUTCString() },
+            body: '{"__type":"InvalidSignatureException","message":"Signature expired"}',
+          }
+        : { body: '{"executionArn":"arn:z"}' };
+    expect(await client().call("StartExecution", {})).to.deep.equal({ executionArn: "arn:z" });
+    const dates = received.map(({ headers }) => {
+      const d = String(headers["x-amz-date"]);
+      return Date.parse(
+        `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 11)}:${d.slice(11, 13)}:${d.slice(13)}`,
+      );
+    });
+    expect(dates).to.have.length(2);
+    expect(Math.abs((dates[0] ?? 0) - Date.now())).to.be.below(60_000);
+    expect(Math.abs((dates[1] ?? 0) - ahead)).to.be.below(60_000);
+    // Refused every time: each refusal moves the offset (by the milliseconds between them), as the SDK's
+    // correction does, so the attempts run out; the last refusal is the error.
+    received = [];
+    script = () => ({
+      status: 400,
+      headers: { date: new Date(ahead).toUTCString() },
+      body: '{"__type":"InvalidSignatureException","message":"Signature expired"}',
+    });
+    const error = await failure(client().call("StartExecution", {}));
+    expect(error.name).to.equal("InvalidSignatureException");
+    expect(received).to.have.length(DISPATCH_BUDGET.maxAttempts);
+  });
+
   it("does not retry a client error, a 501 or an answer that is not JSON", async () => {
     for (const answer of [
       { status: 400, body: '{"__type":"StateMachineDoesNotExist","message":"gone"}' },
