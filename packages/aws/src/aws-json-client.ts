@@ -80,12 +80,15 @@ export function settingsFromEnvironment(
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!region || !accessKeyId || !secretAccessKey) return undefined;
-  // A profile turns the SDK's environment credentials off; a config file may set an endpoint or retries.
+  // A profile turns the SDK's environment credentials off.
   if (env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE) return undefined;
   if (isTrue(env.AWS_USE_FIPS_ENDPOINT) || isTrue(env.AWS_USE_DUALSTACK_ENDPOINT)) return undefined;
   if (env.AWS_RETRY_MODE && env.AWS_RETRY_MODE.trim() !== "standard") return undefined;
   const home = env.HOME || homedir();
+  // The SDK reads a profile's settings (endpoint_url, retry_mode…) from either shared file.
   if (configFileExists(env.AWS_CONFIG_FILE || join(home, ".aws", "config"))) return undefined;
+  if (configFileExists(env.AWS_SHARED_CREDENTIALS_FILE || join(home, ".aws", "credentials")))
+    return undefined;
   let endpoint: URL | undefined;
   const configured = isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
     ? undefined
@@ -97,6 +100,8 @@ export function settingsFromEnvironment(
       return undefined; // The SDK's own error says what is wrong with it.
     }
     if (endpoint.protocol !== "http:" && endpoint.protocol !== "https:") return undefined;
+    // A query or user info the SDK would send along: left to it.
+    if (endpoint.search || endpoint.username || endpoint.password) return undefined;
   } else {
     const suffix = PARTITIONS.find(([pattern]) => pattern.test(region))?.[1];
     if (suffix === undefined) return undefined;
@@ -235,6 +240,12 @@ function errorCodeOf(headers: IncomingHttpHeaders, body: Record<string, unknown>
 const errorWith = (message: string, fields: object): AwsJsonError =>
   Object.assign(new Error(message), { $metadata: {} }, fields) as AwsJsonError;
 
+/** Node's codes the SDK's HTTP handler renames `TimeoutError`. */
+const RENAMED_TIMEOUT_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+/** The SDK's retry quota: tokens per client, and what a retry takes (a throttling one less). */
+const RETRY_CAPACITY = 500;
+const retryCost = (kind: "throttling" | "transient") => (kind === "throttling" ? 5 : 14);
+
 /** The SDK's error for a call its abort signal stopped. */
 const aborted = (): AwsJsonError => errorWith("Request aborted", { name: "AbortError" });
 
@@ -274,21 +285,23 @@ export function createAwsJsonClient(
   const path = `${endpoint.pathname.replace(/\/$/, "")}/`;
   /** The service's clock minus this one, from the `date` of its answers (the SDK's clock-skew correction). */
   let clockOffset = 0;
+  /** Retry tokens, as the SDK's standard strategy keeps them per client: a long outage stops the retries. */
+  let retryCapacity = RETRY_CAPACITY;
   let agent: Agent | HttpsAgent | undefined;
-  let send: typeof httpRequest | undefined;
-  async function transport(): Promise<{ agent: Agent | HttpsAgent; send: typeof httpRequest }> {
-    if (agent === undefined || send === undefined) {
+  let transporting: Promise<{ agent: Agent | HttpsAgent; send: typeof httpRequest }> | undefined;
+  /** One agent (kept-alive connections), made once even when the first two calls start together. */
+  const transport = () => {
+    transporting ??= (async () => {
       if (secure) {
         const https = await import("node:https");
         agent = new https.Agent({ keepAlive: true, maxSockets: 50 });
-        send = https.request as typeof httpRequest;
-      } else {
-        agent = new Agent({ keepAlive: true, maxSockets: 50 });
-        send = httpRequest;
+        return { agent, send: https.request as typeof httpRequest };
       }
-    }
-    return { agent, send };
-  }
+      agent = new Agent({ keepAlive: true, maxSockets: 50 });
+      return { agent, send: httpRequest };
+    })();
+    return transporting;
+  };
 
   async function attempt(operation: string, body: string, abortSignal?: AbortSignal): Promise<Answer> {
     const { agent, send } = await transport();
@@ -314,9 +327,11 @@ export function createAwsJsonClient(
     headers["user-agent"] = "alma-webhooks aws-json-client";
     return new Promise<Answer>((resolve, reject) => {
       let connectTimer: NodeJS.Timeout | undefined;
+      let idleTimer: NodeJS.Timeout | undefined;
       const finish = (error?: Error, answer?: Answer) => {
         clearTimeout(requestTimer);
         clearTimeout(connectTimer);
+        clearTimeout(idleTimer);
         abortSignal?.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve(answer as Answer);
@@ -332,8 +347,27 @@ export function createAwsJsonClient(
           agent,
         },
         (res: IncomingMessage) => {
+          // As the SDK's handler: the request timeout ends with the headers; the body may then be idle
+          // for as long.
+          clearTimeout(requestTimer);
+          const idle = () => {
+            clearTimeout(idleTimer);
+            idleTimer = setTimeout(() => {
+              const error = errorWith(
+                `@smithy/node-http-handler - the request socket timed out after ${DISPATCH_BUDGET.requestTimeoutMs} ms of inactivity (configured by client requestHandler).`,
+                { name: "TimeoutError" },
+              );
+              res.destroy(error);
+              req.destroy();
+              finish(error);
+            }, DISPATCH_BUDGET.requestTimeoutMs);
+          };
+          idle();
           const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("data", (chunk: Buffer) => {
+            chunks.push(chunk);
+            idle();
+          });
           res.on("error", (error) => finish(error));
           res.on("end", () =>
             finish(undefined, {
@@ -366,7 +400,14 @@ export function createAwsJsonClient(
         }, DISPATCH_BUDGET.connectionTimeoutMs);
         socket.once("connect", () => clearTimeout(connectTimer));
       });
-      req.on("error", (error) => finish(error));
+      // As the SDK's handler: a reset, a broken pipe or a timed-out socket is a TimeoutError.
+      req.on("error", (error: NodeJS.ErrnoException) =>
+        finish(
+          RENAMED_TIMEOUT_CODES.has(error.code ?? "")
+            ? Object.assign(error, { name: "TimeoutError" })
+            : error,
+        ),
+      );
       function onAbort() {
         req.destroy();
         finish(aborted());
@@ -407,16 +448,15 @@ export function createAwsJsonClient(
         unparsed = error;
       }
     }
-    const body = (parsed !== null && typeof parsed === "object" ? parsed : {}) as Record<string, unknown>;
-    if (answer.status >= 200 && answer.status < 300) {
-      if (unparsed !== undefined) {
-        throw errorWith(`${(unparsed as Error).message}\n  Deserialization error: the answer is not JSON.`, {
-          name: "SyntaxError",
-          $metadata,
-        });
-      }
-      return body;
+    // As the SDK: a body that is not JSON, whatever the status, is a SyntaxError with its hint.
+    if (unparsed !== undefined) {
+      throw Object.assign(unparsed as Error, {
+        message: `${(unparsed as Error).message}\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`,
+        $metadata,
+      });
     }
+    const body = (parsed !== null && typeof parsed === "object" ? parsed : {}) as Record<string, unknown>;
+    if (answer.status >= 200 && answer.status < 300) return body;
     const name = errorCodeOf(answer.headers, body) ?? "Unknown";
     const message = body.message ?? body.Message ?? "UnknownError";
     throw errorWith(String(message), {
@@ -432,15 +472,21 @@ export function createAwsJsonClient(
     async call(operation, input, abortSignal) {
       const body = JSON.stringify(input);
       let totalRetryDelay = 0;
+      let lastCost: number | undefined;
       for (let attempts = 1; ; attempts += 1) {
         try {
-          return outputOf(await attempt(operation, body, abortSignal));
+          const output = outputOf(await attempt(operation, body, abortSignal));
+          retryCapacity = Math.min(RETRY_CAPACITY, retryCapacity + (lastCost ?? 1));
+          return output;
         } catch (caught) {
           const error = caught as AwsJsonError;
           error.$metadata = { ...error.$metadata, attempts, totalRetryDelay };
           const kind = retryKind(error);
           if (abortSignal?.aborted || kind === undefined || attempts >= DISPATCH_BUDGET.maxAttempts)
             throw error;
+          if (retryCapacity < retryCost(kind)) throw error;
+          lastCost = retryCost(kind);
+          retryCapacity -= lastCost;
           const delay = retryDelay(kind, attempts - 1);
           totalRetryDelay += delay;
           await new Promise<void>((resolve, reject) => {

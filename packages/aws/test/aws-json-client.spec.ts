@@ -2,9 +2,15 @@
 // takes (and which it leaves to the SDK), its signature (checked against the SDK's own signer and AWS's
 // published example), and its wire behaviour against a scripted endpoint: errors shaped as the SDK's, the
 // standard retry strategy, the per-attempt timeout and the abort signal.
+
+import { execFileSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { expect } from "chai";
 import {
@@ -58,13 +64,15 @@ describe("the JSON 1.0 client: which environments it takes", () => {
     ["a partition it does not know", { ...PLAIN, AWS_REGION: "us-iso-east-1" }],
     ["an endpoint that is not a URL", { ...PLAIN, AWS_ENDPOINT_URL_SFN: "not a url" }],
     ["an endpoint that is not HTTP", { ...PLAIN, AWS_ENDPOINT_URL_SFN: "ftp://host" }],
+    ["an endpoint with a query", { ...PLAIN, AWS_ENDPOINT_URL_SFN: "http://host/?a=1" }],
+    ["an endpoint with user info", { ...PLAIN, AWS_ENDPOINT_URL: "http://user:pass@host" }],
   ] as const) {
     it(`leaves the environment to the SDK with ${why}`, () => {
       expect(settingsOf(env)).to.equal(undefined);
     });
   }
 
-  it("leaves it to the SDK when a shared config file exists (it may set an endpoint or retries)", () => {
+  it("leaves it to the SDK when a shared config or credentials file exists (it may set an endpoint or retries)", () => {
     const seen: string[] = [];
     const exists = (path: string) => {
       seen.push(path);
@@ -76,10 +84,18 @@ describe("the JSON 1.0 client: which environments it takes", () => {
     seen.length = 0;
     settingsFromEnvironment(STEP_FUNCTIONS, { ...env, AWS_CONFIG_FILE: "/etc/aws.conf" }, exists);
     expect(seen).to.deep.equal(["/etc/aws.conf"]);
+    // The credentials file too: the SDK reads a profile's settings from it as well.
+    const onlyCredentials = (path: string) => path.endsWith("/.aws/credentials");
+    expect(settingsFromEnvironment(STEP_FUNCTIONS, env, onlyCredentials)).to.equal(undefined);
+    const credentialsElsewhere = (path: string) => path === "/etc/aws-credentials";
+    const elsewhere = { ...env, AWS_SHARED_CREDENTIALS_FILE: "/etc/aws-credentials" };
+    expect(settingsFromEnvironment(STEP_FUNCTIONS, elsewhere, credentialsElsewhere)).to.equal(undefined);
+    expect(settingsFromEnvironment(STEP_FUNCTIONS, env, () => false)).to.not.equal(undefined);
   });
 
   it("is what stepFunctionsCalls uses when it can, and the SDK's client otherwise", async () => {
-    // The JSON client's calls fail on a closed port without loading anything; the SDK's would load first.
+    // Only the calls' own environment names a region: the SDK's client, which reads process.env, would
+    // fail without one ("Region is missing"); the JSON client's calls reach the closed port and are refused.
     const calls = stepFunctionsCalls({
       ...PLAIN,
       HOME: "/nonexistent",
@@ -221,7 +237,7 @@ type Script = (request: {
   target: string;
   body: string;
   attempt: number;
-}) => { status?: number; headers?: Record<string, string>; body?: string } | "hang";
+}) => { status?: number; headers?: Record<string, string>; body?: string } | "hang" | "reset";
 
 describe("the JSON 1.0 client on the wire", function () {
   this.timeout(15_000);
@@ -245,6 +261,7 @@ describe("the JSON 1.0 client on the wire", function () {
           attempt: received.length,
         });
         if (answer === "hang") return;
+        if (answer === "reset") return void request.socket.destroy();
         response.writeHead(answer.status ?? 200, answer.headers ?? {}).end(answer.body ?? "{}");
       });
     });
@@ -335,11 +352,48 @@ describe("the JSON 1.0 client on the wire", function () {
       name: "AccessDeniedException",
       message: "UnknownError",
     });
-    script = () => ({ status: 403, body: "<html>Forbidden</html>" });
+    script = () => ({ status: 403, body: "" });
     expect(await failure(client().call("StartExecution", {}))).to.deep.include({
       name: "Unknown",
+      message: "UnknownError",
       $fault: "client",
     });
+  });
+
+  it("throws the SDK's SyntaxError for an answer that is not JSON, retried only for a transient status", async () => {
+    script = () => ({ status: 403, body: "<html>Forbidden</html>" });
+    const forbidden = await failure(client().call("StartExecution", {}));
+    expect(forbidden.name).to.equal("SyntaxError");
+    expect(forbidden.message).to.include("Deserialization error: to see the raw response");
+    expect(forbidden.$metadata).to.include({ httpStatusCode: 403, attempts: 1 });
+    received = [];
+    script = () => ({ status: 502, body: "<html>Bad Gateway</html>" });
+    const gateway = await failure(client().call("StartExecution", {}));
+    expect(gateway.name).to.equal("SyntaxError");
+    expect(received).to.have.length(DISPATCH_BUDGET.maxAttempts);
+  });
+
+  it("names a reset connection TimeoutError, as the SDK's handler does, and retries it", async () => {
+    script = () => "reset";
+    const error = await failure(client().call("StartExecution", {}));
+    expect(error).to.deep.include({ name: "TimeoutError", code: "ECONNRESET" });
+    expect(received).to.have.length(DISPATCH_BUDGET.maxAttempts);
+  });
+
+  it("keeps the SDK's retry quota: a long outage stops the retries, a success gives a token back", async () => {
+    script = () => ({ status: 500, body: '{"__type":"InternalFailure"}' });
+    const calls = client();
+    const attempts: number[] = [];
+    for (let call = 0; call < 19; call += 1)
+      attempts.push((await failure(calls.call("StartExecution", {}))).$metadata.attempts ?? 0);
+    // 500 tokens, 14 a retry: 17 calls retry twice, the 18th once (10 left), the 19th not at all.
+    expect(attempts).to.deep.equal([...Array(17).fill(3), 2, 1]);
+    script = () => ({ body: "{}" });
+    for (let call = 0; call < 4; call += 1) await calls.call("StartExecution", {});
+    // Four successes gave back a token each: 14, enough for one retry again.
+    script = () => ({ status: 500, body: '{"__type":"InternalFailure"}' });
+    expect((await failure(calls.call("StartExecution", {}))).$metadata.attempts).to.equal(2);
+    calls.destroy();
   });
 
   it("retries 5xx and throttling (at most the budget's attempts) and gives the first success", async () => {
@@ -431,5 +485,76 @@ describe("the JSON 1.0 client on the wire", function () {
     received = [];
     expect((await failure(client().call("StartExecution", {}, aborted))).name).to.equal("AbortError");
     expect(received).to.have.length(0);
+  });
+});
+
+describe("the JSON 1.0 client over https", function () {
+  this.timeout(15_000);
+  let folder = "";
+  let key = "";
+  let cert = "";
+
+  before(function () {
+    folder = mkdtempSync(join(tmpdir(), "aws-json-tls-"));
+    try {
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"].concat([
+          "-keyout",
+          join(folder, "key.pem"),
+          "-out",
+          join(folder, "cert.pem"),
+        ]),
+        { stdio: "ignore" },
+      );
+    } catch {
+      console.log("    openssl is not installed: the https case is skipped");
+      this.skip();
+    }
+    key = readFileSync(join(folder, "key.pem"), "utf8");
+    cert = readFileSync(join(folder, "cert.pem"), "utf8");
+  });
+
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("speaks TLS to an https endpoint and checks its certificate (a self-signed one is refused, once)", async () => {
+    let handshakes = 0;
+    let answered = 0;
+    const server = createHttpsServer({ key, cert }, (_request, response) => {
+      answered += 1;
+      response.end("{}");
+    });
+    server.on("tlsClientError", () => {
+      handshakes += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const calls = createAwsJsonClient(STEP_FUNCTIONS, {
+      endpoint: new URL(`https://127.0.0.1:${port}`),
+      region: "us-east-1",
+      accessKeyId: "AKID",
+      secretAccessKey: "secret",
+    });
+    try {
+      // The first two calls of a cold start go together: one agent serves both.
+      const errors = await Promise.all(
+        [calls.call("StartExecution", {}), calls.call("DescribeStateMachine", {})].map((call) =>
+          call.then(
+            () => expect.fail("a self-signed certificate must be refused"),
+            (error: unknown) => error as AwsJsonError,
+          ),
+        ),
+      );
+      for (const error of errors) {
+        expect(error.code).to.equal("DEPTH_ZERO_SELF_SIGNED_CERT");
+        expect(error.$metadata.attempts).to.equal(1);
+      }
+      expect(answered).to.equal(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(handshakes).to.equal(2);
+    } finally {
+      calls.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

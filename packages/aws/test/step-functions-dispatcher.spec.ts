@@ -1,7 +1,9 @@
 import { silentLogger } from "@alma-webhooks/core";
 import type { LocalStepFunctions } from "@alma-webhooks/local-aws/endpoint";
 import { expect } from "chai";
+import { settingsFromEnvironment } from "../src/aws-json-client.js";
 import { DISPATCH_BUDGET, isTransient, systemClock } from "../src/index.js";
+import { STEP_FUNCTIONS } from "../src/step-functions-calls.js";
 import {
   createStepFunctionsClient,
   type StepFunctionsCalls,
@@ -45,8 +47,10 @@ for (const [clientName, makeClient] of CLIENTS)
     });
 
     it(`uses ${clientName}`, () => {
-      // The environment the local endpoint sets is one the JSON client takes (nothing but the SDK's settings).
+      // The SDK's client is an SFNClient; the calls stepFunctionsCalls() made are the JSON client's, since
+      // the environment the local endpoint sets holds all its settings.
       expect("startExecution" in client).to.equal(clientName !== "the SDK's client");
+      expect(settingsFromEnvironment(STEP_FUNCTIONS, process.env)).to.not.equal(undefined);
     });
 
     it("starts an execution through AWS_ENDPOINT_URL_SFN with the exact ARN, name and input", async () => {

@@ -32,8 +32,9 @@ const standard: FakeScript[string] = () => ({ body: { stateMachineArn: ARNS.BURS
 
 type MakeClient = () => StepFunctionsCalls | ReturnType<typeof createStepFunctionsClient>;
 
+/** Runs `work` against a fake with the client `makeClient` makes, which must be the one `userAgent` names. */
 async function withFakeUsing<T>(
-  makeClient: MakeClient,
+  [makeClient, userAgent]: readonly [MakeClient, RegExp],
   script: FakeScript,
   work: (dispatcher: StepFunctionsDispatcher, logger: ReturnType<typeof recordingLogger>) => Promise<T>,
   clock: Clock = systemClock,
@@ -43,6 +44,7 @@ async function withFakeUsing<T>(
   const logger = recordingLogger();
   try {
     const result = await work(new StepFunctionsDispatcher(client, logger, clock), logger);
+    for (const request of fake.requests) expect(request.userAgent).to.match(userAgent);
     return { result, operations: fake.operations(), logger };
   } finally {
     client.destroy?.();
@@ -55,17 +57,17 @@ const lines = (logger: ReturnType<typeof recordingLogger>, level: string) =>
 
 // Every case through either client: the SDK's, and the small JSON 1.0 client a cold start uses when the
 // environment holds its settings (the fake's: AWS_ENDPOINT_URL_SFN, a region, credentials).
-const CLIENTS: [string, MakeClient][] = [
-  ["the SDK's client", createStepFunctionsClient],
-  ["the JSON 1.0 client", () => stepFunctionsCalls()],
+const CLIENTS: [string, MakeClient, RegExp][] = [
+  ["the SDK's client", createStepFunctionsClient, /^aws-sdk-js\//],
+  ["the JSON 1.0 client", () => stepFunctionsCalls(), /^alma-webhooks aws-json-client$/],
 ];
 
-for (const [clientName, makeClient] of CLIENTS) {
+for (const [clientName, makeClient, userAgent] of CLIENTS) {
   const withFake = <T>(
     script: FakeScript,
     work: (dispatcher: StepFunctionsDispatcher, logger: ReturnType<typeof recordingLogger>) => Promise<T>,
     clock?: Clock,
-  ) => withFakeUsing(makeClient, script, work, clock);
+  ) => withFakeUsing([makeClient, userAgent], script, work, clock);
 
   describe(`StepFunctionsDispatcher (${clientName}): ExecutionAlreadyExists is checked with DescribeExecution`, function () {
     this.timeout(15_000);

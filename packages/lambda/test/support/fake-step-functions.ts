@@ -26,18 +26,18 @@ export const awsError = (type: string, status = 400, message = `${type} (fake)`)
  */
 export async function startFakeStepFunctions(script: FakeScript): Promise<{
   url: string;
-  requests: { operation: string; body: Record<string, unknown> }[];
+  requests: { operation: string; body: Record<string, unknown>; userAgent: string }[];
   operations: () => string[];
   close: () => Promise<void>;
 }> {
-  const requests: { operation: string; body: Record<string, unknown> }[] = [];
+  const requests: { operation: string; body: Record<string, unknown>; userAgent: string }[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const operation = String(request.headers["x-amz-target"] ?? "").replace("AWSStepFunctions.", "");
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-      requests.push({ operation, body });
+      requests.push({ operation, body, userAgent: String(request.headers["user-agent"] ?? "") });
       const answer = script[operation]?.(body) ?? awsError("UnknownOperationException");
       const send = () => {
         if (response.destroyed) return;
