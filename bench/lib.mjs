@@ -50,6 +50,9 @@ export function lambdaEnv({ sfnUrl, sentryDsn, metrics = false } = {}) {
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
+    // Lambda has no shared config or credentials file; a developer's ~/.aws must not stand in for one.
+    AWS_CONFIG_FILE: "/nonexistent/alma-webhooks/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/alma-webhooks/aws-credentials",
     ...(sfnUrl ? { AWS_ENDPOINT_URL_SFN: sfnUrl } : {}),
     ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}),
     ...(metrics ? METRICS_ENV : {}),

@@ -14,6 +14,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingM
 import type { Agent as HttpsAgent } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { NETWORK_ERROR_CODES, THROTTLING_NAMES } from "@alma-webhooks/core";
 import { DISPATCH_BUDGET } from "./deadline.js";
 
 /** What identifies one service on the wire. */
@@ -117,23 +118,8 @@ export function settingsFromEnvironment(
 }
 
 // The SDK's standard retry strategy (@smithy/core retry, 2026 settings): which errors are retried, and the
-// delay before retry n (0-based): random × min(base × 2^n, 20 s), base 50 ms, 1 s after throttling.
-const THROTTLING = new Set([
-  "BandwidthLimitExceeded",
-  "EC2ThrottledException",
-  "LimitExceededException",
-  "PriorRequestNotComplete",
-  "ProvisionedThroughputExceededException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-  "ThrottledException",
-  "Throttling",
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "TransactionInProgressException",
-]);
+// delay before retry n (0-based): random × min(base × 2^n, 20 s), base 50 ms, 1 s after throttling. Its
+// throttling names and network codes are core's THROTTLING_NAMES and NETWORK_ERROR_CODES.
 const TRANSIENT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 /** Refusals that may mean this clock is off: retried once the service's clock has been taken. */
 const CLOCK_SKEW = new Set([
@@ -146,26 +132,16 @@ const CLOCK_SKEW = new Set([
   "SignatureDoesNotMatch",
 ]);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 
 /** The retry kind of an error, as the SDK's standard strategy classes it; undefined: not retried. */
 export function retryKind(error: AwsJsonError, depth = 0): "throttling" | "transient" | undefined {
   const status = error.$metadata?.httpStatusCode;
-  if (depth === 0 && (status === 429 || THROTTLING.has(error.name))) return "throttling";
+  if (depth === 0 && (status === 429 || THROTTLING_NAMES.has(error.name))) return "throttling";
   if (error.name === "AbortError") return undefined;
   if (
     error.$metadata?.clockSkewCorrected === true ||
     TRANSIENT_NAMES.has(error.name) ||
-    NETWORK_CODES.has(error.code ?? "") ||
+    NETWORK_ERROR_CODES.has(error.code ?? "") ||
     (status !== undefined && TRANSIENT_STATUS.has(status))
   )
     return "transient";

@@ -75,7 +75,7 @@ export {
 } from "./router.js";
 export type { SecretSource, Secrets } from "./secret-source.js";
 export { SIGNATURE_HEADER, signBody } from "./signature.js";
-export { isTransient } from "./transient.js";
+export { isTransient, NETWORK_ERROR_CODES, THROTTLING_NAMES } from "./transient.js";
 // Handlers
 export {
   type ActionOf,

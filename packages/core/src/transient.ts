@@ -10,17 +10,15 @@ interface SdkError {
 }
 
 /**
- * Error names that mean "not now, maybe later". The SDK's own throttling codes (the names its standard
- * retry strategy treats as throttling), Step Functions' throttling of the KMS key that encrypts the
- * execution data (and SQS's of a queue's key: `KmsThrottled`), the "unavailable" and timeout names, and one
- * quota:
+ * The names the AWS SDK's standard retry strategy treats as throttling (its `THROTTLING_ERROR_CODES`): the
+ * one list of them, read by {@link isTransient} and by clients that retry as the SDK does.
  *
- * `ExecutionLimitExceeded` is Step Functions' limit of open (running) executions per account and region.
- * It is not a fault of this request: it clears as running executions end, so it is answered as transient
- * (503) and Alma's own retries, after 1 h, 3 h and 6 h, deliver the job again when there is room. A 500
- * would lose the event. Still logged at ERROR, so a limit that never clears is seen.
+ * @example
+ * ```ts
+ * THROTTLING_NAMES.has("ThrottlingException"); // true
+ * ```
  */
-const TRANSIENT_NAMES = new Set([
+export const THROTTLING_NAMES: ReadonlySet<string> = new Set([
   "BandwidthLimitExceeded",
   "EC2ThrottledException",
   "LimitExceededException",
@@ -35,6 +33,21 @@ const TRANSIENT_NAMES = new Set([
   "ThrottlingException",
   "TooManyRequestsException",
   "TransactionInProgressException",
+]);
+
+/**
+ * Error names that mean "not now, maybe later". The SDK's own throttling codes (the names its standard
+ * retry strategy treats as throttling), Step Functions' throttling of the KMS key that encrypts the
+ * execution data (and SQS's of a queue's key: `KmsThrottled`), the "unavailable" and timeout names, and one
+ * quota:
+ *
+ * `ExecutionLimitExceeded` is Step Functions' limit of open (running) executions per account and region.
+ * It is not a fault of this request: it clears as running executions end, so it is answered as transient
+ * (503) and Alma's own retries, after 1 h, 3 h and 6 h, deliver the job again when there is room. A 500
+ * would lose the event. Still logged at ERROR, so a limit that never clears is seen.
+ */
+const TRANSIENT_NAMES = new Set([
+  ...THROTTLING_NAMES,
   "KmsThrottlingException",
   "KmsThrottled",
   "ServiceUnavailable",
@@ -49,11 +62,18 @@ const TRANSIENT_NAMES = new Set([
   // The AWS shell's own: a call that did not finish inside the dispatch budget or the webhook's deadline.
   "DispatchTimeoutError",
 ]);
-/** Node's codes for a connection that failed, was reset or timed out. */
-const NETWORK_CODES = new Set([
+/**
+ * Node's codes for a connection that failed, was reset or timed out, as the AWS SDK's standard retry strategy
+ * lists them (its timeout and network codes). {@link isTransient} reads them, and `ECONNABORTED` besides.
+ *
+ * @example
+ * ```ts
+ * NETWORK_ERROR_CODES.has("ECONNRESET"); // true
+ * ```
+ */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
-  "ECONNABORTED",
   "EPIPE",
   "ETIMEDOUT",
   "EHOSTUNREACH",
@@ -61,6 +81,7 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
 ]);
+const NETWORK_CODES = new Set([...NETWORK_ERROR_CODES, "ECONNABORTED"]);
 
 /**
  * Whether a failure may be mended by a later try, so the webhook answers 503 and Alma retries: the one

@@ -44,6 +44,9 @@ describe("the bundle (dist/webhook.mjs)", function () {
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
+    // Lambda has no shared config or credentials file; the developer's must not stand in for one.
+    AWS_CONFIG_FILE: "/nonexistent/alma-webhooks/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/alma-webhooks/aws-credentials",
   });
 
   it(`answers every row of the response table under ${NODE_LABEL}, loading only the bundle`, async () => {

@@ -8,6 +8,10 @@ const SDK_VARIABLES = {
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "test",
   AWS_SECRET_ACCESS_KEY: "test",
+  // No shared config or credentials file: the developer's own (a profile's region, endpoint or retries)
+  // would change what the SDK, and which Step Functions client, the tests run.
+  AWS_CONFIG_FILE: "/nonexistent/alma-webhooks/aws-config",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/alma-webhooks/aws-credentials",
 } as const;
 
 /**

@@ -1,8 +1,9 @@
+import { existsSync } from "node:fs";
 import { expect } from "chai";
 import { pointSdkAt } from "../src/sdk-environment.js";
 
 describe("pointSdkAt", () => {
-  it("points every service's endpoint at the URL with a region and test credentials, and puts all back", () => {
+  it("points every service's endpoint at the URL with a region, test credentials and no shared files, and puts all back", () => {
     const before = { ...process.env };
     process.env.AWS_REGION = "eu-west-1";
     delete process.env.AWS_ENDPOINT_URL_SQS;
@@ -14,6 +15,9 @@ describe("pointSdkAt", () => {
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
     });
+    // Nothing of the developer's shared files: both point where nothing is.
+    expect(existsSync(String(process.env.AWS_CONFIG_FILE))).to.equal(false);
+    expect(existsSync(String(process.env.AWS_SHARED_CREDENTIALS_FILE))).to.equal(false);
     restore();
     expect(process.env.AWS_REGION).to.equal("eu-west-1");
     expect(process.env).to.not.have.property("AWS_ENDPOINT_URL_SQS");

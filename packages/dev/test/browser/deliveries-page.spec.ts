@@ -284,7 +284,8 @@ describe("the deliveries page in a real browser (Chromium headless)", function (
     await page.getByRole("checkbox", { name: new RegExp(`^Select webhook ${failed}`) }).check();
     await page.getByRole("button", { name: "Redeliver selected (1)" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
-    expect(await page.locator("#status").textContent()).to.equal("Redelivery cancelled.");
+    // The page says so when the dialog's close event comes, after the click: waited for, not raced.
+    await page.locator("#status").getByText("Redelivery cancelled.", { exact: true }).waitFor();
 
     await page.getByRole("checkbox", { name: new RegExp(`^Select webhook ${failedToo}`) }).check();
     await page.getByRole("button", { name: "Redeliver selected (2)" }).click();
@@ -292,7 +293,7 @@ describe("the deliveries page in a real browser (Chromium headless)", function (
     await page.locator(`#results [data-result="${failedToo}"]`).waitFor();
     const results = await page.locator("#results").textContent();
     expect(results).to.include(`${failed}: 200 delivered`).and.include(`${failedToo}: 200 delivered`);
-    expect(await page.locator("#status").textContent()).to.equal("Redelivered 2: 2 accepted, 0 not.");
+    await page.locator("#status").getByText("Redelivered 2: 2 accepted, 0 not.", { exact: true }).waitFor();
     await row(failed)
       .getByText(/redelivered as \w+: delivered/)
       .waitFor();

@@ -51,13 +51,23 @@ export async function startFakeStepFunctions(script: FakeScript): Promise<{
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const names = ["AWS_ENDPOINT_URL_SFN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+  const names = [
+    "AWS_ENDPOINT_URL_SFN",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+  ];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
+    // Not the developer's shared files: Lambda has none.
+    AWS_CONFIG_FILE: "/nonexistent/alma-webhooks/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/alma-webhooks/aws-credentials",
   });
   return {
     url,
