@@ -1,6 +1,6 @@
-// A small client for AWS's JSON 1.0 protocol (Step Functions speaks it), for the first dispatch of a cold
-// start: the AWS SDK's client costs about 60 ms of module loading and set-up on Node 22 before its first
-// request leaves, this one a few. It does what the SDK's client is configured to do here and no more:
+// A small client for AWS's JSON 1.0 protocol (Step Functions speaks it), for the Step Functions calls of a
+// process, above all its first: the AWS SDK's client costs about 60 ms of module loading and set-up on Node
+// 22 before its first request leaves, this one a few. It does what the SDK's client is configured to do here and no more:
 // Signature V4 with the credentials and region of the environment, the standard endpoint or
 // `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, the standard retry strategy (its error classes, delays
 // and attempts, its clock-skew correction), the per-attempt timeouts of BUDGETED_CLIENT and errors shaped as the SDK's (`name`,

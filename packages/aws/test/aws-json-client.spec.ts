@@ -1,4 +1,4 @@
-// The small JSON 1.0 client the first Step Functions dispatch of a cold start uses: which environments it
+// The small JSON 1.0 client the Step Functions calls go through when the environment allows (Lambda's): which environments it
 // takes (and which it leaves to the SDK), its signature (checked against the SDK's own signer and AWS's
 // published example), and its wire behaviour against a scripted endpoint: errors shaped as the SDK's, the
 // standard retry strategy, the per-attempt timeout and the abort signal.

@@ -1,4 +1,4 @@
-// The small JSON 1.0 client of a cold start's first Step Functions dispatch, checked against moto's Step
+// The small JSON 1.0 client of the Step Functions calls (spares a cold start the SDK), checked against moto's Step
 // Functions (an emulator nobody here wrote): the same dispatcher answers through it as through the SDK's
 // client, for a start, a duplicate, an input that changed, and a state machine that does not exist.
 
