@@ -163,8 +163,9 @@ const uriEscape = (text: string) =>
 
 /**
  * Signs a request with Signature V4 (the header form: `authorization`, `x-amz-date`, and
- * `x-amz-security-token` with temporary credentials). Every header given is signed. Returns the headers to
- * send.
+ * `x-amz-security-token` with temporary credentials). Every header given is signed; an
+ * `x-amz-content-sha256` given is the payload's hash, as the SDK's signer takes it, so it is not computed
+ * again. Returns the headers to send.
  */
 export function signRequest(
   request: { method: string; path: string; headers: Record<string, string>; body: string },
@@ -188,7 +189,7 @@ export function signRequest(
     ...names.map((name) => `${name}:${String(headers[name]).trim().replace(/\s+/g, " ")}`),
     "",
     signedHeaders,
-    hex(request.body),
+    headers["x-amz-content-sha256"] ?? hex(request.body),
   ].join("\n");
   const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, credentialScope, hex(canonical)].join("\n");
@@ -279,7 +280,13 @@ export function createAwsJsonClient(
     return transporting;
   };
 
-  async function attempt(operation: string, body: string, abortSignal?: AbortSignal): Promise<Answer> {
+  /** One attempt; `bodyHash`, the body's SHA-256, is computed once for all the attempts of a call. */
+  async function attempt(
+    operation: string,
+    body: string,
+    bodyHash: string,
+    abortSignal?: AbortSignal,
+  ): Promise<Answer> {
     const { agent, send } = await transport();
     if (abortSignal?.aborted) throw aborted();
     const headers = signRequest(
@@ -291,7 +298,7 @@ export function createAwsJsonClient(
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": `${service.targetPrefix}.${operation}`,
           // Signed, as the SDK's clients sign it.
-          "x-amz-content-sha256": hex(body),
+          "x-amz-content-sha256": bodyHash,
         },
         body,
       },
@@ -447,11 +454,12 @@ export function createAwsJsonClient(
   return {
     async call(operation, input, abortSignal) {
       const body = JSON.stringify(input);
+      const bodyHash = hex(body);
       let totalRetryDelay = 0;
       let lastCost: number | undefined;
       for (let attempts = 1; ; attempts += 1) {
         try {
-          const output = outputOf(await attempt(operation, body, abortSignal));
+          const output = outputOf(await attempt(operation, body, bodyHash, abortSignal));
           retryCapacity = Math.min(RETRY_CAPACITY, retryCapacity + (lastCost ?? 1));
           return output;
         } catch (caught) {
