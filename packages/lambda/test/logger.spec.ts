@@ -1,89 +1,303 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 import { expect } from "chai";
 import sinon from "sinon";
-import { createLogger } from "../src/logger.js";
+import { createLogger, type LogLineWriter } from "../src/logger.js";
 
-describe("createLogger (Powertools' Logger)", () => {
+// Every setting either logger reads from the environment.
+const SETTINGS = [
+  "POWERTOOLS_SERVICE_NAME",
+  "POWERTOOLS_LOG_LEVEL",
+  "LOG_LEVEL",
+  "AWS_LAMBDA_LOG_LEVEL",
+  "POWERTOOLS_LOGGER_SAMPLE_RATE",
+  "POWERTOOLS_LOGGER_LOG_EVENT",
+  "POWERTOOLS_DEV",
+  "TZ",
+  "_X_AMZN_TRACE_ID",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+] as const;
+type Settings = Partial<Record<(typeof SETTINGS)[number], string>>;
+
+const CONTEXT = {
+  awsRequestId: "req-1",
+  functionName: "alma-webhook",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:alma-webhook",
+  memoryLimitInMB: "256",
+} as Context;
+
+// The inputs, made once, so that both loggers see the same objects (and the same stacks).
+const cause = new TypeError("the cause");
+const failure = Object.assign(new Error("failed to start", { cause }), { code: "E_START", $fault: "server" });
+const aggregate = new AggregateError([cause], "many");
+const asInput = new RangeError("as input");
+const cyclic: Record<string, unknown> = { big: 10n, name: "cyclic" };
+cyclic.self = cyclic;
+cyclic.list = [cyclic, 1];
+const cyclicList: unknown[] = [1];
+cyclicList.push(cyclicList, { back: cyclicList });
+const shared = { value: 1 };
+class Point {
+  constructor(
+    readonly x = 1,
+    readonly y = 2,
+  ) {}
+}
+// biome-ignore lint/suspicious/noSparseArray: a hole is one of the inputs.
+const sparse = [1, , 3];
+
+/** Everything the function logs, and the odd things a field may hold. */
+function script(logger: Pick<Logger, "debug" | "info" | "warn" | "error" | "addContext">): void {
+  logger.debug("debug line", { a: 1 });
+  logger.info("webhook decision", {
+    outcome: "handled",
+    statusCode: 200,
+    nested: { list: [1, "two", null, undefined, { deep: true }], empty: "" },
+  });
+  logger.warn("100%s %d %j", { empty: "", nothing: null, missing: undefined, zero: 0, no: false });
+  logger.error("Unexpected error in the webhook handler", { error: failure });
+  logger.error("aggregate", { error: aggregate });
+  logger.info("reserved", {
+    level: "x",
+    message: "y",
+    service: "z",
+    timestamp: 1,
+    sampling_rate: 2,
+    cold_start: 3,
+  });
+  logger.info("odd fields", {
+    cyclic,
+    date: new Date(0),
+    map: new Map([[1, 2]]),
+    buffer: Buffer.from("hi"),
+    fn: () => 1,
+    symbol: Symbol("s"),
+    nan: Number.NaN,
+    negativeZero: -0,
+    infinity: Number.NEGATIVE_INFINITY,
+    point: new Point(),
+    withToJSON: { toJSON: () => "json!" },
+    nullProto: Object.assign(Object.create(null), { a: 1 }),
+  });
+  logger.info("prototype keys", JSON.parse('{"__proto__": {"x": 1}, "constructor": "c", "ok": 1}'));
+  logger.info("arrays", { cyclicList, sparse, twice: [shared, shared] });
+  logger.info("several field objects", { a: 1, b: { c: 1 } }, { b: { d: 2 }, e: 3 });
+  logger.info('unicode ✓ \u2028 "quoted" \\ </script>');
+  logger.addContext(CONTEXT);
+  logger.info("with context", { function_request_id: "overridden?", function_name: undefined });
+  logger.addContext({ ...CONTEXT, awsRequestId: "req-2", tenantId: "tenant-7" } as Context);
+  logger.warn("second invocation");
+  // Not what core's Logger type allows, but what a plugin in JavaScript might pass.
+  (logger.error as (...args: unknown[]) => void)("loose inputs", asInput, "extra text", null, 7);
+}
+
+/** Runs `run` with exactly `settings` among the settings, the clock fixed, the streams and console captured. */
+/** Each line printed, as `stream: line` (so that a failed comparison shows the lines that differ). */
+function capture(settings: Settings, run: (write: LogLineWriter) => void): string[] | string {
+  const saved = Object.fromEntries(SETTINGS.map((key) => [key, process.env[key]]));
+  const savedTrace = console.trace;
+  for (const key of SETTINGS) delete process.env[key];
+  Object.assign(process.env, settings);
+  const printed: string[] = [];
+  const keep = (stream: string) => (line: unknown) => {
+    printed.push(`${stream}: ${String(line).replace(/\n$/, "")}`);
+    return true;
+  };
+  const clock = sinon.useFakeTimers({ now: Date.UTC(2026, 11, 7, 20, 30, 45, 678), toFake: ["Date"] });
+  sinon.stub(process.stdout, "write").callsFake(keep("stdout"));
+  sinon.stub(process.stderr, "write").callsFake(keep("stderr"));
+  for (const method of ["log", "debug", "info", "warn", "error"] as const) {
+    sinon.stub(console, method).callsFake(keep(`console.${method}`));
+  }
+  try {
+    run((stream, line) => printed.push(`${stream}: ${line}`));
+    return printed;
+  } catch (error) {
+    return `threw ${String(error)}`;
+  } finally {
+    sinon.restore();
+    clock.restore();
+    console.trace = savedTrace;
+    for (const key of SETTINGS) delete process.env[key];
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  }
+}
+
+/** What Powertools' own Logger prints, configured as this function configured it until now. */
+const powertools = (settings: Settings) =>
+  capture(settings, () => {
+    const logger = new Logger({
+      serviceName: settings.POWERTOOLS_SERVICE_NAME || "alma-webhooks",
+      logLevel: (settings.POWERTOOLS_LOG_LEVEL || settings.LOG_LEVEL || "INFO").toUpperCase() as never,
+    });
+    script(logger);
+  });
+
+const ours = (settings: Settings) =>
+  capture(settings, (write) => script(createLogger(settings, write) as unknown as Logger));
+
+const cases: Settings[] = [{}, { POWERTOOLS_SERVICE_NAME: "alma-test" }];
+for (const POWERTOOLS_LOG_LEVEL of [
+  undefined,
+  "debug",
+  "WARN",
+  "silent",
+  "verbose",
+  " info ",
+  "TRACE",
+  "critical",
+]) {
+  for (const LOG_LEVEL of [undefined, "DEBUG", "warn", "nonsense"])
+    cases.push({ POWERTOOLS_LOG_LEVEL, LOG_LEVEL });
+}
+for (const AWS_LAMBDA_LOG_LEVEL of ["DEBUG", "INFO", "WARN", "ERROR", "FATAL", "bogus", " WARN ", "warn"]) {
+  for (const POWERTOOLS_LOG_LEVEL of [undefined, "DEBUG", "ERROR", "verbose"]) {
+    cases.push({ AWS_LAMBDA_LOG_LEVEL, POWERTOOLS_LOG_LEVEL });
+  }
+}
+for (const POWERTOOLS_LOGGER_SAMPLE_RATE of ["1", "0", "2", "-1", "", " 1 ", "0.0", "abc"]) {
+  for (const [POWERTOOLS_LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL] of [
+    [undefined, undefined],
+    ["ERROR", undefined],
+    ["TRACE", undefined],
+    [undefined, "WARN"],
+    [undefined, "DEBUG"],
+  ]) {
+    cases.push({ POWERTOOLS_LOGGER_SAMPLE_RATE, POWERTOOLS_LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL });
+  }
+}
+for (const TZ of ["UTC", ":UTC", "America/New_York", "Asia/Kolkata", "Not/AZone", ""]) cases.push({ TZ });
+for (const trace of [
+  "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+  "1-plain",
+  "",
+]) {
+  cases.push({ _X_AMZN_TRACE_ID: trace });
+}
+for (const type of ["on-demand", "provisioned-concurrency", " on-demand ", "snap-start"]) {
+  cases.push({ AWS_LAMBDA_INITIALIZATION_TYPE: type });
+}
+for (const dev of ["true", "1", "false", "maybe"]) {
+  cases.push(
+    { POWERTOOLS_DEV: dev },
+    { POWERTOOLS_DEV: dev, POWERTOOLS_LOG_LEVEL: "DEBUG", TZ: "Asia/Kolkata" },
+  );
+}
+for (const logEvent of ["true", "TRUE", "false", "yes", ""])
+  cases.push({ POWERTOOLS_LOGGER_LOG_EVENT: logEvent });
+
+describe("createLogger (Powertools' JSON lines without Powertools' Logger class)", () => {
   afterEach(() => sinon.restore());
 
-  const capture = () => {
-    const out = sinon.stub(process.stdout, "write").returns(true);
-    const err = sinon.stub(process.stderr, "write").returns(true);
-    const lines = (stub: sinon.SinonStub) => stub.getCalls().map((call) => JSON.parse(String(call.args[0])));
-    return { out: () => lines(out), err: () => lines(err) };
-  };
+  describe("prints exactly what Powertools' Logger printed, line for line and stream for stream", () => {
+    for (const settings of cases) {
+      const name = JSON.stringify(
+        Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
+      );
+      it(name, () => {
+        const expected = powertools(settings);
+        expect(ours(settings)).to.deep.equal(expected);
+      });
+    }
+  });
+
+  it("the comparison has something to compare: the default settings print every level from INFO up", () => {
+    const printed = powertools({});
+    expect(printed).to.be.an("array");
+    const levels = (printed as string[]).map((line) => JSON.parse(line.replace(/^\w+: /, "")).level);
+    expect(new Set(levels)).to.deep.equal(new Set(["INFO", "WARN", "ERROR"]));
+    expect(powertools({ POWERTOOLS_LOGGER_SAMPLE_RATE: "abc" })).to.match(/^threw TypeError/);
+  });
 
   it("writes one JSON line per call with Powertools' keys, the service name and the fields", () => {
-    const streams = capture();
-    createLogger({ POWERTOOLS_SERVICE_NAME: "alma-test" }).info("webhook decision", {
-      outcome: "challenge",
-      statusCode: 200,
-    });
-    const [line] = streams.out();
-    sinon.restore();
-    expect(line).to.include({
+    const lines: [string, string][] = [];
+    createLogger({ POWERTOOLS_SERVICE_NAME: "alma-test" }, (stream, line) => lines.push([stream, line])).info(
+      "webhook decision",
+      { outcome: "challenge", statusCode: 200 },
+    );
+    expect(lines).to.have.length(1);
+    const [stream, line] = lines[0] ?? [];
+    expect(stream).to.equal("stdout");
+    expect(Object.keys(JSON.parse(String(line)))).to.deep.equal([
+      "level",
+      "message",
+      "timestamp",
+      "service",
+      "sampling_rate",
+      "outcome",
+      "statusCode",
+    ]);
+    expect(JSON.parse(String(line))).to.include({
       level: "INFO",
-      message: "webhook decision",
       service: "alma-test",
       outcome: "challenge",
-      statusCode: 200,
     });
-    expect(line).to.have.property("timestamp");
   });
 
   it("sends warnings and errors to stderr, and honours the level", () => {
-    const streams = capture();
-    const logger = createLogger({ POWERTOOLS_LOG_LEVEL: "warn" });
+    const lines: [string, string][] = [];
+    const logger = createLogger({ POWERTOOLS_LOG_LEVEL: "warn" }, (stream, line) =>
+      lines.push([stream, line]),
+    );
     logger.info("dropped");
     logger.warn("careful", { plugin: "PPOD" });
     logger.error("broken");
-    const [out, err] = [streams.out(), streams.err()];
-    sinon.restore();
-    expect(out).to.deep.equal([]);
-    expect(err.map((line) => [line.level, line.message])).to.deep.equal([
-      ["WARN", "careful"],
-      ["ERROR", "broken"],
+    expect(logger.levelName).to.equal("WARN");
+    expect(lines.map(([stream, line]) => [stream, JSON.parse(line).message])).to.deep.equal([
+      ["stderr", "careful"],
+      ["stderr", "broken"],
     ]);
   });
 
-  it("still writes fields that plain JSON cannot hold (a cycle, a BigInt)", () => {
-    const streams = capture();
-    const cyclic: Record<string, unknown> = { big: 10n };
-    cyclic.self = cyclic;
-    createLogger({}).info("odd fields", { cyclic });
-    const [line] = streams.out();
-    sinon.restore();
-    expect(line).to.deep.include({ message: "odd fields", cyclic: { big: "10" } });
-  });
+  describe("writes to the process's own descriptors, without creating process.stdout", () => {
+    const child = fileURLToPath(new URL("./support/log-lines-child.js", import.meta.url));
+    const run = (mode: string, slowReader = false) =>
+      new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve, reject) => {
+        const proc = spawn(process.execPath, [child, mode], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        proc.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        if (slowReader) {
+          // Read nothing for a while: the pipe fills, and the child's writes must wait, not be lost.
+          proc.stdout.pause();
+          setTimeout(() => proc.stdout.resume(), 300);
+        }
+        proc.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk;
+        });
+        proc.on("error", reject);
+        proc.on("close", (code) => resolve({ stdout, stderr, code }));
+      });
 
-  it("serialises Error fields as Powertools does", () => {
-    const streams = capture();
-    createLogger({}).error("failed", { error: new RangeError("out of range") });
-    const [line] = streams.err();
-    sinon.restore();
-    expect(line.error).to.include({ name: "RangeError", message: "out of range" });
-  });
+    it("to a pipe: the lines, in order, and no stream module loaded", async () => {
+      const { stdout, stderr, code } = await run("plain");
+      expect(code, stderr).to.equal(0);
+      expect(
+        stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line).message),
+      ).to.deep.equal(["first", "second"]);
+      const [warning, report] = stderr
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(warning.message).to.equal("a warning");
+      expect(report.loaded).to.deep.equal([]);
+    });
 
-  it("is Powertools' own Logger, configured through its public options only", () => {
-    const logger = createLogger({ POWERTOOLS_SERVICE_NAME: "alma-test", LOG_LEVEL: "debug" });
-    expect(Object.getPrototypeOf(logger)).to.equal(Logger.prototype);
-    expect((logger as Logger).getLevelName()).to.equal("DEBUG");
-  });
-
-  it("adds Lambda's request id and cold-start flag once given the invocation context", () => {
-    const streams = capture();
-    const logger = createLogger({});
-    logger.addContext({
-      awsRequestId: "req-1",
-      functionName: "alma-webhook",
-      functionVersion: "$LATEST",
-      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:alma-webhook",
-      memoryLimitInMB: "256",
-    } as Parameters<typeof logger.addContext>[0]);
-    logger.info("with context");
-    const [line] = streams.out();
-    sinon.restore();
-    expect(line).to.include({ message: "with context", function_request_id: "req-1" });
-    expect(line).to.have.property("cold_start");
+    it("a megabyte line through a full non-blocking pipe arrives whole, after the lines before it", async () => {
+      const { stdout, stderr, code } = await run("large", true);
+      expect(code, stderr).to.equal(0);
+      const lines = stdout.trim().split("\n");
+      expect(lines.map((line) => JSON.parse(line).message.length)).to.deep.equal([6, 1024 * 1024, 4]);
+      // The check above can fail: this child made process.stdout, and that loaded what a pipe needs.
+      expect(JSON.parse(stderr).loaded).to.include("NativeModule net");
+    });
   });
 });
