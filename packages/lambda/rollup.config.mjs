@@ -6,7 +6,7 @@ import commonjs from "@rollup/plugin-commonjs";
 import json from "@rollup/plugin-json";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import terser from "@rollup/plugin-terser";
-import { builtinsByRequire } from "./scripts/builtins-by-require.mjs";
+import { builtinsByRequire, REQUIRE_BANNER } from "./scripts/builtins-by-require.mjs";
 
 export default {
   input: {
@@ -22,7 +22,8 @@ export default {
     // Some CommonJS dependencies call require() for Node built-ins; ESM has no require, so make one. node:module
     // comes from process.getBuiltinModule (Node ≥ 20.16), not an import: on Node 22 its ES module face would
     // read every export, the SourceMap getter among them.
-    banner: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);',
+    // A chunk that has no require() left once its built-ins are taken goes without it (builtins-by-require).
+    banner: REQUIRE_BANNER,
   },
   plugins: [
     nodeResolve({ exportConditions: ["node", "import", "default"], preferBuiltins: true }),

@@ -39,14 +39,20 @@ export function writeLogLine(stream: Stream, line: string): void {
     process[stream].write(`${line}\n`);
     return;
   }
-  const bytes = Buffer.from(`${line}\n`);
+  const text = `${line}\n`;
+  const fd = stream === "stdout" ? 1 : 2;
+  let bytes: Buffer | undefined;
   let written = 0;
   try {
-    while (written < bytes.length) written += writeSync(stream === "stdout" ? 1 : 2, bytes, written);
+    // Most lines go in one write of the string; a short write goes on with the bytes left.
+    written = writeSync(fd, text);
+    if (written === Buffer.byteLength(text)) return;
+    bytes = Buffer.from(text);
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return;
     queueing[stream] = true;
-    process[stream].write(bytes.subarray(written));
+    process[stream].write((bytes ?? Buffer.from(text)).subarray(written));
   }
 }
 /** Whether a stream's lines go through its Node stream now (after an `EAGAIN`), so that they stay in order. */
@@ -56,6 +62,19 @@ const RESERVED_KEYS: readonly string[] = ["level", "message", "sampling_rate", "
 
 /** Powertools' own record: its keys in its order (its `PowertoolsLogFormatter`, which it does not export). */
 class PowertoolsRecordFormatter extends LogFormatter {
+  /**
+   * Powertools' timestamp. In UTC (Lambda's `TZ` is `:UTC`) it is `toISOString()`'s text, put together from
+   * the UTC fields: the first `toISOString()` of a process costs about 1 ms on Node 22, the fields 5 µs.
+   */
+  override formatTimestamp(now: Date): string {
+    const zone = getStringFromEnv({ key: "TZ", defaultValue: "" });
+    const year = now.getUTCFullYear();
+    if ((zone && !zone.includes("UTC")) || !(year >= 0 && year <= 9999)) return super.formatTimestamp(now);
+    const two = (value: number) => (value < 10 ? `0${value}` : `${value}`);
+    const milliseconds = now.getUTCMilliseconds();
+    return `${year < 1000 ? String(year).padStart(4, "0") : year}-${two(now.getUTCMonth() + 1)}-${two(now.getUTCDate())}T${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())}.${milliseconds < 10 ? "00" : milliseconds < 100 ? "0" : ""}${milliseconds}Z`;
+  }
+
   formatAttributes(
     attributes: Parameters<LogFormatter["formatAttributes"]>[0],
     additional: Parameters<LogFormatter["formatAttributes"]>[1],

@@ -96,17 +96,21 @@ function script(logger: Pick<Logger, "debug" | "info" | "warn" | "error" | "addC
 
 /** Runs `run` with exactly `settings` among the settings, the clock fixed, the streams and console captured. */
 /** Each line printed, as `stream: line` (so that a failed comparison shows the lines that differ). */
-function capture(settings: Settings, run: (write: LogLineWriter) => void): string[] | string {
+function capture(
+  settings: Settings,
+  run: (write: LogLineWriter) => void,
+  now = Date.UTC(2026, 11, 7, 20, 30, 45, 678),
+): string[] | string {
   const saved = Object.fromEntries(SETTINGS.map((key) => [key, process.env[key]]));
   const savedTrace = console.trace;
   for (const key of SETTINGS) delete process.env[key];
-  Object.assign(process.env, settings);
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) process.env[key] = value;
   const printed: string[] = [];
   const keep = (stream: string) => (line: unknown) => {
     printed.push(`${stream}: ${String(line).replace(/\n$/, "")}`);
     return true;
   };
-  const clock = sinon.useFakeTimers({ now: Date.UTC(2026, 11, 7, 20, 30, 45, 678), toFake: ["Date"] });
+  const clock = sinon.useFakeTimers({ now, toFake: ["Date"] });
   sinon.stub(process.stdout, "write").callsFake(keep("stdout"));
   sinon.stub(process.stderr, "write").callsFake(keep("stderr"));
   for (const method of ["log", "debug", "info", "warn", "error"] as const) {
@@ -127,17 +131,21 @@ function capture(settings: Settings, run: (write: LogLineWriter) => void): strin
 }
 
 /** What Powertools' own Logger prints, configured as this function configured it until now. */
-const powertools = (settings: Settings) =>
-  capture(settings, () => {
-    const logger = new Logger({
-      serviceName: settings.POWERTOOLS_SERVICE_NAME || "alma-webhooks",
-      logLevel: (settings.POWERTOOLS_LOG_LEVEL || settings.LOG_LEVEL || "INFO").toUpperCase() as never,
-    });
-    script(logger);
-  });
+const powertools = (settings: Settings, run = script, now?: number) =>
+  capture(
+    settings,
+    () => {
+      const logger = new Logger({
+        serviceName: settings.POWERTOOLS_SERVICE_NAME || "alma-webhooks",
+        logLevel: (settings.POWERTOOLS_LOG_LEVEL || settings.LOG_LEVEL || "INFO").toUpperCase() as never,
+      });
+      run(logger);
+    },
+    now,
+  );
 
-const ours = (settings: Settings) =>
-  capture(settings, (write) => script(createLogger(settings, write) as unknown as Logger));
+const ours = (settings: Settings, run = script, now?: number) =>
+  capture(settings, (write) => run(createLogger(settings, write) as unknown as Logger), now);
 
 const cases: Settings[] = [{}, { POWERTOOLS_SERVICE_NAME: "alma-test" }];
 for (const POWERTOOLS_LOG_LEVEL of [
@@ -201,6 +209,32 @@ describe("createLogger (Powertools' JSON lines without Powertools' Logger class)
         const expected = powertools(settings);
         expect(ours(settings)).to.deep.equal(expected);
       });
+    }
+  });
+
+  describe("writes the same timestamps at any instant, in UTC and in a time zone", () => {
+    const instants = [
+      Date.UTC(2026, 0, 1, 0, 0, 0, 0),
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2024, 1, 29, 9, 5, 7, 5),
+      Date.UTC(2027, 6, 4, 12, 30, 0, 50),
+      0,
+      -1,
+      Date.UTC(999, 4, 6, 7, 8, 9, 10),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1),
+      Date.UTC(-1, 0, 1),
+      8.64e15,
+    ];
+    const oneLine = (logger: Pick<Logger, "info">) => logger.info("now");
+    for (const now of instants) {
+      for (const TZ of [undefined, ":UTC", "Asia/Kolkata"]) {
+        it(`${new Date(now).toISOString()}, TZ ${TZ ?? "unset"}`, () => {
+          const expected = powertools({ TZ }, oneLine, now);
+          expect(ours({ TZ }, oneLine, now)).to.deep.equal(expected);
+          expect(expected).to.have.length(1);
+        });
+      }
     }
   });
 
