@@ -38,7 +38,10 @@ export default {
       module: true,
       keep_classnames: true,
       keep_fnames: true,
-      format: { comments: false },
+      // ascii_only: a chunk that is all ASCII is read and parsed as a one-byte string; one "…" in the webhook
+      // chunk made all of it two-byte (about 0.5 ms of a cold start's import on Node 22). Strings and
+      // regular expressions keep their meaning (\u escapes).
+      format: { comments: false, ascii_only: true },
     }),
   ],
   onwarn(warning, warn) {
