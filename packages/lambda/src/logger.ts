@@ -7,6 +7,7 @@ import {
   getXRayTraceIdFromEnv,
   isDevMode,
 } from "@aws-lambda-powertools/commons/utils/env";
+import { InvocationScoped } from "@aws-lambda-powertools/commons/utils/invocation-scoped";
 import { LogFormatter, LogItem, LogLevelThreshold } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import type { LambdaLogger } from "./services.js";
@@ -27,7 +28,9 @@ export type LogLineWriter = (stream: Stream, line: string) => void;
  * (docs/performance.md). A short write goes on from where it stopped. If the descriptor is non-blocking
  * and full (`EAGAIN`: someone made `process.stdout`, and libuv set the pipe so), the rest, and every later
  * line to that stream, goes through `process.stdout` (or `process.stderr`), which queues it in order; any
- * other failure drops the line, as `Console` does: a log line never throws.
+ * other failure drops the line, as `Console` does: a log line never throws. One order it cannot keep: a line
+ * that other code wrote to `process.stdout` and that still waits in its queue (a full pipe) may be overtaken
+ * by a log line. On Lambda, the runtime points `console` at its own telemetry descriptor when it has one.
  *
  * @example
  * ```ts
@@ -123,9 +126,20 @@ class PowertoolsJsonLogger implements LambdaLogger {
   readonly #indentation: number;
   readonly #devMode: boolean;
   readonly #warned = new Set<string>();
-  #level: number = LogLevelThreshold.INFO;
+  /**
+   * The level and the Lambda context, per invocation where Lambda runs several at once (Managed Instances,
+   * `AWS_LAMBDA_MAX_CONCURRENCY`), as Powertools keeps them; the shared value is the base level.
+   */
+  readonly #level = new InvocationScoped<number>("alma-webhooks.logger.level", {
+    initial: LogLevelThreshold.INFO,
+  });
+  readonly #context = new InvocationScoped<Record<string, unknown> | undefined>(
+    "alma-webhooks.logger.context",
+    {
+      initial: undefined,
+    },
+  );
   #onDemand: boolean;
-  #context: Record<string, unknown> | undefined;
   /** Lines logged while the settings are read, printed once they are (as Powertools does). */
   #early: [number, string][] | undefined = [];
 
@@ -144,7 +158,11 @@ class PowertoolsJsonLogger implements LambdaLogger {
     const sampleRate = getNumberFromEnv({ key: "POWERTOOLS_LOGGER_SAMPLE_RATE", defaultValue: 0 });
     if (sampleRate >= 0 && sampleRate <= 1) {
       this.#sampleRate = sampleRate;
-      if (sampleRate && randomPercent() / 100 <= sampleRate && this.#level > LogLevelThreshold.TRACE) {
+      if (
+        sampleRate &&
+        randomPercent() / 100 <= sampleRate &&
+        this.#level.getShared() > LogLevelThreshold.TRACE
+      ) {
         this.#setLevel("DEBUG");
         this.debug("Setting log level to DEBUG due to sampling rate");
       }
@@ -174,13 +192,13 @@ class PowertoolsJsonLogger implements LambdaLogger {
 
   /** The level in force, by name (`INFO`, `DEBUG`, ...). */
   get levelName(): LevelName {
-    return levelName(this.#level);
+    return levelName(this.#level.get());
   }
 
   addContext(context: Context): void {
     const coldStart = this.#onDemand;
     this.#onDemand = false;
-    this.#context = {
+    this.#context.set({
       invokedFunctionArn: context.invokedFunctionArn,
       coldStart,
       awsRequestId: context.awsRequestId,
@@ -188,31 +206,31 @@ class PowertoolsJsonLogger implements LambdaLogger {
       functionName: context.functionName,
       functionVersion: context.functionVersion,
       tenantId: (context as { tenantId?: string }).tenantId,
-    };
+    });
   }
 
   /** Powertools' precedence: Lambda's own level (ALC) wins, then the given level, then the variables. */
   #setInitialLevel(given: string): void {
     if (this.#alcShortCircuit(given)) return;
     if (isLevel(given)) {
-      this.#level = LogLevelThreshold[given];
+      this.#level.setShared(LogLevelThreshold[given]);
       return;
     }
     const variable =
       getStringFromEnv({ key: "POWERTOOLS_LOG_LEVEL", defaultValue: "" }) ||
       getStringFromEnv({ key: "LOG_LEVEL", defaultValue: "" });
-    if (isLevel(variable)) this.#level = LogLevelThreshold[variable];
+    if (isLevel(variable)) this.#level.setShared(LogLevelThreshold[variable]);
   }
 
   #setLevel(name: LevelName): void {
-    if (!this.#alcShortCircuit(name)) this.#level = LogLevelThreshold[name];
+    if (!this.#alcShortCircuit(name)) this.#level.set(LogLevelThreshold[name]);
   }
 
   #alcShortCircuit(selected: string): boolean {
     const alc = this.#alcLevel;
     if (alc === undefined) return false;
-    this.#level = LogLevelThreshold[alc];
-    if (isLevel(selected) && this.#level > LogLevelThreshold[selected]) {
+    this.#level.setShared(LogLevelThreshold[alc]);
+    if (isLevel(selected) && LogLevelThreshold[alc] > LogLevelThreshold[selected]) {
       this.#warnOnce(
         `Current log level (${selected}) does not match AWS Lambda Advanced Logging Controls minimum log level (${alc}). This can lead to data loss, consider adjusting them.`,
       );
@@ -227,27 +245,30 @@ class PowertoolsJsonLogger implements LambdaLogger {
   }
 
   #log(threshold: number, message: string, fields: readonly LogFields[]): void {
-    if (threshold < this.#level) return;
+    if (threshold < this.#level.get()) return;
     if (this.#early) this.#early.push([threshold, message]);
     else this.#print(threshold, message, fields);
   }
 
-  #print(threshold: number, message: string, fields: readonly unknown[]): void {
+  #print(threshold: number, input: string, fields: readonly unknown[]): void {
     const timestamp = new Date();
     const xRayTraceId = getXRayTraceIdFromEnv();
     const additional: Record<string, unknown> = {};
+    let message: unknown = input;
+    if (typeof input !== "string") {
+      // Not what core's Logger type allows, but what JavaScript may pass: taken as Powertools takes it
+      // (an object's `message` is the message, its other keys are fields; null or undefined throws).
+      const { message: given, ...rest } = input as Record<string, unknown>;
+      message = given;
+      this.#addFields(rest, additional);
+    }
     for (const item of fields) {
       if (item === null || item === undefined) continue;
       if (item instanceof Error) additional.error = item;
       else if (typeof item === "string") additional.extra = item;
-      else {
-        for (const [key, value] of Object.entries(item)) {
-          if (RESERVED_KEYS.includes(key))
-            this.warn(`The key "${key}" is a reserved key and will be dropped.`);
-          else additional[key] = value;
-        }
-      }
+      else this.#addFields(item as Record<string, unknown>, additional);
     }
+    const context = this.#context.get();
     const record = this.#formatter.formatAttributes(
       {
         logLevel: levelName(threshold),
@@ -256,7 +277,7 @@ class PowertoolsJsonLogger implements LambdaLogger {
         serviceName: this.#service,
         sampleRateValue: this.#sampleRate,
         message,
-        ...(this.#context && { lambdaContext: this.#context as never }),
+        ...(context && { lambdaContext: context as never }),
       } as Parameters<LogFormatter["formatAttributes"]>[0],
       additional,
     );
@@ -271,6 +292,14 @@ class PowertoolsJsonLogger implements LambdaLogger {
       else if (threshold >= DEBUG) console.debug(line);
       else console.log(line);
     } else this.#write(threshold >= LogLevelThreshold.WARN ? "stderr" : "stdout", line);
+  }
+
+  /** Adds each field but the reserved keys, which are dropped with a warning, as Powertools does. */
+  #addFields(fields: Record<string, unknown>, to: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(fields)) {
+      if (RESERVED_KEYS.includes(key)) this.warn(`The key "${key}" is a reserved key and will be dropped.`);
+      else to[key] = value;
+    }
   }
 
   /** Powertools' replacer: Errors as its formatter shows them, BigInts as text, a cycle's repeat left out. */

@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { InvokeStore } from "@aws/lambda-invoke-store";
+import { InvokeStoreBase } from "@aws/lambda-invoke-store";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { expect } from "chai";
@@ -18,6 +21,7 @@ const SETTINGS = [
   "TZ",
   "_X_AMZN_TRACE_ID",
   "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_MAX_CONCURRENCY",
 ] as const;
 type Settings = Partial<Record<(typeof SETTINGS)[number], string>>;
 
@@ -210,6 +214,134 @@ describe("createLogger (Powertools' JSON lines without Powertools' Logger class)
         expect(ours(settings)).to.deep.equal(expected);
       });
     }
+  });
+
+  it("takes a message that is not a string as Powertools does (from JavaScript: core's type allows none)", () => {
+    const loose = (logger: Pick<Logger, "info" | "error">) => {
+      for (const input of [{ message: "m", level: "x", k: 1 }, { k: 2 }, 42, true, "", undefined, null]) {
+        try {
+          (logger.info as (input: unknown, ...rest: unknown[]) => void)(input, { after: 1 });
+        } catch (error) {
+          logger.error("refused", { refused: String(error) });
+        }
+      }
+    };
+    const expected = powertools({}, loose);
+    expect(ours({}, loose)).to.deep.equal(expected);
+    expect(String(expected)).to.include("refused");
+  });
+
+  describe("keeps the level and the Lambda context per invocation where Lambda runs several at once", () => {
+    // Lambda's runtime installs one store for the process, `globalThis.awslambda.InvokeStore`, which the loggers
+    // read. Here one may be installed already (the SDK's middleware asks the package for it), made before
+    // AWS_LAMBDA_MAX_CONCURRENCY was set: such a store keeps no invocation apart. So this block loads a fresh
+    // copy of the package and asks it for a store for concurrent invocations, installs that store for each
+    // test, and puts the other back after.
+    type Store = Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>>;
+    const global = globalThis as { awslambda?: { InvokeStore?: Store } };
+    let before: Store | undefined;
+    let store: Store;
+    const install = async () => {
+      const require = createRequire(import.meta.url);
+      const path = require.resolve("@aws/lambda-invoke-store");
+      delete require.cache[path];
+      const fresh = require(path) as { InvokeStore: typeof InvokeStore };
+      const saved = global.awslambda?.InvokeStore;
+      if (global.awslambda) delete global.awslambda.InvokeStore;
+      else global.awslambda = {};
+      store = await fresh.InvokeStore.getInstanceAsync(true);
+      global.awslambda.InvokeStore = saved;
+    };
+    beforeEach(async () => {
+      if (!store) await install();
+      before = global.awslambda?.InvokeStore;
+      global.awslambda ??= {};
+      global.awslambda.InvokeStore = store;
+    });
+    afterEach(() => {
+      if (global.awslambda) global.awslambda.InvokeStore = before;
+    });
+    const run = (id: string, work: () => Promise<void>) =>
+      store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: id }, work);
+    /** Runs `scenario` with `settings` and Managed Instances' variable set, capturing what is printed. */
+    async function concurrent(
+      settings: Settings,
+      scenario: (make: () => Pick<Logger, "info" | "debug" | "addContext">) => Promise<void>,
+    ) {
+      const results: (string[] | string)[] = [];
+      for (const side of ["powertools", "ours"] as const) {
+        const printed: string[] = [];
+        const saved = Object.fromEntries(SETTINGS.map((key) => [key, process.env[key]]));
+        for (const [key, value] of Object.entries({ ...settings, AWS_LAMBDA_MAX_CONCURRENCY: "4" })) {
+          if (value !== undefined) process.env[key] = value;
+        }
+        const clock = sinon.useFakeTimers({ now: Date.UTC(2026, 11, 7), toFake: ["Date"] });
+        sinon
+          .stub(process.stdout, "write")
+          .callsFake((line) => printed.push(`stdout: ${String(line).trimEnd()}`) > 0);
+        sinon
+          .stub(process.stderr, "write")
+          .callsFake((line) => printed.push(`stderr: ${String(line).trimEnd()}`) > 0);
+        try {
+          await scenario(() =>
+            side === "powertools"
+              ? new Logger({ serviceName: "alma-webhooks", logLevel: "INFO" })
+              : (createLogger(process.env, (stream, line) =>
+                  printed.push(`${stream}: ${line}`),
+                ) as unknown as Logger),
+          );
+          results.push(printed);
+        } catch (error) {
+          results.push(`threw ${String(error)}`);
+        } finally {
+          sinon.restore();
+          clock.restore();
+          for (const key of SETTINGS) delete process.env[key];
+          for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+        }
+      }
+      return results;
+    }
+    const context = (awsRequestId: string) => ({ ...CONTEXT, awsRequestId }) as Context;
+
+    it("each invocation's lines carry its own context, and a line outside any carries none", async () => {
+      const [expected, actual] = await concurrent(
+        { AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand" },
+        async (make) => {
+          const logger = make();
+          const invoke = (id: string, wait: number) =>
+            run(id, async () => {
+              logger.addContext(context(id));
+              await new Promise((resolve) => setTimeout(resolve, wait));
+              logger.info("webhook decision", { expected: id });
+            });
+          await Promise.all([invoke("req-A", 30), invoke("req-B", 5)]);
+          logger.info("outside any invocation");
+        },
+      );
+      expect(actual).to.deep.equal(expected);
+      expect(String(expected)).to.include('"function_request_id":"req-A"').and.include('"expected":"req-A"');
+    });
+
+    it("a sampled DEBUG level lasts for the invocation that built the logger only", async () => {
+      const [expected, actual] = await concurrent({ POWERTOOLS_LOGGER_SAMPLE_RATE: "1" }, async (make) => {
+        let logger: ReturnType<typeof make> | undefined;
+        await run("req-1", async () => {
+          logger = make();
+          logger.debug("debug in invocation 1");
+        });
+        await run("req-2", async () => logger?.debug("debug in invocation 2"));
+      });
+      expect(actual).to.deep.equal(expected);
+      expect(String(expected)).to.include("debug in invocation 1").and.not.include("debug in invocation 2");
+    });
+
+    it("without the runtime's store, every line is refused as Powertools refuses it", async () => {
+      if (global.awslambda) delete global.awslambda.InvokeStore;
+      const [expected, actual] = await concurrent({}, async (make) => make().info("hello"));
+      expect(actual).to.deep.equal(expected);
+      expect(expected).to.match(/^threw Error: InvokeStore is not available/);
+    });
   });
 
   describe("writes the same timestamps at any instant, in UTC and in a time zone", () => {
