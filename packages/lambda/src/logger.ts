@@ -104,9 +104,10 @@ class PowertoolsRecordFormatter extends LogFormatter {
 
 const isLevel = (name: string | undefined): name is LevelName =>
   name !== undefined && Object.hasOwn(LogLevelThreshold, name);
-const levelName = (threshold: number): LevelName =>
-  (Object.keys(LogLevelThreshold) as LevelName[]).find((name) => LogLevelThreshold[name] === threshold) ??
-  "INFO";
+const LEVEL_NAMES = new Map(
+  (Object.entries(LogLevelThreshold) as [LevelName, number][]).map(([name, value]) => [value, name]),
+);
+const levelName = (threshold: number): LevelName => LEVEL_NAMES.get(threshold) ?? "INFO";
 
 /**
  * Powertools' JSON log lines, written without Powertools' `Logger` class: the same record (keys, order,
